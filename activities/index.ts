@@ -1,0 +1,12 @@
+import type { ActivityDeps } from './deps';
+import { makeExportToKafka } from './export-to-kafka';
+import { failPermanentErrors } from './non-retryable';
+
+export type { ActivityDeps } from './deps';
+
+/** The activities registered on the worker, bound to the worker's clients. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    exportToKafka: failPermanentErrors(makeExportToKafka(deps)),
+  };
+}

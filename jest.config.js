@@ -1,0 +1,14 @@
+// Application logs stay quiet in test output unless LOG_LEVEL asks for them.
+process.env.LOG_LEVEL ??= 'silent';
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // Starts PostgreSQL, Kafka and Temporal when they are not running (reuses them when they are).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  testTimeout: 180_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+};

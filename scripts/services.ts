@@ -1,0 +1,43 @@
+/**
+ * `npm run services -- up|down|status [service...]`: installs, starts, stops and checks the real
+ * services PSTT runs against (PostgreSQL, Kafka, Temporal), each on loopback.
+ */
+import { logsDir } from '../core/paths';
+import { down, selectServices, statusOf, up } from '../devstack/stack';
+
+const USAGE = 'usage: npm run services -- up|down|status [postgres|kafka|temporal ...]';
+
+async function run(): Promise<number> {
+  const [command, ...names] = process.argv.slice(2);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const services = selectServices(names);
+  switch (command) {
+    case 'up':
+      await up(services, say);
+      say(`all services ready; logs in ${logsDir()}`);
+      return 0;
+    case 'down':
+      await down(services, say);
+      return 0;
+    case 'status': {
+      let allRunning = true;
+      for (const service of services) {
+        const status = await statusOf(service);
+        allRunning &&= status !== 'stopped';
+        say(`${service.name.padEnd(9)} ${status}`);
+      }
+      return allRunning ? 0 : 3;
+    }
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+  }
+}
+
+run().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

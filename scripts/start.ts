@@ -1,0 +1,118 @@
+/**
+ * `npm start`: the whole stack on embedded defaults. Starts PostgreSQL, Kafka and Temporal
+ * (installing them on first use), creates the demo data and topic, applies temporal.yaml to
+ * Temporal Schedules, starts the worker and the API, runs the demo export once and shows
+ * its result. Ctrl-C stops the worker and the API; `npm run services -- down` stops the services.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type AppConfig } from '../core/config';
+import { createKafka } from '../core/kafka/client';
+import { countMessages, ensureTopic } from '../core/kafka/topics';
+import { logsDir, PROJECT_ROOT } from '../core/paths';
+import { scheduleIdOf } from '../core/scheduling';
+import { connectTemporalClient } from '../core/temporal/client';
+import { runScheduleNow } from '../core/temporal/run-now';
+import { applySchedulings } from '../core/temporal/schedules';
+import { SqliteSource } from '../core/sources/sqlite-source';
+import { ensureDemoDatabase } from '../devstack/demo-data';
+import { allServices, up } from '../devstack/stack';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const DEMO_SOURCE = 'demo';
+
+function startChild(name: string, entry: string): ChildProcess {
+  const logFile = path.join(logsDir(), `${name}.log`);
+  fs.mkdirSync(logsDir(), { recursive: true });
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
+    stdio: ['ignore', out, out],
+    cwd: PROJECT_ROOT,
+  });
+  fs.closeSync(out);
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? `code ${code}`}); see ${logFile}`);
+      process.exitCode = 1;
+      void shutdown();
+    }
+  });
+  say(`${name}: started (log ${logFile})`);
+  return child;
+}
+
+let stopping = false;
+const children: ChildProcess[] = [];
+
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping worker and API (services keep running: npm run services -- down)');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  process.exit();
+}
+
+/** Demo data: the demo SQLite table and the topics of the schedulings that read it. */
+async function prepareDemo(config: AppConfig): Promise<void> {
+  const source = config.sources[DEMO_SOURCE];
+  if (!source?.url.startsWith('sqlite:')) return;
+  const file = new SqliteSource(source.url, config.baseDir).file;
+  if (ensureDemoDatabase(file)) say(`demo: created ${path.relative(PROJECT_ROOT, file)} with 10000 orders`);
+  const kafka = createKafka(config.kafka);
+  for (const s of config.schedulings) {
+    if (s.source === DEMO_SOURCE && s.kafka_config && (await ensureTopic(kafka, s.kafka_config.topic))) {
+      say(`demo: created topic ${s.kafka_config.topic}`);
+    }
+  }
+}
+
+async function runDemoOnce(config: AppConfig): Promise<void> {
+  const demo = config.schedulings.find((s) => s.source === DEMO_SOURCE && s.export_format === 'kafka' && s.enabled);
+  if (!demo?.kafka_config) return;
+  const client = await connectTemporalClient(config.temporal);
+  try {
+    const workflowId = await runScheduleNow(client, scheduleIdOf(demo.name));
+    const link = `${config.temporal.web_ui}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+    say(`demo: run now of "${demo.name}" started: ${link}`);
+    const result = (await client.workflow.getHandle(workflowId).result()) as { rows: number; messages: number; durationMs: number };
+    const inTopic = await countMessages(createKafka(config.kafka), demo.kafka_config.topic);
+    say(`demo: ${result.rows} rows -> ${result.messages} messages in ${result.durationMs} ms; ` +
+      `topic ${demo.kafka_config.topic} now holds ${inTopic} messages`);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  await up(allServices(), say);
+  await prepareDemo(config);
+  const client = await connectTemporalClient(config.temporal);
+  try {
+    for (const o of await applySchedulings(client, config)) say(`schedule ${o.scheduleId}: ${o.action}`);
+  } finally {
+    await client.connection.close();
+  }
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  children.push(startChild('worker', 'worker/main.ts'), startChild('api', 'api/main.ts'));
+  say(`API and pages: http://${config.api.host}:${config.api.port}   Temporal Web UI: ${config.temporal.web_ui}`);
+  await runDemoOnce(config);
+  say('PSTT is running; Ctrl-C stops the worker and the API.');
+}
+
+run().catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+  void shutdown();
+});

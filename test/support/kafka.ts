@@ -1,0 +1,48 @@
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { loadConfig } from '../../core/config';
+import { uniqueName } from './names';
+
+export function testKafka(): Kafka {
+  const { kafka } = loadConfig();
+  return new Kafka({ clientId: 'pstt-tests', brokers: kafka.bootstrap_servers, logLevel: logLevel.NOTHING });
+}
+
+/** Reads `count` messages of a topic from the beginning with a fresh consumer group. */
+export async function consumeMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('pstt-test-group') });
+  await consumer.connect();
+  const messages: KafkaMessage[] = [];
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`only ${messages.length} of ${count} messages arrived on ${topic} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            messages.push(...batch.messages);
+            if (messages.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
+
+export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [topic] });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { loadConfig, parseConfig } from '../../core/config';
+import { ConfigError } from '../../core/errors';
+import { PROJECT_ROOT } from '../../core/paths';
+
+const validScheduling = {
+  name: 'orders',
+  schedule: { cron: '0 * * * *' },
+  source: 'main',
+  query: 'SELECT 1 AS id',
+  export_format: 'kafka',
+  kafka_config: { topic: 't' },
+};
+
+function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(raw, '/tmp', env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('loads the repository temporal.yaml with its demo scheduling', () => {
+    const config = loadConfig(path.join(PROJECT_ROOT, 'temporal.yaml'));
+    expect(config.schedulings.map((s) => s.name)).toContain('demo-orders');
+    expect(config.schedulings[0]?.kafka_config?.message_key_field).toBe('order_id');
+  });
+
+  it('applies defaults', () => {
+    const config = parseConfig({ sources: { main: { url: 'sqlite:x.db' } }, schedulings: [validScheduling] }, '/tmp', {});
+    expect(config.temporal).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      task_queue: 'pstt-exports',
+      web_ui: 'http://127.0.0.1:8233',
+    });
+    expect(config.schedulings[0]).toMatchObject({ enabled: true, timeout: 3600, kafka_config: { batch_size: 500 } });
+  });
+
+  it('lets environment variables override connection settings', () => {
+    const config = parseConfig({ sources: { main: { url: 'sqlite:x.db' } } }, '/tmp', {
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      KAFKA_BOOTSTRAP_SERVERS: 'k1:9092, k2:9092',
+      PSTT_SOURCE_MAIN_URL: 'postgres://reader@db/prod',
+    });
+    expect(config.temporal.address).toBe('temporal.internal:7233');
+    expect(config.kafka.bootstrap_servers).toEqual(['k1:9092', 'k2:9092']);
+    expect(config.sources.main?.url).toBe('postgres://reader@db/prod');
+  });
+
+  it('lists every problem with its path', () => {
+    const problems = problemsOf({
+      sources: { main: { url: 'sqlite:x.db' } },
+      schedulings: [
+        validScheduling,
+        { ...validScheduling, name: 'Bad Name', kafka_config: { topic: 't', batch_size: 0 } },
+        { ...validScheduling, source: 'nowhere', export_format: 'kafka', kafka_config: undefined },
+      ],
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^schedulings\[1\]\.name: expected a slug/),
+        'schedulings[1].kafka_config.batch_size: expected an integer from 1 to 10000',
+        expect.stringMatching(/^schedulings\[2\]\.source: expected one of the declared sources \(main\), got "nowhere"/),
+        'schedulings[2].kafka_config: required when export_format is "kafka"',
+      ]),
+    );
+  });
+
+  it('rejects duplicate scheduling names and bad addresses', () => {
+    const problems = problemsOf(
+      { sources: { main: { url: 'sqlite:x.db' } }, schedulings: [validScheduling, validScheduling] },
+      { TEMPORAL_ADDRESS: 'no-port' },
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining(['temporal.address: expected host:port', 'schedulings[1].name: duplicate name "orders"']),
+    );
+  });
+
+  it('names the file when it cannot be read', () => {
+    expect(() => loadConfig('/nonexistent/temporal.yaml')).toThrow(/cannot read config file \/nonexistent\/temporal.yaml/);
+  });
+});

@@ -1,0 +1,33 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { AppConfig } from '../core/config';
+
+export interface ExportWorkerOptions {
+  connection: NativeConnection;
+  config: AppConfig;
+  deps: ActivityDeps;
+  /** Overrides the config's task queue (tests use their own). */
+  taskQueue?: string;
+  /** A pre-built workflow bundle; built from `workflows/` when absent. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The worker that runs export workflows and activities on the task queue. */
+export async function createExportWorker(options: ExportWorkerOptions): Promise<Worker> {
+  const { connection, config, deps } = options;
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: options.taskQueue ?? config.temporal.task_queue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities(deps),
+    // Let in-flight batches finish on SIGTERM instead of cancelling them at once.
+    shutdownGraceTime: '30s',
+  });
+}
+
+export async function connectWorkerConnection(config: AppConfig): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: config.temporal.address });
+}
