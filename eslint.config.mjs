@@ -17,7 +17,7 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: globals.node,
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/support/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/support/*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -26,8 +26,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.js', '*.mjs', 'test/support/*.js'],
+    files: ['*.js', '*.mjs', 'test/support/*.js', 'bin/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // CommonJS entry points and configs.
+    files: ['*.js', 'test/support/*.js', 'bin/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, clocks or randomness.

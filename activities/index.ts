@@ -1,5 +1,7 @@
 import type { ActivityDeps } from './deps';
+import { makeExportToFile } from './export-to-file';
 import { makeExportToKafka } from './export-to-kafka';
+import { makeLastSuccessfulRun } from './last-successful-run';
 import { failPermanentErrors } from './non-retryable';
 
 export type { ActivityDeps } from './deps';
@@ -8,5 +10,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     exportToKafka: failPermanentErrors(makeExportToKafka(deps)),
+    exportToFile: failPermanentErrors(makeExportToFile(deps)),
+    lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
   };
 }

@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { PROJECT_ROOT } from './paths';
-import { schedulingSchema } from './scheduling';
+import { checkedSchedulingSchema, intRange } from './scheduling';
+import { redactUrl } from './errors';
 
 /**
  * The application config: temporal.yaml, overridden by environment variables,
@@ -13,11 +14,18 @@ import { schedulingSchema } from './scheduling';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the NAME of an environment variable');
+
 const sourceSchema = z.object({
-  /** `sqlite:relative/or/absolute.db`, `postgres://user@host/db`, `mssql://user@host/db`; no literal password. */
-  url: z.string().min(1),
+  /** `sqlite:relative/or/absolute.db`, `postgres://user@host:5432/db`, `mssql://user@host:1433/db`; no literal password. */
+  url: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/|mssql:\/\/)/, 'expected a URL starting with sqlite:, postgres:// or mssql://')
+    .refine((url) => !/^\w+:\/\/[^/@]*:[^/@]*@/.test(url), 'must not contain a password: name its variable in password_env'),
   /** Name of the environment variable holding the password. */
-  password_env: z.string().optional(),
+  password_env: envName.optional(),
+  /** Statement timeout the database enforces on each query, in seconds. @default the scheduling's timeout */
+  statement_timeout: intRange(1, 7 * 24 * 3600).optional(),
 });
 
 export const appConfigSchema = z
@@ -40,6 +48,21 @@ export const appConfigSchema = z
         bootstrap_servers: z.array(hostPort).min(1).default(['127.0.0.1:9092']),
         /** @default "pstt" */
         client_id: z.string().min(1).default('pstt'),
+        /** @default "PLAINTEXT" */
+        security_protocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
+        /** @default "PLAIN" */
+        sasl_mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).default('PLAIN'),
+        sasl_username: z.string().optional(),
+        /** Environment variable holding the SASL password. @default "KAFKA_SASL_PASSWORD" */
+        sasl_password_env: envName.default('KAFKA_SASL_PASSWORD'),
+        /** PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL). */
+        ssl_ca_file: z.string().optional(),
+        /** Default compression of the schedulings' batches. @default "none" */
+        compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).default('none'),
+        /** Producer sends in flight at once per export; bounds memory. @default 4 */
+        max_in_flight_sends: intRange(1, 32).default(4),
+        /** Deadline of one send, KafkaJS's retries included, in milliseconds. @default 60000 */
+        send_timeout_ms: intRange(1_000, 600_000).default(60_000),
       })
       .prefault({}),
     api: z
@@ -51,7 +74,7 @@ export const appConfigSchema = z
       })
       .prefault({}),
     sources: z.record(z.string().regex(/^[a-z0-9_]+$/, 'expected a lowercase name'), sourceSchema).default({}),
-    schedulings: z.array(schedulingSchema).default([]),
+    schedulings: z.array(checkedSchedulingSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -65,13 +88,6 @@ export const appConfigSchema = z
           code: 'custom',
           path: ['schedulings', i, 'source'],
           message: `expected one of the declared sources (${Object.keys(cfg.sources).join(', ') || 'none'}), got "${s.source}"`,
-        });
-      }
-      if (s.export_format === 'kafka' && !s.kafka_config) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['schedulings', i, 'kafka_config'],
-          message: 'required when export_format is "kafka"',
         });
       }
     });
@@ -98,6 +114,10 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
     section('kafka').bootstrap_servers = env.KAFKA_BOOTSTRAP_SERVERS.split(',').map((s) => s.trim());
   }
   if (env.KAFKA_CLIENT_ID) section('kafka').client_id = env.KAFKA_CLIENT_ID;
+  if (env.KAFKA_SECURITY_PROTOCOL) section('kafka').security_protocol = env.KAFKA_SECURITY_PROTOCOL;
+  if (env.KAFKA_SASL_MECHANISM) section('kafka').sasl_mechanism = env.KAFKA_SASL_MECHANISM;
+  if (env.KAFKA_SASL_USERNAME) section('kafka').sasl_username = env.KAFKA_SASL_USERNAME;
+  if (env.KAFKA_COMPRESSION_TYPE) section('kafka').compression = env.KAFKA_COMPRESSION_TYPE.toLowerCase();
   if (env.API_HOST) section('api').host = env.API_HOST;
   if (env.API_PORT) section('api').port = Number(env.API_PORT);
   const sources = section('sources');
@@ -108,20 +128,36 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
   return raw;
 }
 
-/** Formats zod issues as `path.to[2].field: message` lines. */
+/** What was given, for an error message: short, and never a secret. */
+function describeInput(path: readonly PropertyKey[], input: unknown): string {
+  if (input === undefined) return 'nothing';
+  const key = String(path[path.length - 1] ?? '');
+  if (/password|secret|token/i.test(key)) return '(hidden)';
+  const text = typeof input === 'string' ? JSON.stringify(redactUrl(input)) : JSON.stringify(input);
+  if (text === undefined) return typeof input;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Formats zod issues as `path.to[2].field: message, got <input>` lines. */
 export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const where = issue.path
       .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`))
       .join('');
-    return `${where || '(root)'}: ${issue.message}`;
+    // Cross-field checks (superRefine) get the whole object as input: their message says what is wrong.
+    const crossField = issue.code === 'custom' && typeof issue.input === 'object';
+    const got =
+      'input' in issue && issue.input !== undefined && issue.code !== 'unrecognized_keys' && !crossField
+        ? `, got ${describeInput(issue.path, issue.input)}`
+        : '';
+    return `${where || '(root)'}: ${issue.message}${got}`;
   });
 }
 
 /** Validates an already-parsed config object (file content plus environment). */
 export function parseConfig(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const obj = raw && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : {};
-  const result = appConfigSchema.safeParse(applyEnvironment(obj, env));
+  const result = appConfigSchema.safeParse(applyEnvironment(obj, env), { reportInput: true });
   if (!result.success) throw new ConfigError('invalid configuration', formatIssues(result.error));
   return { ...result.data, baseDir };
 }

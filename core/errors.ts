@@ -56,12 +56,152 @@ export class KafkaSendTimeoutError extends Error {
   }
 }
 
+/** Thrown by an export when its topic does not exist and the cluster does not create topics on first use. */
+export class TopicNotFoundError extends Error {
+  constructor(readonly topic: string) {
+    super(`topic "${topic}" does not exist and the cluster does not auto-create topics: create it or fix kafka_config.topic`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by an export when one row's message is larger than the topic accepts. */
+export class MessageTooLargeError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly key: string | null,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      `row with key ${key === null ? '(null)' : JSON.stringify(key)} makes a ${bytes}-byte message, over the ` +
+        `${limit}-byte limit (max.message.bytes) of topic "${topic}"`,
+    );
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by the row serializer when a value has no JSON form. */
+export class RowSerializationError extends Error {
+  constructor(
+    readonly column: string,
+    readonly key: string | null,
+    reason: string,
+  ) {
+    super(`column "${column}" of the row with key ${key === null ? '(null)' : JSON.stringify(key)} cannot be serialised: ${reason}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by the file-name renderer when `file_config.file_name` has an unknown token or renders to no plain name. */
+export class InvalidFileNameError extends Error {
+  constructor(
+    readonly template: string,
+    readonly reason: string,
+  ) {
+    super(`file_config.file_name "${template}": ${reason}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by a file export when the schedule's timezone is not an IANA time zone the runtime knows. */
+export class InvalidTimeZoneError extends Error {
+  constructor(readonly timeZone: string) {
+    super(`time zone "${timeZone}" is not a known IANA time zone (such as "Europe/Rome" or "UTC")`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by a CSV or XLSX writer when a value cannot be written: it has no text form, or Excel cannot hold it. */
+export class FileValueError extends Error {
+  constructor(
+    readonly column: string,
+    /** 1-based number of the row in the result set. */
+    readonly row: number,
+    readonly reason: string,
+  ) {
+    super(`column "${column}" of row ${row} cannot be written to the file: ${reason}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by a file export when the final path and every numbered alternative (`_1`, `_2`...) already exist. */
+export class OutputFileExistsError extends Error {
+  constructor(
+    readonly file: string,
+    readonly tried: number,
+  ) {
+    super(`${file} and its ${tried} numbered alternatives already exist: move old exports away or change file_name`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by a source driver when the query uses a `:name` parameter that the run does not define. */
+export class QueryParameterError extends Error {
+  constructor(
+    readonly missing: readonly string[],
+    readonly defined: readonly string[],
+  ) {
+    const names = missing.map((n) => `:${n}`).join(', ');
+    super(
+      `query parameter${missing.length > 1 ? 's' : ''} ${names} ${missing.length > 1 ? 'have' : 'has'} no value; ` +
+        `defined parameters: ${defined.map((n) => `:${n}`).join(', ') || '(none)'}`,
+    );
+    this.name = this.constructor.name;
+  }
+}
+
+/**
+ * Thrown by a source driver when the database rejects the query text itself (syntax error, unknown
+ * table or column, missing privilege); carries the database's own message and code.
+ */
+export class InvalidQueryError extends Error {
+  constructor(
+    readonly dbMessage: string,
+    /** SQLSTATE (PostgreSQL), error number (SQL Server) or result code (SQLite). */
+    readonly code: string | undefined,
+  ) {
+    super(`the database rejected the query: ${dbMessage}${code ? ` (${code})` : ''}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by a source driver when the database cancels a query that ran past its statement timeout; retryable. */
+export class QueryTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    readonly dbMessage: string,
+  ) {
+    super(`the query ran past its statement timeout of ${timeoutMs} ms: ${dbMessage}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown when a source's `password_env` names an environment variable that is not set. */
+export class MissingPasswordError extends Error {
+  constructor(
+    readonly source: string,
+    readonly variable: string,
+  ) {
+    super(`source "${source}": password_env names ${variable}, which is not set in the environment`);
+    this.name = this.constructor.name;
+  }
+}
+
 /** Error types that retrying cannot fix: the workflow's retry policy never retries them. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   ConfigError.name,
   UnsupportedSourceError.name,
   UnknownSourceError.name,
   MissingKeyFieldError.name,
+  TopicNotFoundError.name,
+  MessageTooLargeError.name,
+  RowSerializationError.name,
+  InvalidFileNameError.name,
+  InvalidTimeZoneError.name,
+  FileValueError.name,
+  QueryParameterError.name,
+  InvalidQueryError.name,
+  MissingPasswordError.name,
 ] as const;
 
 /** Hides the password of a URL so that it can be shown in an error or a log. */

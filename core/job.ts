@@ -2,23 +2,41 @@ import type { Scheduling } from './scheduling';
 
 /**
  * What one `exportJob` run carries through workflow history: the scheduling's spec (no
- * secrets: sources are referenced by name) and counts. Never rows.
+ * secrets: sources are referenced by name), times and counts. Never rows.
  */
 export interface ExportJobInput {
   scheduling: Scheduling;
 }
 
+/** What an export activity receives from the workflow. */
+export interface ExportActivityInput {
+  scheduling: Scheduling;
+  /** This run's scheduled time (ISO-8601), bound as `:scheduled_time`. */
+  scheduledTime: string;
+  /** The previous successful run's scheduled time (ISO-8601) or null, bound as `:last_success_time`. */
+  lastSuccessTime: string | null;
+}
+
 /** Counts of one finished export. */
 export interface ExportResult {
+  /** Rows read from the source. */
   rows: number;
+  /** Kafka messages acknowledged (0 for file exports). */
   messages: number;
+  /** Producer sends (Kafka) or sheets (Excel) or 1 (CSV). */
   batches: number;
+  /** Bytes of the messages (keys and values) or of the file. */
   bytes: number;
   durationMs: number;
+  /** Attempt of the activity that finished the export (1 when no retry was needed). */
+  attempts: number;
+  /** Final path of the written file (csv, excel). */
+  file?: string;
 }
 
 /** Progress an export activity heartbeats, and resumes from on retry. */
 export interface ExportProgress {
+  /** Rows the destination has durably taken (acknowledged by Kafka). */
   rowsAcked: number;
   messages: number;
   batches: number;

@@ -2,57 +2,140 @@ import { z } from 'zod';
 
 /**
  * The scheduling model: the single source of truth for temporal.yaml, the API and the UI.
- * Field names follow the runbook (`export_format`, `kafka_config.message_key_field`, `timeout`, ...).
+ * Field names follow the runbook (`export_format`, `kafka_config.message_key_field`,
+ * `batch_size`, `timeout`, `enabled`). Every option carries its default here.
  */
 
-const durationPattern = /^\d+(ms|s|m|h|d)$/;
+const DURATION = /^\d+(ms|s|m|h|d)$/;
+export type Duration = `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
+/** A duration such as `30s`, `5m`, `1h`, `2d`, typed as Temporal takes it. */
+export const durationSchema = z.custom<Duration>(
+  (value) => typeof value === 'string' && DURATION.test(value),
+  'expected a duration such as 500ms, 30s, 5m, 1h, 2d',
+);
+
+/** An integer in [min, max] whose every error says so. */
+export function intRange(min: number, max: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+}
 
 export const kafkaConfigSchema = z.object({
-  /** Destination topic. */
-  topic: z.string().min(1, 'expected a topic name'),
+  /** Destination topic; must exist unless the cluster auto-creates topics. */
+  topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)'),
   /** Column whose value becomes the message key; null key when absent. */
   message_key_field: z.string().min(1).optional(),
   /** Rows per producer send. @default 500 */
-  batch_size: z
-    .number({ error: 'expected an integer from 1 to 10000' })
-    .int('expected an integer from 1 to 10000')
-    .min(1, 'expected an integer from 1 to 10000')
-    .max(10_000, 'expected an integer from 1 to 10000')
-    .default(500),
+  batch_size: intRange(1, 10_000).default(500),
+  /** Compression of each batch. @default the Kafka defaults' `compression` ("none") */
+  compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).optional(),
+  /** Acknowledgements the broker must give: all in-sync replicas, the leader only, or none. @default "all" */
+  acks: z.enum(['all', 'leader', 'none']).default('all'),
+  /** Static headers added to every message. @default {} */
+  headers: z.record(z.string().min(1), z.string()).default({}),
 });
 
+export const fileConfigSchema = z.object({
+  /** Folder the file is written to (created when missing); relative paths are read from the config file's folder. */
+  output_dir: z.string().min(1),
+  /**
+   * File name without extension; tokens `{name}`, `{yyyy}`, `{MM}`, `{dd}`, `{HH}`, `{mm}`, `{ss}`
+   * from the run's scheduled time in the schedule's timezone. @default "{name}_{yyyy}{MM}{dd}_{HH}{mm}{ss}"
+   */
+  file_name: z
+    .string()
+    .regex(/^[^/\\]+$/, 'expected a file name without folders')
+    .default('{name}_{yyyy}{MM}{dd}_{HH}{mm}{ss}'),
+  /** CSV field delimiter. @default "," */
+  delimiter: z.string().length(1, 'expected one character').default(','),
+  /** CSV: write a header line with the column names. @default true */
+  header: z.boolean().default(true),
+  /** CSV: start with a UTF-8 byte order mark (for Excel on Windows). @default false */
+  bom: z.boolean().default(false),
+  /** XLSX: name of the first sheet; later sheets get " (2)", " (3)"... @default "Export" */
+  sheet_name: z
+    .string()
+    .regex(/^[^\\/?*[\]:]{1,25}$/, 'expected 1 to 25 characters, none of \\ / ? * [ ] :')
+    .default('Export'),
+});
+
+const jitter = durationSchema.optional();
+
 export const scheduleSchema = z.union([
-  z.object({
-    /** Five-field cron expression. */
-    cron: z.string().min(1),
+  z.strictObject({
+    /** Five-field cron expression, e.g. "0 6 * * 1-5". */
+    cron: z.string().regex(/^\S+(\s+\S+){4}$/, 'expected a five-field cron expression such as "0 6 * * *"'),
     /** IANA time zone the cron expression is read in. @default "UTC" */
     timezone: z.string().default('UTC'),
+    /** Random delay added to each run, to spread load. */
+    jitter,
   }),
-  z.object({
-    /** Interval such as "5m", "1h", "30s". */
-    every: z.string().regex(durationPattern, 'expected a duration such as 30s, 5m, 1h'),
+  z.strictObject({
+    /** Interval such as "5m", "1h". */
+    every: durationSchema,
+    /** Random delay added to each run, to spread load. */
+    jitter,
   }),
 ]);
 
+export const retrySchema = z.object({
+  /** Attempts of the export activity, the first included. @default 5 */
+  max_attempts: intRange(1, 100).default(5),
+  /** Delay before the second attempt; doubles after each. @default "5s" */
+  initial_backoff: durationSchema.default('5s'),
+  /** Longest delay between attempts. @default "5m" */
+  max_backoff: durationSchema.default('5m'),
+});
+
+/** Query parameter values given in the scheduling (besides the built-in `:scheduled_time` and `:last_success_time`). */
+const paramValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
 export const schedulingSchema = z.object({
-  /** Unique slug; the Temporal Schedule id is derived from it. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a slug: lowercase letters, digits, - and _'),
+  /** Unique slug; the Temporal Schedule id is `pstt-<name>`. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a slug of lowercase letters, digits, - and _ (at most 63)'),
   description: z.string().default(''),
   /** A disabled scheduling has a paused Temporal Schedule. @default true */
   enabled: z.boolean().default(true),
   schedule: scheduleSchema,
   /** Name of a connection declared under `sources`. */
   source: z.string().min(1),
-  /** SQL text; give it a deterministic ORDER BY. */
-  query: z.string().min(1),
+  /**
+   * SQL text. Named parameters (`:name`) are bound as real parameters: `:scheduled_time` (this
+   * run's scheduled time), `:last_success_time` (the previous successful run's scheduled time, or
+   * null), and those of `params`. Give it a deterministic ORDER BY: a retried run resumes by position.
+   */
+  query: z.string().min(1, 'expected SQL text'),
+  /** Values of the query's own named parameters. @default {} */
+  params: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'expected a parameter name'), paramValue).default({}),
   export_format: z.enum(['kafka', 'csv', 'excel']),
-  /** Seconds one run may take. @default 3600 */
-  timeout: z.number().int().positive().default(3600),
+  /** Seconds one attempt of the export may take; the database's statement timeout too. @default 3600 */
+  timeout: intRange(1, 7 * 24 * 3600).default(3600),
+  retry: retrySchema.prefault({}),
+  /** What a run due while the previous one is still going does. @default "skip" */
+  overlap: z.enum(['skip', 'buffer_one', 'allow_all', 'cancel_other']).default('skip'),
+  /** How far back missed runs (server down) are caught up. @default "10m" */
+  catchup_window: durationSchema.default('10m'),
+  /** E-mail addresses told when a run fails for good. @default [] */
+  notify: z.array(z.email('expected an e-mail address')).default([]),
   kafka_config: kafkaConfigSchema.optional(),
+  file_config: fileConfigSchema.optional(),
+});
+
+/** The model plus the checks across fields. */
+export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => {
+  if (s.export_format === 'kafka' && !s.kafka_config) {
+    ctx.addIssue({ code: 'custom', path: ['kafka_config'], message: 'required when export_format is "kafka"' });
+  }
+  if (s.export_format !== 'kafka' && !s.file_config) {
+    ctx.addIssue({ code: 'custom', path: ['file_config'], message: `required when export_format is "${s.export_format}"` });
+  }
 });
 
 export type Scheduling = z.infer<typeof schedulingSchema>;
+export type SchedulingInput = z.input<typeof schedulingSchema>;
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+export type ExportFormat = Scheduling['export_format'];
 
 /** Temporal Schedule id of a scheduling. */
 export function scheduleIdOf(schedulingName: string): string {

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../core/temporal/search-attributes';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { CLI_TYPE_NAMES, CUSTOM_SEARCH_ATTRIBUTES } from '../core/temporal/search-attributes';
 import { dataDir, logsDir, toolsDir } from '../core/paths';
 import { onPath, runLogged, startDetached, stopDetached } from './process';
 import { ServiceError } from './service-error';
@@ -10,6 +12,10 @@ import type { ManagedService } from './service';
 /** v1.5.1 is the newest CLI whose go.mod has no replace directive, so `go install` can build it. */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 const NAME = 'temporal';
+const PROTO_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.DATETIME]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+};
 const GRPC_PORT = 7233;
 const UI_PORT = 8233;
 
@@ -60,7 +66,7 @@ export function temporalServer(): ManagedService {
         '--namespace', 'default',
         '--log-format', 'json',
         '--log-level', 'warn',
-        ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+        ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]),
       ];
       return startDetached(NAME, cli, args, logFile);
     },
@@ -68,8 +74,16 @@ export function temporalServer(): ManagedService {
       const connection = await Connection.connect({ address: `127.0.0.1:${GRPC_PORT}`, connectTimeout: '2s' });
       try {
         const response = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-        const customKeys = Object.keys(response.customAttributes ?? {});
-        return CUSTOM_SEARCH_ATTRIBUTES.every((key) => customKeys.includes(key.name));
+        const known = Object.keys(response.customAttributes ?? {});
+        const missing = CUSTOM_SEARCH_ATTRIBUTES.filter((key) => !known.includes(key.name));
+        // A server started by an older PSTT lacks newer attributes: register them in place.
+        if (missing.length) {
+          await connection.operatorService.addSearchAttributes({
+            namespace: 'default',
+            searchAttributes: Object.fromEntries(missing.map((key) => [key.name, PROTO_TYPES[key.type]!])),
+          });
+        }
+        return true;
       } finally {
         await connection.close();
       }

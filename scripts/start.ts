@@ -68,7 +68,7 @@ async function prepareDemo(config: AppConfig): Promise<void> {
   if (!source?.url.startsWith('sqlite:')) return;
   const file = new SqliteSource(source.url, config.baseDir).file;
   if (ensureDemoDatabase(file)) say(`demo: created ${path.relative(PROJECT_ROOT, file)} with 10000 orders`);
-  const kafka = createKafka(config.kafka);
+  const kafka = createKafka(config.kafka, config.baseDir);
   for (const s of config.schedulings) {
     if (s.source === DEMO_SOURCE && s.kafka_config && (await ensureTopic(kafka, s.kafka_config.topic))) {
       say(`demo: created topic ${s.kafka_config.topic}`);
@@ -85,7 +85,7 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
     const link = `${config.temporal.web_ui}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
     say(`demo: run now of "${demo.name}" started: ${link}`);
     const result = (await client.workflow.getHandle(workflowId).result()) as { rows: number; messages: number; durationMs: number };
-    const inTopic = await countMessages(createKafka(config.kafka), demo.kafka_config.topic);
+    const inTopic = await countMessages(createKafka(config.kafka, config.baseDir), demo.kafka_config.topic);
     say(`demo: ${result.rows} rows -> ${result.messages} messages in ${result.durationMs} ms; ` +
       `topic ${demo.kafka_config.topic} now holds ${inTopic} messages`);
   } finally {
@@ -99,7 +99,9 @@ async function run(): Promise<void> {
   await prepareDemo(config);
   const client = await connectTemporalClient(config.temporal);
   try {
-    for (const o of await applySchedulings(client, config)) say(`schedule ${o.scheduleId}: ${o.action}`);
+    for (const o of await applySchedulings(client, config)) {
+      say(`schedule ${o.scheduleId}: ${o.error ? `failed: ${o.error}` : o.action}`);
+    }
   } finally {
     await client.connection.close();
   }

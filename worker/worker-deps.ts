@@ -3,18 +3,23 @@ import type { AppConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
 import { SourceRegistry } from '../core/sources';
+import { connectTemporalClient } from '../core/temporal/client';
 
 /** Builds the clients shared by every activity of this process: one Kafka producer, the source drivers. */
 export async function buildWorkerDeps(config: AppConfig): Promise<ActivityDeps & { close(): Promise<void> }> {
-  const producer = new KafkaProducer(createKafka(config.kafka));
+  const kafka = createKafka(config.kafka, config.baseDir);
+  const producer = new KafkaProducer(kafka, { sendTimeoutMs: config.kafka.send_timeout_ms });
   await producer.connect();
   const sources = new SourceRegistry(config);
+  const temporal = await connectTemporalClient(config.temporal);
   return {
     config,
+    kafka,
     producer,
     sources,
+    temporal,
     async close() {
-      await Promise.allSettled([producer.disconnect(), sources.end()]);
+      await Promise.allSettled([producer.disconnect(), sources.end(), temporal.connection.close()]);
     },
   };
 }

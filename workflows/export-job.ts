@@ -1,27 +1,54 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { ExportJobInput, ExportResult } from '../core/job';
+import type { ExportActivityInput, ExportJobInput, ExportResult } from '../core/job';
+import {
+  EXPORT_FORMAT,
+  SCHEDULED_TIME,
+  SCHEDULING_NAME,
+  TEMPORAL_SCHEDULED_START_TIME,
+} from '../core/temporal/search-attributes';
 
 type Activities = ReturnType<typeof createActivities>;
 
+const { lastSuccessfulRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '2s', maximumAttempts: 5 },
+});
+
 /**
- * One run of a scheduling: streams the query's rows to their destination inside an activity
- * that heartbeats its progress. Only the spec and counts pass through workflow history.
+ * One run of a scheduling: streams the query's rows to their destination inside an activity that
+ * heartbeats its progress. Only the spec, times and counts pass through workflow history.
  */
 export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
   const { scheduling } = input;
-  // Per-scheduling timeout, so the proxy is built per run rather than at module level.
-  const { exportToKafka } = proxyActivities<Activities>({
+  const info = workflowInfo();
+  // A scheduled run's time is the schedule's; "run now" and direct starts use the start time.
+  const scheduled = info.typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME) ?? info.startTime;
+  upsertSearchAttributes([
+    { key: SCHEDULING_NAME, value: scheduling.name },
+    { key: EXPORT_FORMAT, value: scheduling.export_format },
+    { key: SCHEDULED_TIME, value: scheduled },
+  ]);
+  const activityInput: ExportActivityInput = {
+    scheduling,
+    scheduledTime: scheduled.toISOString(),
+    // Only a query that asks for the previous run's time pays for looking it up.
+    lastSuccessTime: scheduling.query.includes(':last_success_time')
+      ? await lastSuccessfulRun(scheduling.name, scheduled.toISOString())
+      : null,
+  };
+
+  // Per-scheduling timeout and retry policy, so this proxy is built per run.
+  const { exportToKafka, exportToFile } = proxyActivities<Activities>({
     startToCloseTimeout: `${scheduling.timeout}s`,
-    heartbeatTimeout: '60s',
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 5 },
+    // A dead worker is noticed after this long; progress is checkpointed far more often (checkpoint.ts).
+    heartbeatTimeout: '20s',
+    retry: {
+      initialInterval: scheduling.retry.initial_backoff,
+      maximumInterval: scheduling.retry.max_backoff,
+      backoffCoefficient: 2,
+      maximumAttempts: scheduling.retry.max_attempts,
+    },
   });
-  if (scheduling.export_format !== 'kafka') {
-    throw ApplicationFailure.create({
-      type: 'UnsupportedExportFormat',
-      nonRetryable: true,
-      message: `export_format "${scheduling.export_format}" is not supported by this version`,
-    });
-  }
-  return await exportToKafka(scheduling);
+  return scheduling.export_format === 'kafka' ? await exportToKafka(activityInput) : await exportToFile(activityInput);
 }

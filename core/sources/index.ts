@@ -1,13 +1,20 @@
 import type { AppConfig } from '../config';
-import { UnknownSourceError, UnsupportedSourceError } from '../errors';
+import { MissingPasswordError, UnknownSourceError, UnsupportedSourceError } from '../errors';
+import { MssqlSource } from './mssql-source';
+import { PostgresSource } from './postgres-source';
 import type { SourceDriver } from './source';
 import { SqliteSource } from './sqlite-source';
 
-export type { QueryCursor, SourceDriver } from './source';
+export type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
 
-/** Builds the driver for a connection URL. */
-export function createSource(url: string, baseDir: string): SourceDriver {
+/**
+ * Builds the driver for a connection URL: `sqlite:`, `postgres://` or `postgresql://`, `mssql://`.
+ * The password comes apart from the URL (from the variable named by `password_env`); SQLite has none.
+ */
+export function createSource(url: string, baseDir: string, password?: string): SourceDriver {
   if (url.startsWith('sqlite:')) return new SqliteSource(url, baseDir);
+  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresSource(url, { password });
+  if (url.startsWith('mssql://')) return new MssqlSource(url, { password });
   throw new UnsupportedSourceError(url);
 }
 
@@ -15,14 +22,23 @@ export function createSource(url: string, baseDir: string): SourceDriver {
 export class SourceRegistry {
   private readonly drivers = new Map<string, SourceDriver>();
 
-  constructor(private readonly config: Pick<AppConfig, 'sources' | 'baseDir'>) {}
+  /** @param env where `password_env` variables are read, when a driver is built */
+  constructor(
+    private readonly config: Pick<AppConfig, 'sources' | 'baseDir'>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
 
   get(name: string): SourceDriver {
     const existing = this.drivers.get(name);
     if (existing) return existing;
     const source = this.config.sources[name];
     if (!source) throw new UnknownSourceError(name, Object.keys(this.config.sources));
-    const driver = createSource(source.url, this.config.baseDir);
+    let password: string | undefined;
+    if (source.password_env) {
+      password = this.env[source.password_env];
+      if (password === undefined || password === '') throw new MissingPasswordError(name, source.password_env);
+    }
+    const driver = createSource(source.url, this.config.baseDir, password);
     this.drivers.set(name, driver);
     return driver;
   }

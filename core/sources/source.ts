@@ -1,5 +1,15 @@
 import type { Row } from '../row-serializer';
 
+/** A value bound to a named query parameter (`:name` in the SQL text). */
+export type ParamValue = string | number | boolean | null | Date;
+
+export interface OpenOptions {
+  /** Values of the named parameters the query uses; a name the query uses but this lacks is an error. */
+  params?: Record<string, ParamValue>;
+  /** Statement timeout enforced by the database where it can be. */
+  timeoutMs?: number;
+}
+
 /** An open query whose rows are read in bounded chunks: memory never grows with the result set. */
 export interface QueryCursor {
   /** Column names in the order the query returns them. */
@@ -13,7 +23,7 @@ export interface QueryCursor {
 /** A source database reachable by URL. */
 export interface SourceDriver {
   /** Runs `sql` and returns a cursor over its rows. */
-  open(sql: string): Promise<QueryCursor>;
+  open(sql: string, options?: OpenOptions): Promise<QueryCursor>;
   /** Closes pools and handles. */
   end(): Promise<void>;
 }

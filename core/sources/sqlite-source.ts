@@ -1,27 +1,60 @@
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { InvalidQueryError } from '../errors';
 import type { Row } from '../row-serializer';
-import type { QueryCursor, SourceDriver } from './source';
+import { bindNamedParams } from './named-params';
+import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
 
-/** SQLite source (better-sqlite3): one read-only connection per cursor, since `iterate()` locks it. */
+type SqliteValue = string | number | bigint | null;
+
+/** SQLite has no date or boolean type: dates travel as ISO-8601 text, booleans as 1/0. */
+export function toSqliteValue(value: ParamValue): SqliteValue {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  // better-sqlite3 binds every JS number as REAL; whole numbers bind as INTEGER, as SQL expects.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  return value;
+}
+
+/**
+ * SQLite source (better-sqlite3): one read-only connection per cursor, since `iterate()` locks it.
+ *
+ * SQLite has no statement timeout: `OpenOptions.timeoutMs` is ignored here, and the export's own
+ * deadline (the activity's timeout) is what bounds a slow query.
+ */
 export class SqliteSource implements SourceDriver {
   readonly file: string;
+  private readonly cursors = new Set<QueryCursor>();
 
   /** @param url `sqlite:path/to/file.db`, relative to `baseDir` */
   constructor(url: string, baseDir: string) {
     this.file = path.resolve(baseDir, url.replace(/^sqlite:(\/\/)?/, ''));
   }
 
-  async open(sql: string): Promise<QueryCursor> {
+  async open(sql: string, options: OpenOptions = {}): Promise<QueryCursor> {
+    const bound = bindNamedParams(sql, 'sqlite', options.params);
     const db = new Database(this.file, { readonly: true, fileMustExist: true });
     try {
-      const statement = db.prepare(sql);
+      let statement: Database.Statement;
+      try {
+        statement = db.prepare(bound.text);
+      } catch (err) {
+        // At prepare time SQLITE_ERROR is the query text's fault: syntax, unknown table or column.
+        // Checked by shape: the native addon keeps the SqliteError class (and realm) of the first module
+        // instance that loaded it, so instanceof fails under test runners that isolate modules.
+        const { code, message } = err as { code?: unknown; message?: unknown };
+        if (code === 'SQLITE_ERROR' && typeof message === 'string') throw new InvalidQueryError(message, code);
+        throw err;
+      }
+      if (!statement.reader) throw new InvalidQueryError('the statement returns no rows', undefined);
       statement.safeIntegers(true);
       const columns = statement.columns().map((c) => c.name);
-      const rows = statement.iterate() as IterableIterator<Row>;
+      const bindings = Object.fromEntries(bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null)]));
+      const rows = (bound.names.length ? statement.iterate(bindings) : statement.iterate()) as IterableIterator<Row>;
       let closed = false;
-      return {
+      const cursors = this.cursors;
+      const cursor: QueryCursor = {
         columns,
         async read(maxRows: number): Promise<Row[]> {
           const batch: Row[] = [];
@@ -38,15 +71,21 @@ export class SqliteSource implements SourceDriver {
         async close(): Promise<void> {
           if (closed) return;
           closed = true;
+          cursors.delete(cursor);
           rows.return?.();
           db.close();
         },
       };
+      cursors.add(cursor);
+      return cursor;
     } catch (err) {
       db.close();
       throw err;
     }
   }
 
-  async end(): Promise<void> {}
+  /** Closes the cursors still open. */
+  async end(): Promise<void> {
+    await Promise.all([...this.cursors].map((c) => c.close()));
+  }
 }

@@ -8,24 +8,50 @@ import {
 } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput } from '../job';
+import { diffValues, type Difference } from '../object-diff';
 import { scheduleIdOf, type Scheduling } from '../scheduling';
 import { EXPORT_FORMAT, SCHEDULING_NAME } from './search-attributes';
 
-export type ApplyAction = 'created' | 'updated' | 'unchanged';
+export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'deleted';
 
 export interface ApplyOutcome {
   name: string;
   scheduleId: string;
   action: ApplyAction;
+  /** What changed (updated), or what would change (dry run). */
+  changes: Difference[];
+  /** Set when this scheduling could not be applied; the others still are. */
+  error?: string;
+}
+
+export interface ApplyOptions {
+  /** Delete managed schedules that the config no longer declares. @default false */
+  prune?: boolean;
+  /** Compute and report the changes without making them. @default false */
+  dryRun?: boolean;
 }
 
 /** Marks schedules that PSTT manages, so that other schedules in the namespace are left alone. */
 const MANAGED_MEMO_KEY = 'pstt_managed';
+/** A PSTT deployment is a namespace and a task queue: prune never touches another deployment's schedules. */
+const TASK_QUEUE_MEMO_KEY = 'pstt_task_queue';
 const SPEC_HASH_MEMO_KEY = 'pstt_spec_hash';
 
+const OVERLAP: Record<Scheduling['overlap'], ScheduleOverlapPolicy> = {
+  skip: ScheduleOverlapPolicy.SKIP,
+  buffer_one: ScheduleOverlapPolicy.BUFFER_ONE,
+  allow_all: ScheduleOverlapPolicy.ALLOW_ALL,
+  cancel_other: ScheduleOverlapPolicy.CANCEL_OTHER,
+};
+
+export function overlapPolicyOf(s: Scheduling): ScheduleOverlapPolicy {
+  return OVERLAP[s.overlap];
+}
+
 function scheduleSpecOf(s: Scheduling): ScheduleSpec {
-  if ('cron' in s.schedule) return { cronExpressions: [s.schedule.cron], timezone: s.schedule.timezone };
-  return { intervals: [{ every: s.schedule.every as `${number}${'ms' | 's' | 'm' | 'h' | 'd'}` }] };
+  const jitter = s.schedule.jitter ? { jitter: s.schedule.jitter } : {};
+  if ('cron' in s.schedule) return { cronExpressions: [s.schedule.cron], timezone: s.schedule.timezone, ...jitter };
+  return { intervals: [{ every: s.schedule.every }], ...jitter };
 }
 
 /** A digest of everything that defines a schedule, to tell an unchanged one from one to update. */
@@ -51,44 +77,76 @@ export function scheduleOptionsOf(s: Scheduling, taskQueue: string): ScheduleOpt
         { key: EXPORT_FORMAT, value: s.export_format },
       ],
     },
-    // Skip a run while the previous one is still going; catch up at most 10 minutes of missed runs.
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes', pauseOnFailure: false },
-    state: { paused: !s.enabled, note: s.enabled ? undefined : 'disabled in temporal.yaml' },
-    memo: { [MANAGED_MEMO_KEY]: true },
+    policies: { overlap: overlapPolicyOf(s), catchupWindow: s.catchup_window, pauseOnFailure: false },
+    state: { paused: !s.enabled, note: s.enabled ? undefined : 'disabled in the configuration' },
+    memo: { [MANAGED_MEMO_KEY]: true, [TASK_QUEUE_MEMO_KEY]: taskQueue },
   };
 }
 
-/** Makes Temporal Schedules match the config's schedulings: creates missing ones, updates changed ones. */
+/** Creates or updates one scheduling's schedule. */
+async function applyOne(client: Client, s: Scheduling, taskQueue: string, dryRun: boolean): Promise<ApplyOutcome> {
+  const options = scheduleOptionsOf(s, taskQueue);
+  const handle = client.schedule.getHandle(options.scheduleId);
+  const outcome = (action: ApplyAction, changes: Difference[] = []): ApplyOutcome => ({
+    name: s.name,
+    scheduleId: options.scheduleId,
+    action,
+    changes,
+  });
+  try {
+    const current = await handle.describe();
+    const currentAction = current.action.type === 'startWorkflow' ? current.action : undefined;
+    const currentHash = currentAction?.memo?.[SPEC_HASH_MEMO_KEY];
+    if (currentHash === options.action.memo?.[SPEC_HASH_MEMO_KEY] && current.state.paused === !s.enabled) {
+      return outcome('unchanged');
+    }
+    const previous = (currentAction?.args?.[0] as ExportJobInput | undefined)?.scheduling;
+    const changes = diffValues(previous ?? {}, s);
+    if (current.state.paused === s.enabled && !changes.some((c) => c.path === 'enabled')) {
+      changes.push({ path: 'enabled', before: !current.state.paused, after: s.enabled });
+    }
+    if (!dryRun) {
+      await handle.update(() => ({
+        spec: options.spec,
+        action: options.action,
+        policies: options.policies,
+        state: { paused: !s.enabled, note: options.state?.note },
+      }));
+    }
+    return outcome('updated', changes);
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    if (!dryRun) await client.schedule.create(options);
+    return outcome('created');
+  }
+}
+
+/**
+ * Makes Temporal Schedules match the config's schedulings: creates missing ones, updates changed
+ * ones, and with `prune` deletes managed ones no longer declared. A scheduling that fails to
+ * apply is reported and never stops the others.
+ */
 export async function applySchedulings(
   client: Client,
   config: Pick<AppConfig, 'schedulings' | 'temporal'>,
+  options: ApplyOptions = {},
 ): Promise<ApplyOutcome[]> {
   const outcomes: ApplyOutcome[] = [];
-  for (const scheduling of config.schedulings) {
-    const options = scheduleOptionsOf(scheduling, config.temporal.task_queue);
-    const handle = client.schedule.getHandle(options.scheduleId);
-    let action: ApplyAction;
+  for (const s of config.schedulings) {
     try {
-      const current = await handle.describe();
-      const currentHash = current.action.type === 'startWorkflow' ? current.action.memo?.[SPEC_HASH_MEMO_KEY] : undefined;
-      const wantedHash = options.action.memo?.[SPEC_HASH_MEMO_KEY];
-      if (currentHash === wantedHash && current.state.paused === !scheduling.enabled) {
-        action = 'unchanged';
-      } else {
-        await handle.update(() => ({
-          spec: options.spec,
-          action: options.action,
-          policies: options.policies,
-          state: { paused: !scheduling.enabled, note: options.state?.note },
-        }));
-        action = 'updated';
-      }
+      outcomes.push(await applyOne(client, s, config.temporal.task_queue, options.dryRun ?? false));
     } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-      await client.schedule.create(options);
-      action = 'created';
+      outcomes.push({ name: s.name, scheduleId: scheduleIdOf(s.name), action: 'unchanged', changes: [], error: (err as Error).message });
     }
-    outcomes.push({ name: scheduling.name, scheduleId: options.scheduleId, action });
+  }
+  if (options.prune) {
+    const declared = new Set(config.schedulings.map((s) => scheduleIdOf(s.name)));
+    for await (const summary of client.schedule.list()) {
+      const ours = summary.memo?.[MANAGED_MEMO_KEY] === true && summary.memo[TASK_QUEUE_MEMO_KEY] === config.temporal.task_queue;
+      if (!ours || declared.has(summary.scheduleId)) continue;
+      if (!options.dryRun) await client.schedule.getHandle(summary.scheduleId).delete();
+      outcomes.push({ name: summary.scheduleId.replace(/^pstt-/, ''), scheduleId: summary.scheduleId, action: 'deleted', changes: [] });
+    }
   }
   return outcomes;
 }

@@ -1,81 +1,54 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { WorkflowFailedError } from '@temporalio/client';
 import Database from 'better-sqlite3';
-import { loadConfig, type AppConfig } from '../../core/config';
-import type { ExportJobInput, ExportResult } from '../../core/job';
 import { ensureTopic } from '../../core/kafka/topics';
-import type { Scheduling } from '../../core/scheduling';
-import { connectTemporalClient } from '../../core/temporal/client';
+import type { KafkaConfig, Scheduling } from '../../core/scheduling';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
-import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
-import { buildWorkerDeps } from '../../worker/worker-deps';
+import { createExportHarness, type ExportHarness } from '../support/export-harness';
 import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
+import { makeScheduling } from '../support/scheduling';
 
 describe('exportJob on the real Temporal dev server and Kafka broker', () => {
   const kafka = testKafka();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-export-'));
   const dbFile = path.join(dir, 'orders.db');
-  const taskQueue = uniqueName('pstt-test-queue');
   const topics: string[] = [];
-  let config: AppConfig;
-  let client: Client;
-  let connection: NativeConnection;
-  let bundle: WorkflowBundle;
+  let harness: ExportHarness;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
     ensureDemoDatabase(dbFile, 10_000);
-    const base = loadConfig();
-    config = { ...base, sources: { orders: { url: `sqlite:${dbFile}` } } };
-    client = await connectTemporalClient(config.temporal);
-    connection = await connectWorkerConnection(config);
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+    harness = await createExportHarness({ sources: { orders: { url: `sqlite:${dbFile}` } } });
   });
 
   afterAll(async () => {
-    await client.connection.close();
-    await connection.close();
+    await harness.close();
     for (const topic of topics) await deleteTopic(kafka, topic);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function scheduling(overrides: Partial<Scheduling['kafka_config'] & object> = {}): Scheduling {
+  async function scheduling(overrides: Partial<KafkaConfig> = {}): Promise<Scheduling> {
     const topic = uniqueName('pstt-export');
     topics.push(topic);
-    return {
-      name: 'orders-test',
-      description: '',
-      enabled: true,
+    await ensureTopic(kafka, topic, 3);
+    return makeScheduling({
+      name: uniqueName('orders'),
       schedule: { every: '1h' },
       source: 'orders',
       query: 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id',
       export_format: 'kafka',
       timeout: 300,
+      retry: { max_attempts: 2, initial_backoff: '1s' },
       kafka_config: { topic, message_key_field: 'order_id', batch_size: 500, ...overrides },
-    };
-  }
-
-  /** Runs one exportJob to completion with a worker of this test's own task queue. */
-  async function runExport(s: Scheduling): Promise<{ result: Promise<ExportResult>; workflowId: string }> {
-    await ensureTopic(kafka, s.kafka_config!.topic, 3);
-    const deps = await buildWorkerDeps(config);
-    const worker = await createExportWorker({ connection, config, deps, taskQueue, workflowBundle: bundle });
-    const workflowId = uniqueName('export-test');
-    const input: ExportJobInput = { scheduling: s };
-    const result = worker
-      .runUntil(client.workflow.execute('exportJob', { taskQueue, workflowId, args: [input] }))
-      .finally(() => deps.close()) as Promise<ExportResult>;
-    return { result, workflowId };
+    });
   }
 
   it('exports 10,000 rows as 10,000 keyed JSON messages, with only counts in workflow history', async () => {
-    const s = scheduling();
-    const { result, workflowId } = await runExport(s);
-    await expect(result).resolves.toMatchObject({ rows: 10_000, messages: 10_000, batches: 20 });
+    const s = await scheduling();
+    const { result, workflowId } = await harness.runExport(s);
+    expect(result).toMatchObject({ rows: 10_000, messages: 10_000, batches: 20, attempts: 1 });
 
     const messages = await consumeMessages(kafka, s.kafka_config!.topic, 10_000);
     expect(messages).toHaveLength(10_000);
@@ -86,13 +59,35 @@ describe('exportJob on the real Temporal dev server and Kafka broker', () => {
     expect(byKey.size).toBe(10_000);
     for (const row of rows) expect(byKey.get(String(row.order_id))).toEqual(row);
 
-    const history = JSON.stringify(await client.workflow.getHandle(workflowId).fetchHistory());
+    const history = JSON.stringify(await harness.client.workflow.getHandle(workflowId).fetchHistory());
     expect(history).not.toContain(String(rows[0]!.customer));
   });
 
+  it.each(['csv', 'excel'] as const)('writes a %s file through the workflow, returning its path', async (format) => {
+    const outputDir = path.join(dir, `out-${format}`);
+    const s = makeScheduling({
+      name: uniqueName('orders-file'),
+      schedule: { cron: '0 6 * * *', timezone: 'Europe/Rome' },
+      source: 'orders',
+      query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id',
+      export_format: format,
+      file_config: { output_dir: outputDir, file_name: 'orders_{yyyy}{MM}{dd}' },
+    });
+    const { result } = await harness.runExport(s);
+    expect(result).toMatchObject({ rows: 10_000, messages: 0, attempts: 1 });
+    expect(path.dirname(result.file!)).toBe(outputDir);
+    expect(path.basename(result.file!)).toMatch(format === 'csv' ? /^orders_\d{8}\.csv$/ : /^orders_\d{8}\.xlsx$/);
+    expect(fs.statSync(result.file!).size).toBe(result.bytes);
+    expect(fs.readdirSync(outputDir)).toEqual([path.basename(result.file!)]);
+    if (format === 'csv') {
+      const lines = fs.readFileSync(result.file!, 'utf8').trimEnd().split('\n');
+      expect(lines).toHaveLength(10_001);
+      expect(lines[0]).toBe('order_id,customer,amount');
+    }
+  });
+
   it('fails for good, naming the column, when message_key_field is not in the query', async () => {
-    const { result } = await runExport(scheduling({ message_key_field: 'order_number' }));
-    const error = await result.catch((e: unknown) => e);
+    const error = await harness.runExportExpectingFailure(await scheduling({ message_key_field: 'order_number' }));
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause?.cause as Error & { type?: string; nonRetryable?: boolean };
     expect(cause.type).toBe('MissingKeyFieldError');
@@ -102,12 +97,3 @@ describe('exportJob on the real Temporal dev server and Kafka broker', () => {
     );
   });
 });
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -2,10 +2,11 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type AppConfig } from '../../core/config';
 import { PROJECT_ROOT } from '../../core/paths';
-import { scheduleIdOf, type Scheduling } from '../../core/scheduling';
+import { scheduleIdOf } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { applySchedulings } from '../../core/temporal/schedules';
 import { uniqueName } from '../support/names';
+import { makeScheduling } from '../support/scheduling';
 
 describe('temporal.yaml applied to Temporal Schedules (real dev server)', () => {
   let client: Client;
@@ -38,17 +39,16 @@ describe('temporal.yaml applied to Temporal Schedules (real dev server)', () => 
   it('reports created, then unchanged, then updated, and pauses a disabled scheduling', async () => {
     const base = loadConfig();
     const name = uniqueName('sched');
-    const scheduling: Scheduling = {
+    const scheduling = makeScheduling({
       name,
       description: 'test',
-      enabled: true,
       schedule: { every: '1h' },
       source: 'demo',
       query: 'SELECT 1 AS id',
       export_format: 'kafka',
       timeout: 60,
       kafka_config: { topic: 't', batch_size: 10 },
-    };
+    });
     const config: AppConfig = { ...base, schedulings: [scheduling] };
     created.push(scheduleIdOf(name));
 

@@ -63,7 +63,7 @@ describe('config', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^schedulings\[1\]\.name: expected a slug/),
-        'schedulings[1].kafka_config.batch_size: expected an integer from 1 to 10000',
+        'schedulings[1].kafka_config.batch_size: expected an integer from 1 to 10000, got 0',
         expect.stringMatching(/^schedulings\[2\]\.source: expected one of the declared sources \(main\), got "nowhere"/),
         'schedulings[2].kafka_config: required when export_format is "kafka"',
       ]),
@@ -76,7 +76,48 @@ describe('config', () => {
       { TEMPORAL_ADDRESS: 'no-port' },
     );
     expect(problems).toEqual(
-      expect.arrayContaining(['temporal.address: expected host:port', 'schedulings[1].name: duplicate name "orders"']),
+      expect.arrayContaining([
+        'temporal.address: expected host:port, got "no-port"',
+        'schedulings[1].name: duplicate name "orders"',
+      ]),
+    );
+  });
+
+  it('never shows a password given where it does not belong', () => {
+    const problems = problemsOf({ sources: { main: { url: 'postgres://reader:s3cr3t-pw@db/prod' } } });
+    expect(problems).toEqual([
+      expect.stringMatching(/^sources\.main\.url: must not contain a password: name its variable in password_env/),
+    ]);
+    expect(problems.join('\n')).not.toContain('s3cr3t-pw');
+  });
+
+  it('checks every scheduling field against the model', () => {
+    const problems = problemsOf({
+      sources: { main: { url: 'sqlite:x.db' } },
+      schedulings: [
+        {
+          ...validScheduling,
+          schedule: { cron: 'every day' },
+          overlap: 'sometimes',
+          retry: { max_attempts: 0, initial_backoff: '5 seconds' },
+          notify: ['ops-at-example'],
+          kafka_config: { topic: 'bad topic', compression: 'zstd', acks: 2 },
+        },
+        { ...validScheduling, name: 'csv-one', export_format: 'csv', kafka_config: undefined },
+      ],
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^schedulings\[0\]\.schedule/),
+        expect.stringMatching(/^schedulings\[0\]\.overlap: .*got "sometimes"$/),
+        'schedulings[0].retry.max_attempts: expected an integer from 1 to 100, got 0',
+        'schedulings[0].retry.initial_backoff: expected a duration such as 500ms, 30s, 5m, 1h, 2d, got "5 seconds"',
+        expect.stringMatching(/^schedulings\[0\]\.notify\[0\]: expected an e-mail address, got "ops-at-example"$/),
+        expect.stringMatching(/^schedulings\[0\]\.kafka_config\.topic: expected a Kafka topic name/),
+        expect.stringMatching(/^schedulings\[0\]\.kafka_config\.compression: .*got "zstd"$/),
+        expect.stringMatching(/^schedulings\[0\]\.kafka_config\.acks: .*got 2$/),
+        'schedulings[1].file_config: required when export_format is "csv"',
+      ]),
     );
   });
 

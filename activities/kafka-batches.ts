@@ -1,0 +1,46 @@
+import type { IHeaders, Message } from 'kafkajs';
+import { MessageTooLargeError } from '../core/errors';
+import { messageKeyOf, rowToJson, type Row } from '../core/row-serializer';
+import type { KafkaConfig } from '../core/scheduling';
+
+/** Per-record overhead of Kafka's record format (lengths, offsets, timestamp), rounded up. */
+const RECORD_OVERHEAD_BYTES = 70;
+/** Room left in a send for the record batch header and compression framing. */
+const BATCH_FILL_RATIO = 0.9;
+
+export interface PreparedSend {
+  messages: Message[];
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * Turns rows into messages (one row = one JSON message, keyed by `message_key_field`) and splits
+ * them into sends that fit the topic's `max.message.bytes`. A single row too large for the topic
+ * fails the run with its key and size instead of being dropped.
+ */
+export function prepareSends(rows: Row[], config: KafkaConfig, topicLimitBytes: number): PreparedSend[] {
+  const headers: IHeaders | undefined = Object.keys(config.headers).length ? config.headers : undefined;
+  const headerBytes = Object.entries(config.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const sends: PreparedSend[] = [];
+  let current: PreparedSend = { messages: [], rows: 0, bytes: 0 };
+  let fill = 0;
+  for (const row of rows) {
+    const key = messageKeyOf(row, config.message_key_field);
+    const value = rowToJson(row, key);
+    const bytes = Buffer.byteLength(value) + (key === null ? 0 : Buffer.byteLength(key));
+    const recordBytes = bytes + headerBytes + RECORD_OVERHEAD_BYTES;
+    if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, key, recordBytes, topicLimitBytes);
+    if (current.rows > 0 && fill + recordBytes > topicLimitBytes * BATCH_FILL_RATIO) {
+      sends.push(current);
+      current = { messages: [], rows: 0, bytes: 0 };
+      fill = 0;
+    }
+    fill += recordBytes;
+    current.messages.push(headers ? { key, value, headers } : { key, value });
+    current.rows += 1;
+    current.bytes += bytes;
+  }
+  if (current.rows > 0) sends.push(current);
+  return sends;
+}

@@ -1,0 +1,24 @@
+import type { ExportActivityInput } from '../core/job';
+import type { ParamValue, QueryCursor } from '../core/sources/source';
+import type { ActivityDeps } from './deps';
+
+/** The named parameters bound to a run's query: the scheduling's own, plus the run's times. */
+export function queryParamsOf(input: ExportActivityInput): Record<string, ParamValue> {
+  return {
+    ...input.scheduling.params,
+    scheduled_time: new Date(input.scheduledTime),
+    last_success_time: input.lastSuccessTime ? new Date(input.lastSuccessTime) : null,
+  };
+}
+
+/**
+ * Opens a run's query on its source with its parameters bound; the database enforces the source's
+ * `statement_timeout`, or else the scheduling's `timeout`.
+ */
+export function openRunQuery(deps: Pick<ActivityDeps, 'config' | 'sources'>, input: ExportActivityInput): Promise<QueryCursor> {
+  const { scheduling } = input;
+  const timeoutSeconds = deps.config.sources[scheduling.source]?.statement_timeout ?? scheduling.timeout;
+  return deps.sources
+    .get(scheduling.source)
+    .open(scheduling.query, { params: queryParamsOf(input), timeoutMs: timeoutSeconds * 1000 });
+}

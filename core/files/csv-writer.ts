@@ -1,0 +1,66 @@
+import { once } from 'node:events';
+import { stringify } from 'csv-stringify/sync';
+import type { Row } from '../row-serializer';
+import { discardFile, openNewFile, policyValue, type FileWriter } from './file-writer';
+
+export interface CsvWriterOptions {
+  /** Field delimiter, one character. @default "," */
+  delimiter?: string;
+  /** Write a first line with the column names as the query returns them. @default true */
+  header?: boolean;
+  /** Start the file with a UTF-8 byte order mark, so that Excel on Windows reads it as UTF-8. @default false */
+  bom?: boolean;
+}
+
+const BOM = '\ufeff';
+
+/**
+ * Opens a CSV writer on `tempPath` (which must not exist). Values go through the JSON value policy:
+ * NULL is an empty field, dates ISO-8601 UTC, binary base64, booleans `true`/`false`, JSON columns
+ * their JSON text. Fields holding the delimiter, quotes or line breaks are quoted (RFC 4180); lines
+ * end with `\n`. Each chunk of rows is formatted, then written with the file stream's backpressure.
+ */
+export async function createCsvWriter(
+  tempPath: string,
+  columns: readonly string[],
+  options: CsvWriterOptions = {},
+): Promise<FileWriter> {
+  const delimiter = options.delimiter ?? ',';
+  const file = await openNewFile(tempPath);
+  let failure: Error | undefined;
+  // Without a listener a write error would crash the process; it surfaces at the next call instead.
+  file.on('error', (err) => (failure ??= err));
+  let rowsWritten = 0;
+
+  const write = async (text: string): Promise<void> => {
+    if (failure) throw failure;
+    if (!file.write(text)) await once(file, 'drain');
+  };
+  const format = (records: (string | number | boolean | null)[][]): string =>
+    stringify(records, { delimiter, cast: { boolean: (value) => String(value) } });
+
+  let head = options.bom ? BOM : '';
+  if (options.header ?? true) head += format([[...columns]]);
+  if (head) await write(head);
+
+  return {
+    async writeRows(rows: Row[]): Promise<void> {
+      const records = rows.map((row) => {
+        rowsWritten += 1;
+        return columns.map((column) => policyValue(row[column], column, rowsWritten));
+      });
+      if (records.length) await write(format(records));
+    },
+
+    async finish() {
+      if (failure) throw failure;
+      await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      if (!file.closed) await once(file, 'close');
+      return { bytes: file.bytesWritten };
+    },
+
+    async abort(): Promise<void> {
+      await discardFile(file, tempPath);
+    },
+  };
+}

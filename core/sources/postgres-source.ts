@@ -1,0 +1,203 @@
+import { Pool } from 'pg';
+import Cursor from 'pg-cursor';
+import { InvalidQueryError, QueryTimeoutError, redactUrl } from '../errors';
+import { logger } from '../logger';
+import type { Row } from '../row-serializer';
+import { bindNamedParams } from './named-params';
+import { createPostgresTypes } from './postgres-types';
+import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
+
+/** Options of the PostgreSQL driver. */
+export interface PostgresSourceOptions {
+  /** Password of the URL's user (the URL itself never holds one). @default PGPASSWORD or ~/.pgpass, as libpq */
+  password?: string;
+  /** Connections of the pool: exports running at once on this source, per worker. @default 4 */
+  maxConnections?: number;
+  /** How long to wait for a connection before failing (a retryable error). @default 10000 */
+  connectTimeoutMs?: number;
+}
+
+/** Rows fetched at open, to learn the columns and surface bad SQL and timeouts before the first `read()`. */
+const FIRST_READ_ROWS = 1;
+/** statement_timeout is a 32-bit count of milliseconds (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** How long `close()` waits for the server to close the portal before dropping the connection. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+interface PgError extends Error {
+  code?: string;
+  position?: string;
+}
+
+/** Maps the database's verdict on the query to a typed error; connection failures pass through, retryable. */
+export function mapPostgresError(err: unknown, timeoutMs: number | undefined): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  const { code, position } = err as PgError;
+  if (typeof code !== 'string') return err;
+  // Class 42: syntax error or access rule violation (42601 syntax, 42P01 table, 42703 column, 42501 privilege).
+  if (code.startsWith('42')) {
+    return new InvalidQueryError(position ? `${err.message} at character ${position}` : err.message, code);
+  }
+  // 57014 query_canceled: what the server reports when statement_timeout fires.
+  if (code === '57014' && timeoutMs) return new QueryTimeoutError(timeoutMs, err.message);
+  return err;
+}
+
+/** Dates travel as ISO-8601 UTC text: pg would send them in the worker's local time zone. */
+function toPostgresValue(value: ParamValue): string | number | boolean | null {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/**
+ * PostgreSQL source: one `pg` pool per driver (so per connection URL), created on first use, and a
+ * `pg-cursor` per open query that fetches `maxRows` rows per round trip.
+ *
+ * `timeoutMs` becomes the session's `statement_timeout` (without it, the role's or server's default
+ * applies). With a cursor the server applies it to each fetch (it restarts with every Execute
+ * message), so it bounds the server's work per chunk, not the time the consumer spends between
+ * chunks. While a cursor is open its connection sits in an implicit transaction: a server-side
+ * `idle_in_transaction_session_timeout` shorter than the consumer's pauses would end it.
+ *
+ * PostgreSQL types a parameter where it is first used: write `:tag::text IS NULL` where that use
+ * gives no type (`could not determine data type of parameter $1`).
+ */
+export class PostgresSource implements SourceDriver {
+  private pool: Pool | undefined;
+  private readonly types = createPostgresTypes();
+  private readonly cursors = new Set<QueryCursor>();
+
+  /** @param url `postgres://user@host:5432/db` (or `postgresql://`), without a password */
+  constructor(
+    private readonly url: string,
+    private readonly options: PostgresSourceOptions = {},
+  ) {}
+
+  private getPool(): Pool {
+    if (!this.pool) {
+      const pool = new Pool({
+        connectionString: this.url,
+        password: this.options.password,
+        max: this.options.maxConnections ?? 4,
+        connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
+        idleTimeoutMillis: 30_000,
+        keepAlive: true,
+        application_name: 'pstt',
+      });
+      // An idle connection that the server drops emits here; without a listener it would crash the worker.
+      pool.on('error', (err) => logger.warn({ err, source: redactUrl(this.url) }, 'idle PostgreSQL connection failed'));
+      this.pool = pool;
+    }
+    return this.pool;
+  }
+
+  async open(sql: string, options: OpenOptions = {}): Promise<QueryCursor> {
+    const bound = bindNamedParams(sql, 'postgres', options.params);
+    const timeoutMs = options.timeoutMs;
+    const client = await this.getPool().connect();
+    let failure: Error | undefined;
+    const onError = (err: Error) => {
+      failure ??= err;
+    };
+    client.on('error', onError);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onError);
+      // A connection that failed may be in any state: the pool drops it instead of reusing it.
+      client.release(failure);
+    };
+
+    try {
+      // Always set or reset, so that a value from the connection's previous user never applies here.
+      await client.query(
+        timeoutMs === undefined
+          ? 'RESET statement_timeout'
+          : `SET statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs)))}`,
+      );
+      const values = bound.values.map(toPostgresValue);
+      const cursor = client.query(new Cursor<Row>(bound.text, values, { types: this.types }));
+      cursor.on('error', onError);
+      const first = await readFirst(cursor);
+      const done = () => {
+        this.cursors.delete(open);
+        release();
+      };
+      const open = new PostgresCursor(first.columns, first.rows, cursor, () => failure, onError, done, timeoutMs);
+      this.cursors.add(open);
+      return open;
+    } catch (err) {
+      onError(err instanceof Error ? err : new Error(String(err)));
+      release();
+      throw mapPostgresError(err, timeoutMs);
+    }
+  }
+
+  /** Closes the cursors still open (the pool would wait for their connections forever), then the pool. */
+  async end(): Promise<void> {
+    await Promise.all([...this.cursors].map((c) => c.close()));
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+}
+
+/** The first rows of a cursor and the result's columns, which only the callback form of `read()` reports. */
+function readFirst(cursor: Cursor<Row>): Promise<{ columns: string[]; rows: Row[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(FIRST_READ_ROWS, (err, rows, result) => {
+      if (err) reject(err);
+      else resolve({ columns: result.fields.map((f) => f.name), rows });
+    });
+  });
+}
+
+class PostgresCursor implements QueryCursor {
+  private closed = false;
+
+  constructor(
+    readonly columns: readonly string[],
+    private buffered: Row[],
+    private readonly cursor: Cursor<Row>,
+    private readonly failure: () => Error | undefined,
+    private readonly fail: (err: Error) => void,
+    private readonly release: () => void,
+    private readonly timeoutMs: number | undefined,
+  ) {}
+
+  async read(maxRows: number): Promise<Row[]> {
+    if (this.closed) return [];
+    const rows = this.buffered.splice(0, maxRows);
+    if (rows.length === maxRows) return rows;
+    try {
+      const more = await this.cursor.read(maxRows - rows.length);
+      return rows.length ? rows.concat(more) : more;
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+      throw mapPostgresError(err, this.timeoutMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffered = [];
+    try {
+      // After an error the portal is gone and the connection may be too: skip the round trip.
+      if (!this.failure()) await withTimeout(this.cursor.close(), CLOSE_TIMEOUT_MS);
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.release();
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowFailedError } from '@temporalio/client';
+import Database from 'better-sqlite3';
+import { ensureTopic } from '../../core/kafka/topics';
+import type { SchedulingInput } from '../../core/scheduling';
+import { createExportHarness, type ExportHarness } from '../support/export-harness';
+import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
+import { uniqueName } from '../support/names';
+import { makeScheduling } from '../support/scheduling';
+
+type Failure = Error & { type?: string; nonRetryable?: boolean };
+const rootCause = (error: unknown) => (error as WorkflowFailedError).cause?.cause as Failure;
+
+describe('Kafka delivery options (real broker, real worker)', () => {
+  const kafka = testKafka();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-delivery-'));
+  const dbFile = path.join(dir, 'items.db');
+  const topics: string[] = [];
+  let harness: ExportHarness;
+
+  beforeAll(async () => {
+    const db = new Database(dbFile);
+    db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT, created_at TEXT, big TEXT)');
+    const insert = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?)');
+    for (let i = 1; i <= 300; i++) insert.run(i, `item-${i}`, `2026-01-01T00:${String(i % 60).padStart(2, '0')}:00Z`, i === 250 ? 'z'.repeat(20_000) : 'small');
+    db.close();
+    harness = await createExportHarness({ sources: { items: { url: `sqlite:${dbFile}` } } });
+  });
+
+  afterAll(async () => {
+    await harness.close();
+    for (const topic of topics) await deleteTopic(kafka, topic).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function newTopic(configEntries?: Array<{ name: string; value: string }>): Promise<string> {
+    const topic = uniqueName('pstt-delivery');
+    topics.push(topic);
+    if (configEntries) {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2, configEntries }], waitForLeaders: true });
+      await admin.disconnect();
+    } else {
+      await ensureTopic(kafka, topic, 2);
+    }
+    return topic;
+  }
+
+  function scheduling(topic: string, overrides: Partial<SchedulingInput> = {}, kafkaOverrides = {}) {
+    return makeScheduling({
+      name: uniqueName('items'),
+      schedule: { every: '1h' },
+      source: 'items',
+      query: 'SELECT id, label, created_at FROM items WHERE id <= 200 ORDER BY id',
+      export_format: 'kafka',
+      retry: { max_attempts: 2, initial_backoff: '1s' },
+      ...overrides,
+      kafka_config: { topic, message_key_field: 'id', batch_size: 50, ...kafkaOverrides },
+    });
+  }
+
+  it.each(['gzip', 'snappy', 'lz4', 'none'] as const)('delivers %s-compressed batches that consumers read back', async (compression) => {
+    const topic = await newTopic();
+    const { result } = await harness.runExport(scheduling(topic, {}, { compression }));
+    expect(result).toMatchObject({ rows: 200, messages: 200, batches: 4 });
+    const messages = await consumeMessages(kafka, topic, 200);
+    expect(new Set(messages.map((m) => m.key?.toString())).size).toBe(200);
+    expect(JSON.parse(messages.find((m) => m.key?.toString() === '7')!.value!.toString())).toEqual({
+      id: 7,
+      label: 'item-7',
+      created_at: '2026-01-01T00:07:00Z',
+    });
+  });
+
+  it('adds the static headers and honours acks=leader', async () => {
+    const topic = await newTopic();
+    await harness.runExport(scheduling(topic, {}, { acks: 'leader', headers: { source: 'pstt', env: 'test' } }));
+    const [message] = await consumeMessages(kafka, topic, 200);
+    expect(message?.headers?.source?.toString()).toBe('pstt');
+    expect(message?.headers?.env?.toString()).toBe('test');
+  });
+
+  it('fails for good, naming the topic, when the topic does not exist and auto-create is off', async () => {
+    const error = await harness.runExportExpectingFailure(scheduling(uniqueName('pstt-absent')));
+    expect(rootCause(error).type).toBe('TopicNotFoundError');
+    expect(rootCause(error).nonRetryable).toBe(true);
+    expect(rootCause(error).message).toMatch(/^topic "pstt-absent-[\w-]+" does not exist and the cluster does not auto-create topics/);
+  });
+
+  it('fails with the row key and size when a row is over the topic size limit, sending nothing after it', async () => {
+    const topic = await newTopic([{ name: 'max.message.bytes', value: '10000' }]);
+    const s = scheduling(topic, { query: 'SELECT id, big FROM items ORDER BY id' });
+    const error = await harness.runExportExpectingFailure(s);
+    expect(rootCause(error).type).toBe('MessageTooLargeError');
+    expect(rootCause(error).message).toMatch(/^row with key "250" makes a 200\d\d-byte message, over the 10000-byte limit/);
+    const offsets = await kafka.admin().fetchTopicOffsets(topic).catch(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+    const delivered = offsets.reduce((n, p) => n + Number(p.high), 0);
+    expect(delivered).toBeLessThan(250);
+  });
+
+  it('binds :scheduled_time and :last_success_time for incremental windows', async () => {
+    const topic = await newTopic();
+    const s = scheduling(topic, {
+      query:
+        'SELECT id, label FROM items WHERE id <= 20 AND (:last_success_time IS NULL OR created_at > :last_success_time) ' +
+        'AND :scheduled_time IS NOT NULL ORDER BY id',
+    });
+    const first = await harness.runExport(s);
+    expect(first.result.rows).toBe(20);
+    // Every row's created_at is before the first run: the second run's window is empty.
+    const second = await harness.runExport(s);
+    expect(second.result.rows).toBe(0);
+  });
+
+  it('fails for good with the database message and the scheduling name on invalid SQL', async () => {
+    const topic = await newTopic();
+    const s = scheduling(topic, { query: 'SELEC id FROM items' });
+    const error = await harness.runExportExpectingFailure(s);
+    expect(rootCause(error).nonRetryable).toBe(true);
+    expect(rootCause(error).message).toMatch(/syntax error/);
+  });
+});

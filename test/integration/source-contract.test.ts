@@ -1,0 +1,447 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import sql from 'mssql';
+import { Client } from 'pg';
+import { devPostgresUrl } from '../../devstack/postgres-server';
+import {
+  InvalidQueryError,
+  NON_RETRYABLE_ERROR_TYPES,
+  QueryParameterError,
+  QueryTimeoutError,
+} from '../../core/errors';
+import { toJsonValue, type Row } from '../../core/row-serializer';
+import { createSource, type QueryCursor, type SourceDriver } from '../../core/sources';
+import { mssqlConfigFromUrl } from '../../core/sources/mssql-config';
+import { uniqueName } from '../support/names';
+
+/**
+ * One contract, every source driver: SQLite (a temp file), PostgreSQL (the devstack's `pstt_test`)
+ * and SQL Server when `MSSQL_URL` (and `MSSQL_PASSWORD`) point at one. Each run makes its own
+ * tables and drops them.
+ */
+
+const POSTGRES_URL = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');
+const MSSQL_URL = process.env.MSSQL_URL;
+const ITEMS = 25;
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 0, 1);
+const AT = new Date(Date.UTC(2026, 2, 1, 12, 34, 56, 789));
+const BYTES = Buffer.from([0, 1, 2, 255]);
+
+interface Tables {
+  items: string;
+  typed: string;
+}
+
+/** A live database for one driver: the driver under test, and an admin connection for fixtures. */
+interface Connected {
+  driver: SourceDriver;
+  exec(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Harness {
+  name: string;
+  /** Why this driver's suite is skipped, if it is. */
+  skipReason?: string;
+  connect(): Promise<Connected>;
+  /** DDL and rows of the fixture tables, in the dialect. */
+  createItems(table: string): string;
+  insertItem(table: string, id: number, label: string | null, createdAt: Date): string;
+  createTyped(table: string): string;
+  insertTyped(table: string): string;
+  /** `n` rows with an `id` column 1..n, in order. */
+  series(n: number): string;
+  /** A query that runs for 5 s before answering; absent where the database has no statement timeout. */
+  sleep?: string;
+  /** The typed row after `toJsonValue`. */
+  typedRow: Record<string, unknown>;
+  /** The database's own words for `SELECT 1 FROM WHERE` and for an unknown table. */
+  syntaxMessage: RegExp;
+  unknownTableMessage: RegExp;
+}
+
+const quote = (s: string | null) => (s === null ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
+const tableName = (prefix: string) => uniqueName(prefix).replace(/-/g, '_');
+
+const sqliteHarness: Harness = {
+  name: 'sqlite',
+  async connect() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-sources-'));
+    const file = path.join(dir, 'contract.db');
+    const admin = new Database(file);
+    return {
+      driver: createSource(`sqlite:${file}`, dir),
+      async exec(text) {
+        admin.exec(text);
+      },
+      async close() {
+        admin.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  createItems: (t) => `CREATE TABLE ${t} (id INTEGER PRIMARY KEY, name TEXT NOT NULL, label TEXT, created_at TEXT)`,
+  insertItem: (t, id, label, at) =>
+    `INSERT INTO ${t} VALUES (${id}, 'item-${id}', ${quote(label)}, '${at.toISOString()}')`,
+  // SQLite has no exact decimal type: exact amounts are kept as TEXT.
+  createTyped: (t) =>
+    `CREATE TABLE ${t} (id INTEGER, empty INTEGER, amount TEXT, big BIGINT, flag BOOLEAN, at TEXT, data BLOB)`,
+  insertTyped: (t) =>
+    `INSERT INTO ${t} VALUES (1, NULL, '12345.67', 9007199254740993, 1, ` +
+    `'${AT.toISOString()}', X'${BYTES.toString('hex')}')`,
+  series: (n) =>
+    `WITH RECURSIVE s(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM s WHERE id < ${n}) SELECT id FROM s ORDER BY id`,
+  typedRow: {
+    id: 1,
+    empty: null,
+    amount: '12345.67',
+    big: '9007199254740993',
+    flag: 1, // SQLite stores booleans as 0/1
+    at: AT.toISOString(),
+    data: BYTES.toString('base64'),
+  },
+  syntaxMessage: /near "WHERE": syntax error/,
+  unknownTableMessage: /no such table: no_such_table/,
+};
+
+const postgresHarness: Harness = {
+  name: 'postgres',
+  async connect() {
+    const admin = new Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    return {
+      driver: createSource(POSTGRES_URL, os.tmpdir()),
+      async exec(text) {
+        await admin.query(text);
+      },
+      close: () => admin.end(),
+    };
+  },
+  createItems: (t) => `CREATE TABLE ${t} (id int PRIMARY KEY, name text NOT NULL, label text, created_at timestamp)`,
+  insertItem: (t, id, label, at) =>
+    `INSERT INTO ${t} VALUES (${id}, 'item-${id}', ${quote(label)}, '${at.toISOString().replace('Z', '')}')`,
+  createTyped: (t) =>
+    `CREATE TABLE ${t} (id int, empty int, amount numeric(12,2), big bigint, flag boolean, at timestamp, data bytea)`,
+  insertTyped: (t) =>
+    `INSERT INTO ${t} VALUES (1, NULL, 12345.67, 9007199254740993, true, ` +
+    `'${AT.toISOString().replace('Z', '')}', '\\x${BYTES.toString('hex')}')`,
+  series: (n) => `SELECT g AS id FROM generate_series(1, ${n}) AS g ORDER BY g`,
+  sleep: 'SELECT pg_sleep(5) AS slept',
+  typedRow: {
+    id: 1,
+    empty: null,
+    amount: '12345.67',
+    big: '9007199254740993',
+    flag: true,
+    at: AT.toISOString(),
+    data: BYTES.toString('base64'),
+  },
+  syntaxMessage: /syntax error at or near "WHERE"/,
+  unknownTableMessage: /relation "no_such_table" does not exist/,
+};
+
+const mssqlHarness: Harness = {
+  name: 'mssql',
+  skipReason: MSSQL_URL
+    ? undefined
+    : 'MSSQL_URL is not set (e.g. mssql://sa@127.0.0.1:1433/master?trustServerCertificate=true, ' +
+      'password in MSSQL_PASSWORD)',
+  async connect() {
+    const url = MSSQL_URL as string;
+    const password = process.env.MSSQL_PASSWORD;
+    const admin = new sql.ConnectionPool(mssqlConfigFromUrl(url, password));
+    await admin.connect();
+    return {
+      driver: createSource(url, os.tmpdir(), password),
+      async exec(text) {
+        await admin.request().batch(text);
+      },
+      close: () => admin.close(),
+    };
+  },
+  createItems: (t) =>
+    `CREATE TABLE ${t} (id int PRIMARY KEY, name nvarchar(50) NOT NULL, label nvarchar(10), created_at datetime2)`,
+  insertItem: (t, id, label, at) =>
+    `INSERT INTO ${t} VALUES (${id}, 'item-${id}', ${quote(label)}, '${at.toISOString().replace('Z', '')}')`,
+  createTyped: (t) =>
+    `CREATE TABLE ${t} (id int, empty int, amount decimal(12,2), big bigint, flag bit, at datetime2(3), ` +
+    'data varbinary(max))',
+  insertTyped: (t) =>
+    `INSERT INTO ${t} VALUES (1, NULL, 12345.67, 9007199254740993, 1, ` +
+    `'${AT.toISOString().replace('Z', '')}', 0x${BYTES.toString('hex')})`,
+  series: (n) =>
+    `SELECT TOP (${n}) ROW_NUMBER() OVER (ORDER BY (SELECT NULL)) AS id ` +
+    'FROM sys.all_objects a CROSS JOIN sys.all_objects b ORDER BY id',
+  sleep: "WAITFOR DELAY '00:00:05'; SELECT 1 AS slept",
+  typedRow: {
+    id: 1,
+    empty: null,
+    amount: '12345.67',
+    big: '9007199254740993',
+    flag: true,
+    at: AT.toISOString(),
+    data: BYTES.toString('base64'),
+  },
+  syntaxMessage: /Incorrect syntax near the keyword 'WHERE'/,
+  unknownTableMessage: /Invalid object name 'no_such_table'/,
+};
+
+const harnesses = [sqliteHarness, postgresHarness, mssqlHarness];
+
+/** Reads a cursor to its end in chunks of `chunk`, checking that no chunk is larger. */
+async function readAll(cursor: QueryCursor, chunk: number): Promise<Row[][]> {
+  const chunks: Row[][] = [];
+  for (;;) {
+    const rows = await cursor.read(chunk);
+    if (rows.length === 0) return chunks;
+    expect(rows.length).toBeLessThanOrEqual(chunk);
+    chunks.push(rows);
+  }
+}
+
+const ids = (rows: Row[]) => rows.map((r) => Number(toJsonValue(r.id)));
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+function contract(h: Harness): void {
+  const tables: Tables = { items: tableName('items'), typed: tableName('typed') };
+  let db: Connected;
+  let driver: SourceDriver;
+
+  beforeAll(async () => {
+    db = await h.connect();
+    driver = db.driver;
+    await db.exec(h.createItems(tables.items));
+    for (let id = 1; id <= ITEMS; id++) {
+      await db.exec(h.insertItem(tables.items, id, id % 2 ? 'odd' : 'even', new Date(T0 + id * HOUR)));
+    }
+    await db.exec(h.createTyped(tables.typed));
+    await db.exec(h.insertTyped(tables.typed));
+  });
+
+  afterAll(async () => {
+    await driver?.end();
+    if (db) {
+      await db.exec(`DROP TABLE IF EXISTS ${tables.items}`);
+      await db.exec(`DROP TABLE IF EXISTS ${tables.typed}`);
+      await db.close();
+    }
+  });
+
+  /** Opens, reads everything in one chunk, closes. */
+  async function query(text: string, params?: Parameters<SourceDriver['open']>[1]): Promise<Row[]> {
+    const cursor = await driver.open(text, params);
+    try {
+      return (await readAll(cursor, 10_000)).flat();
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  it('reports the columns in query order', async () => {
+    const cursor = await driver.open(`SELECT name, id, created_at AS "when" FROM ${tables.items} ORDER BY id`);
+    try {
+      expect(cursor.columns).toEqual(['name', 'id', 'when']);
+      const [first] = await cursor.read(1);
+      expect(Object.keys(first as Row)).toEqual(['name', 'id', 'when']);
+    } finally {
+      await cursor.close();
+    }
+  });
+
+  it('returns every row exactly once, in ORDER BY order, read in chunks', async () => {
+    const cursor = await driver.open(`SELECT id, name FROM ${tables.items} ORDER BY id DESC`);
+    try {
+      const chunks = await readAll(cursor, 7);
+      expect(chunks.map((c) => c.length)).toEqual([7, 7, 7, 4]);
+      expect(ids(chunks.flat())).toEqual(range(1, ITEMS).reverse());
+      expect(chunks[0]?.[0]?.name).toBe(`item-${ITEMS}`);
+      expect(await cursor.read(7)).toEqual([]);
+    } finally {
+      await cursor.close();
+    }
+  });
+
+  it('opens an empty result set with its columns', async () => {
+    const cursor = await driver.open(`SELECT id, label FROM ${tables.items} WHERE id < 0 ORDER BY id`);
+    try {
+      expect(cursor.columns).toEqual(['id', 'label']);
+      expect(await cursor.read(10)).toEqual([]);
+    } finally {
+      await cursor.close();
+    }
+  });
+
+  it('binds named parameters: a date, a null, a repeated name, and skips literals', async () => {
+    const text =
+      `SELECT id, ':not_a_param' AS literal FROM ${tables.items} ` +
+      // PostgreSQL types a parameter at its first use: `:label IS NULL` first would leave it untyped.
+      'WHERE created_at >= :since AND (label = :label OR :label IS NULL) AND id <= :max ORDER BY id';
+    const since = new Date(T0 + 20 * HOUR);
+    const all = await query(text, { params: { since, label: null, max: 24, unused: 'x' } });
+    expect(ids(all)).toEqual(range(20, 24));
+    expect(all[0]?.literal).toBe(':not_a_param');
+    const odd = await query(text, { params: { since, label: 'odd', max: 100 } });
+    expect(ids(odd)).toEqual([21, 23, 25]);
+  });
+
+  it('rejects a parameter without a value, naming it and the defined ones', async () => {
+    const open = driver.open(`SELECT id FROM ${tables.items} WHERE id = :wanted`, { params: { other: 1 } });
+    await expect(open).rejects.toThrow(QueryParameterError);
+    await expect(open).rejects.toThrow('query parameter :wanted has no value; defined parameters: :other');
+  });
+
+  it('turns invalid SQL into a non-retryable InvalidQueryError with the database message', async () => {
+    const syntax = await driver.open('SELECT 1 FROM WHERE').catch((err: unknown) => err);
+    expect(syntax).toBeInstanceOf(InvalidQueryError);
+    expect((syntax as Error).message).toMatch(h.syntaxMessage);
+    expect(NON_RETRYABLE_ERROR_TYPES).toContain((syntax as Error).name);
+    const unknown = await driver.open('SELECT * FROM no_such_table').catch((err: unknown) => err);
+    expect(unknown).toBeInstanceOf(InvalidQueryError);
+    expect((unknown as Error).message).toMatch(h.unknownTableMessage);
+    // The driver is still usable afterwards.
+    expect(ids(await query(`SELECT id FROM ${tables.items} WHERE id = 1`))).toEqual([1]);
+  });
+
+  (h.sleep ? it : it.skip)('cancels a query that runs past its statement timeout', async () => {
+    const timedOut = await driver.open(h.sleep as string, { timeoutMs: 300 }).catch((err: unknown) => err);
+    expect(timedOut).toBeInstanceOf(QueryTimeoutError);
+    // Retryable: a busy database may answer in time on the next attempt.
+    expect(NON_RETRYABLE_ERROR_TYPES).not.toContain((timedOut as Error).name);
+    // The timeout belonged to that query only.
+    expect(ids(await query(`SELECT id FROM ${tables.items} WHERE id = 2`, { timeoutMs: 60_000 }))).toEqual([2]);
+  });
+
+  it('reads NULL, exact decimals, 64-bit integers, booleans, timestamps and binary per the value policy', async () => {
+    const [row] = await query(`SELECT id, empty, amount, big, flag, at, data FROM ${tables.typed}`);
+    const json = Object.fromEntries(Object.entries(row as Row).map(([k, v]) => [k, toJsonValue(v)]));
+    expect(json).toEqual(h.typedRow);
+  });
+
+  it('closes safely twice, mid-stream, and gives its connection back each time', async () => {
+    // More cursors than the pool has connections: a leaked connection would hang here.
+    for (let i = 0; i < 6; i++) {
+      const cursor = await driver.open(h.series(5_000));
+      expect(ids(await cursor.read(3))).toEqual([1, 2, 3]);
+      await cursor.close();
+      await cursor.close();
+      expect(await cursor.read(3)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('streams a 50,000-row result in chunks of 1,000', async () => {
+    const cursor = await driver.open(h.series(50_000));
+    try {
+      let expected = 1;
+      let chunks = 0;
+      for (;;) {
+        const rows = await cursor.read(1_000);
+        if (rows.length === 0) break;
+        expect(rows.length).toBeLessThanOrEqual(1_000);
+        chunks += 1;
+        for (const id of ids(rows)) {
+          if (id !== expected) throw new Error(`row ${expected}: got id ${id}`);
+          expected += 1;
+        }
+      }
+      expect(expected - 1).toBe(50_000);
+      expect(chunks).toBe(50);
+    } finally {
+      await cursor.close();
+    }
+  });
+}
+
+const enabled = harnesses.filter((h) => !h.skipReason);
+const skipped = harnesses.filter((h) => h.skipReason);
+describe.each(enabled)('$name source contract', contract);
+if (skipped.length) {
+  console.log(skipped.map((h) => `source contract: ${h.name} skipped: ${h.skipReason}`).join('\n'));
+  describe.skip.each(skipped)('$name source contract', contract);
+}
+
+describe('postgres source: failures', () => {
+  const driver = createSource(POSTGRES_URL, os.tmpdir());
+  afterAll(() => driver.end());
+
+  it('keeps a refused connection a plain, retryable error', async () => {
+    const unreachable = createSource('postgres://pstt@127.0.0.1:1/pstt_test', os.tmpdir());
+    try {
+      const err = await unreachable.open('SELECT 1').catch((e: unknown) => e);
+      expect((err as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+      expect(err).not.toBeInstanceOf(InvalidQueryError);
+      expect(NON_RETRYABLE_ERROR_TYPES).not.toContain((err as Error).name);
+    } finally {
+      await unreachable.end();
+    }
+  });
+
+  it('releases the connection of a cursor that failed mid-stream', async () => {
+    for (let i = 0; i < 6; i++) {
+      const cursor = await driver.open('SELECT 1 / (g - 3) AS x FROM generate_series(1, 5) AS g');
+      await expect(cursor.read(1)).resolves.toHaveLength(1);
+      await expect(cursor.read(5)).rejects.toThrow('division by zero');
+      await cursor.close();
+      await cursor.close();
+    }
+    const cursor = await driver.open('SELECT 1 AS one');
+    expect(await cursor.read(5)).toEqual([{ one: 1 }]);
+    await cursor.close();
+  }, 60_000);
+
+  it('reads timestamp without time zone and date as UTC in a worker far from UTC', async () => {
+    // TZ only takes effect for a whole process (jest's process.env is a copy): run the driver in a child.
+    const script = `
+      const { createSource } = require('./core/sources');
+      (async () => {
+        const driver = createSource(process.env.PG_URL, '.');
+        const cursor = await driver.open("SELECT '2026-03-01 12:34:56.789'::timestamp AS at, '2026-03-01'::date AS day");
+        const [row] = await cursor.read(1);
+        await cursor.close();
+        await driver.end();
+        console.log(JSON.stringify({ at: row.at, day: row.day, localMidnight: new Date(2026, 2, 1) }));
+      })();`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { ...process.env, TZ: 'America/New_York', PG_URL: POSTGRES_URL },
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      at: '2026-03-01T12:34:56.789Z',
+      day: '2026-03-01T00:00:00.000Z',
+      localMidnight: '2026-03-01T05:00:00.000Z',
+    });
+  });
+
+  it("does not pass one query's statement timeout on to the next user of its connection", async () => {
+    const quick = await driver.open('SELECT 1 AS one', { timeoutMs: 300 });
+    await quick.close();
+    const slow = await driver.open('SELECT pg_sleep(0.6) AS slept');
+    try {
+      expect(await slow.read(5)).toEqual([{ slept: '' }]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('ends even with a cursor left open', async () => {
+    const other = createSource(POSTGRES_URL, os.tmpdir());
+    const forgotten = await other.open('SELECT g FROM generate_series(1, 10) AS g');
+    expect(await forgotten.read(2)).toHaveLength(2);
+    await other.end();
+    expect(await forgotten.read(2)).toEqual([]);
+  });
+
+  it('casts with :: next to named parameters', async () => {
+    const cursor = await driver.open("SELECT :day::date AS day, '1'::int + :n::int AS n", {
+      params: { day: '2026-03-01', n: 2 },
+    });
+    expect((await cursor.read(5)).map((r) => ({ day: toJsonValue(r.day), n: r.n }))).toEqual([
+      { day: '2026-03-01T00:00:00.000Z', n: 3 },
+    ]);
+    await cursor.close();
+  });
+});

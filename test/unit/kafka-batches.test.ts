@@ -1,0 +1,53 @@
+import { prepareSends } from '../../activities/kafka-batches';
+import { MessageTooLargeError, RowSerializationError } from '../../core/errors';
+import { kafkaConfigSchema } from '../../core/scheduling';
+
+const config = kafkaConfigSchema.parse({ topic: 'orders', message_key_field: 'id', headers: { source: 'pstt' } });
+
+describe('prepareSends', () => {
+  it('makes one keyed JSON message per row, with the static headers', () => {
+    const [send] = prepareSends([{ id: 1n, name: 'a' }, { id: 2n, name: null }], config, 1_000_000);
+    expect(send?.rows).toBe(2);
+    expect(send?.messages).toEqual([
+      { key: '1', value: '{"id":1,"name":"a"}', headers: { source: 'pstt' } },
+      { key: '2', value: '{"id":2,"name":null}', headers: { source: 'pstt' } },
+    ]);
+  });
+
+  it('splits a batch into sends that fit the topic size limit, keeping row order', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => ({ id: i, text: 'x'.repeat(100) }));
+    const sends = prepareSends(rows, config, 2_000);
+    expect(sends.length).toBeGreaterThan(1);
+    expect(sends.reduce((n, s) => n + s.rows, 0)).toBe(100);
+    expect(sends.flatMap((s) => s.messages.map((m) => m.key))).toEqual(rows.map((r) => String(r.id)));
+    for (const s of sends) {
+      const size = s.messages.reduce((n, m) => n + String(m.value).length + 70 + 12, 0);
+      expect(size).toBeLessThanOrEqual(2_000);
+    }
+  });
+
+  it('fails with the key and the size of a row too large for the topic', () => {
+    const rows = [{ id: 1, text: 'small' }, { id: 2, text: 'y'.repeat(5_000) }];
+    let error: unknown;
+    try {
+      prepareSends(rows, config, 2_000);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    expect((error as MessageTooLargeError).key).toBe('2');
+    expect((error as Error).message).toMatch(/^row with key "2" makes a 5\d{3}-byte message, over the 2000-byte limit/);
+  });
+
+  it('names the column and the key of a value that has no JSON form', () => {
+    expect(() => prepareSends([{ id: 7, bad: Symbol('s') }], config, 1_000_000)).toThrow(RowSerializationError);
+    expect(() => prepareSends([{ id: 7, bad: Symbol('s') }], config, 1_000_000)).toThrow(
+      'column "bad" of the row with key "7" cannot be serialised: a symbol has no JSON form',
+    );
+  });
+
+  it('sends a null key when no message_key_field is set', () => {
+    const [send] = prepareSends([{ id: 1 }], kafkaConfigSchema.parse({ topic: 't' }), 1_000_000);
+    expect(send?.messages[0]).toEqual({ key: null, value: '{"id":1}' });
+  });
+});
