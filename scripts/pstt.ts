@@ -7,6 +7,7 @@ import { loadConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { connectTemporalClient } from '../core/temporal/client';
 import { applySchedulings, type ApplyOutcome } from '../core/temporal/schedules';
+import { runCli } from './run-cli';
 
 const USAGE = `usage: pstt apply [file] [--prune] [--dry-run]`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -49,10 +50,5 @@ async function run(): Promise<number> {
   }
 }
 
-run().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
-  },
-);
+// An invalid configuration exits 2, like a usage error: nothing was attempted.
+runCli(run, (err) => (err instanceof ConfigError ? 2 : 1));

@@ -4,6 +4,7 @@
  */
 import { logsDir } from '../core/paths';
 import { down, selectServices, statusOf, up } from '../devstack/stack';
+import { runCli } from './run-cli';
 
 const USAGE = 'usage: npm run services -- up|down|status [postgres|kafka|temporal ...]';
 
@@ -34,10 +35,4 @@ async function run(): Promise<number> {
   }
 }
 
-run().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCli(run);

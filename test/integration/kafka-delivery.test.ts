@@ -123,6 +123,26 @@ describe('Kafka delivery options (real broker, real worker)', () => {
     expect(second.result.rows).toBe(0);
   });
 
+  it('retries with backoff when the database is unreachable, each attempt visible, then fails', async () => {
+    const topic = await newTopic();
+    const unreachable = await createExportHarness({ sources: { down: { url: 'postgres://pstt@127.0.0.1:1/none' } } });
+    try {
+      const s = makeScheduling({
+        ...scheduling(topic),
+        source: 'down',
+        retry: { max_attempts: 2, initial_backoff: '1s', max_backoff: '1s' },
+      });
+      const error = await unreachable.runExportExpectingFailure(s);
+      const activityFailure = (error as WorkflowFailedError).cause as Error & { retryState?: string };
+      // The failure was retried until the attempts ran out, not given up at once.
+      expect(activityFailure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
+      expect(rootCause(error).nonRetryable).toBeFalsy();
+      expect(rootCause(error).message).toMatch(/ECONNREFUSED|connect/);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
   it('fails for good with the database message and the scheduling name on invalid SQL', async () => {
     const topic = await newTopic();
     const s = scheduling(topic, { query: 'SELEC id FROM items' });

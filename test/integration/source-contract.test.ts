@@ -32,6 +32,17 @@ const T0 = Date.UTC(2026, 0, 1);
 const AT = new Date(Date.UTC(2026, 2, 1, 12, 34, 56, 789));
 const BYTES = Buffer.from([0, 1, 2, 255]);
 
+/** PostgreSQL and SQL Server return the typed row alike: decimals and 64-bit integers as strings. */
+const SERVER_TYPED_ROW = {
+  id: 1,
+  empty: null,
+  amount: '12345.67',
+  big: '9007199254740993',
+  flag: true,
+  at: AT.toISOString(),
+  data: BYTES.toString('base64'),
+};
+
 interface Tables {
   items: string;
   typed: string;
@@ -132,15 +143,7 @@ const postgresHarness: Harness = {
     `'${AT.toISOString().replace('Z', '')}', '\\x${BYTES.toString('hex')}')`,
   series: (n) => `SELECT g AS id FROM generate_series(1, ${n}) AS g ORDER BY g`,
   sleep: 'SELECT pg_sleep(5) AS slept',
-  typedRow: {
-    id: 1,
-    empty: null,
-    amount: '12345.67',
-    big: '9007199254740993',
-    flag: true,
-    at: AT.toISOString(),
-    data: BYTES.toString('base64'),
-  },
+  typedRow: SERVER_TYPED_ROW,
   syntaxMessage: /syntax error at or near "WHERE"/,
   unknownTableMessage: /relation "no_such_table" does not exist/,
 };
@@ -178,15 +181,7 @@ const mssqlHarness: Harness = {
     `SELECT TOP (${n}) ROW_NUMBER() OVER (ORDER BY (SELECT NULL)) AS id ` +
     'FROM sys.all_objects a CROSS JOIN sys.all_objects b ORDER BY id',
   sleep: "WAITFOR DELAY '00:00:05'; SELECT 1 AS slept",
-  typedRow: {
-    id: 1,
-    empty: null,
-    amount: '12345.67',
-    big: '9007199254740993',
-    flag: true,
-    at: AT.toISOString(),
-    data: BYTES.toString('base64'),
-  },
+  typedRow: SERVER_TYPED_ROW,
   syntaxMessage: /Incorrect syntax near the keyword 'WHERE'/,
   unknownTableMessage: /Invalid object name 'no_such_table'/,
 };

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { PROJECT_ROOT } from '../core/paths';
+
+// temporal.api.enums.v1.TaskQueueType: the worker is ready once it polls both kinds of task.
+const WORKFLOW_TASKS = 1;
+const ACTIVITY_TASKS = 2;
+
+/** The real worker entry point as a child process of its own, so that its memory is one case's alone. */
+export class BenchWorker {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {}
+
+  static start(configFile: string, logFile: string): BenchWorker {
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const out = fs.openSync(logFile, 'w');
+    // process.execPath, not npx/tsx: the pid read below must be the worker's node process itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PSTT_CONFIG: configFile, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+    return new BenchWorker(child, logFile);
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Waits until the worker polls the task queue for workflow and activity tasks. */
+  async ready(client: Client, taskQueue: string, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const polling = async (taskQueueType: number) => {
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType,
+      });
+      return (pollers?.length ?? 0) > 0;
+    };
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`the worker exited during start-up; see ${this.logFile}`);
+      if ((await polling(WORKFLOW_TASKS)) && (await polling(ACTIVITY_TASKS))) return;
+      await sleep(250);
+    }
+    throw new Error(`the worker did not poll ${taskQueue} within ${timeoutMs} ms; see ${this.logFile}`);
+  }
+
+  /** A `/proc/<pid>/status` field in MiB (VmRSS: now, VmHWM: peak since start or the last reset). */
+  memoryMb(field: 'VmRSS' | 'VmHWM'): number {
+    const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+    if (kb === undefined) throw new Error(`no ${field} in /proc/${this.child.pid}/status`);
+    return Number(kb) / 1024;
+  }
+
+  /** Resets VmHWM to the current RSS (Linux clear_refs "5"), so the next peak is the export's own. */
+  resetPeak(): void {
+    fs.writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+  }
+
+  /** SIGTERM (the worker drains, then exits), SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 45_000): Promise<number | null> {
+    if (!this.running) return this.child.exitCode;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+    return this.child.exitCode;
+  }
+}

@@ -1,0 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { AppConfig } from '../core/config';
+
+/**
+ * Writes the temporal.yaml of one case: the base config's Temporal server (with the case's own task
+ * queue, so no other worker takes its tasks), the Kafka defaults and the one source.
+ */
+export function writeCaseConfig(file: string, base: AppConfig, taskQueue: string, sourceUrl: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    stringify({
+      temporal: { ...base.temporal, task_queue: taskQueue },
+      kafka: { bootstrap_servers: base.kafka.bootstrap_servers },
+      sources: { bench: { url: sourceUrl } },
+    }),
+  );
+}
