@@ -1,15 +1,17 @@
 import path from 'node:path';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express } from 'express';
 import { PROJECT_ROOT } from '../core/paths';
-import { logger } from '../core/logger';
+import { jsonErrorHandler } from './http-errors';
+import { kafkaRoutes, type KafkaRouteDeps } from './routes/kafka-routes';
+import { schedulerRoutes, type SchedulerRouteDeps } from './routes/scheduler-routes';
 
-export interface ApiDeps {
-  /** Where the operator pages are served from. */
+export interface ApiDeps extends KafkaRouteDeps, SchedulerRouteDeps {
+  /** Where the operator pages are served from. @default "<project>/ui" */
   uiDir?: string;
 }
 
 /** Builds the HTTP app (port 8000 by default); `api/main.ts` listens. */
-export function createApp(deps: ApiDeps = {}): Express {
+export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '1mb' }));
@@ -18,16 +20,13 @@ export function createApp(deps: ApiDeps = {}): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-
+  app.use('/api/kafka', kafkaRoutes(deps));
+  app.use('/api/scheduler', schedulerRoutes(deps));
   app.use(express.static(deps.uiDir ?? path.join(PROJECT_ROOT, 'ui')));
 
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });
-  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
-    logger.error({ err }, 'request failed');
-    res.status(500).json({ error: 'internal', message: 'internal error; see the API log' });
-  };
-  app.use(onError);
+  app.use(jsonErrorHandler);
   return app;
 }

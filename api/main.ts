@@ -1,14 +1,18 @@
 import { loadConfig } from '../core/config';
 import { logger } from '../core/logger';
+import { buildApiDeps } from './api-deps';
 import { createApp } from './app';
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const app = createApp();
-  const server = app.listen(config.api.port, config.api.host, () => {
+  const deps = await buildApiDeps(config);
+  const server = createApp(deps).listen(config.api.port, config.api.host, () => {
     logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () =>
+    server.close(() => {
+      void deps.close().finally(() => process.exit(0));
+    });
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -71,6 +71,14 @@ export const appConfigSchema = z
         host: z.string().default('127.0.0.1'),
         /** @default 8000 */
         port: z.number().int().min(1).max(65535).default(8000),
+        /**
+         * Bearer tokens and their roles (read < operate < admin); each token's value is read from
+         * the environment variable `token_env` names. With none, an admin token is generated at
+         * first start in the data folder. @default []
+         */
+        tokens: z
+          .array(z.object({ name: z.string().min(1), role: z.enum(['read', 'operate', 'admin']), token_env: envName }))
+          .default([]),
       })
       .prefault({}),
     sources: z.record(z.string().regex(/^[a-z0-9_]+$/, 'expected a lowercase name'), sourceSchema).default({}),

@@ -208,3 +208,26 @@ export const NON_RETRYABLE_ERROR_TYPES = [
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
 }
+
+/** Thrown by the metrics store when an argument (period, hours, days, table name) is invalid; the API answers 400. */
+export class InvalidMetricsArgumentError extends Error {
+  constructor(
+    readonly parameter: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`metrics ${parameter}: expected ${expected}, got ${got}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by `createMetricsStore` when the store's URL is unsupported, holds a password, or its password variable is unset. */
+export class MetricsStoreUrlError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`metrics store url "${redactUrl(url)}": ${reason}`);
+    this.name = this.constructor.name;
+  }
+}

@@ -44,3 +44,16 @@ export interface ExportProgress {
 }
 
 export const EXPORT_WORKFLOW_TYPE = 'exportJob';
+
+/** Memo key under which a finished run leaves its counts or its error, for run history. */
+export const RUN_MEMO_KEY = 'pstt_run';
+
+/** What a finished run leaves in its memo (null where unknown, e.g. counts of a failed run). */
+export interface RunMemo {
+  rows: number | null;
+  messages: number | null;
+  bytes: number | null;
+  duration_ms: number | null;
+  attempts: number | null;
+  error_message: string | null;
+}

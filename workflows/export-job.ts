@@ -1,6 +1,6 @@
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { ExportActivityInput, ExportJobInput, ExportResult } from '../core/job';
+import { RUN_MEMO_KEY, type ExportActivityInput, type ExportJobInput, type ExportResult, type RunMemo } from '../core/job';
 import {
   EXPORT_FORMAT,
   SCHEDULED_TIME,
@@ -50,5 +50,44 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
       maximumAttempts: scheduling.retry.max_attempts,
     },
   });
-  return scheduling.export_format === 'kafka' ? await exportToKafka(activityInput) : await exportToFile(activityInput);
+  try {
+    const result =
+      scheduling.export_format === 'kafka' ? await exportToKafka(activityInput) : await exportToFile(activityInput);
+    const memo: RunMemo = {
+      rows: result.rows,
+      messages: result.messages,
+      bytes: result.bytes,
+      duration_ms: result.durationMs,
+      attempts: result.attempts,
+      error_message: null,
+    };
+    upsertMemo({ [RUN_MEMO_KEY]: memo });
+    return result;
+  } catch (err) {
+    // Run history reads the error from the memo: one visibility query, no history replay.
+    const failure = rootFailure(err);
+    const memo: RunMemo = {
+      rows: null,
+      messages: null,
+      bytes: null,
+      duration_ms: null,
+      attempts: attemptOf(failure),
+      error_message: failure.message,
+    };
+    upsertMemo({ [RUN_MEMO_KEY]: memo });
+    throw err;
+  }
+}
+
+/** The activity's own failure (the first ApplicationFailure under the ActivityFailure), else the innermost error. */
+function rootFailure(err: unknown): Error {
+  let current = err instanceof Error ? err : new Error(String(err));
+  while (!(current instanceof ApplicationFailure) && current.cause instanceof Error) current = current.cause;
+  return current;
+}
+
+function attemptOf(failure: Error): number | null {
+  if (!(failure instanceof ApplicationFailure)) return null;
+  const details = failure.details?.[0] as { attempt?: unknown } | undefined;
+  return typeof details?.attempt === 'number' ? details.attempt : null;
 }

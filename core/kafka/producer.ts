@@ -6,6 +6,7 @@ import {
   type Producer,
   type RecordMetadata,
 } from 'kafkajs';
+import { withDeadline } from '../deadline';
 import { KafkaSendTimeoutError } from '../errors';
 import { ignoreSends, type SendObserver } from '../metrics/send-record';
 import { acksOf, compressionTypeOf, registerCompressionCodecs, type CompressionName } from './codecs';
@@ -98,17 +99,11 @@ export class KafkaProducer {
     const kind = acks === 'all' ? 'idempotent' : 'plain';
     const started = performance.now();
     const bytes = messages.reduce((n, m) => n + byteLength(m.value) + byteLength(m.key), 0);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KafkaSendTimeoutError(topic, this.sendTimeoutMs)), this.sendTimeoutMs);
-    });
     const sending = this.producer(kind).then((p) =>
       p.send({ topic, messages, acks: acksOf(acks), compression: compressionTypeOf(options.compression ?? 'none') }),
     );
-    // A send abandoned at the deadline must not surface later as an unhandled rejection.
-    sending.catch(() => undefined);
     try {
-      const result = await Promise.race([sending, deadline]);
+      const result = await withDeadline(sending, this.sendTimeoutMs, () => new KafkaSendTimeoutError(topic, this.sendTimeoutMs));
       this.state.connected = true;
       this.record(topic, options, messages.length, bytes, started, null);
       return result;
@@ -119,8 +114,6 @@ export class KafkaProducer {
       this.record(topic, options, messages.length, bytes, started, message);
       if (err instanceof KafkaJSProtocolError && FATAL_PRODUCER_ERRORS.has(err.type)) await this.rebuild(kind);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

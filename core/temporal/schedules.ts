@@ -84,7 +84,7 @@ export function scheduleOptionsOf(s: Scheduling, taskQueue: string): ScheduleOpt
 }
 
 /** Creates or updates one scheduling's schedule. */
-async function applyOne(client: Client, s: Scheduling, taskQueue: string, dryRun: boolean): Promise<ApplyOutcome> {
+export async function applyScheduling(client: Client, s: Scheduling, taskQueue: string, dryRun: boolean): Promise<ApplyOutcome> {
   const options = scheduleOptionsOf(s, taskQueue);
   const handle = client.schedule.getHandle(options.scheduleId);
   const outcome = (action: ApplyAction, changes: Difference[] = []): ApplyOutcome => ({
@@ -97,21 +97,17 @@ async function applyOne(client: Client, s: Scheduling, taskQueue: string, dryRun
     const current = await handle.describe();
     const currentAction = current.action.type === 'startWorkflow' ? current.action : undefined;
     const currentHash = currentAction?.memo?.[SPEC_HASH_MEMO_KEY];
-    if (currentHash === options.action.memo?.[SPEC_HASH_MEMO_KEY] && current.state.paused === !s.enabled) {
-      return outcome('unchanged');
-    }
+    // An operator's pause or resume (UI, API, drain) stands until the file's `enabled` itself changes:
+    // restarting the stack must not re-enable a job disabled in an emergency.
+    if (currentHash === options.action.memo?.[SPEC_HASH_MEMO_KEY]) return outcome('unchanged');
     const previous = (currentAction?.args?.[0] as ExportJobInput | undefined)?.scheduling;
     const changes = diffValues(previous ?? {}, s);
-    if (current.state.paused === s.enabled && !changes.some((c) => c.path === 'enabled')) {
-      changes.push({ path: 'enabled', before: !current.state.paused, after: s.enabled });
-    }
+    const enabledChanged = previous === undefined || previous.enabled !== s.enabled;
+    const state = enabledChanged
+      ? { paused: !s.enabled, note: options.state?.note }
+      : { paused: current.state.paused, note: current.state.note };
     if (!dryRun) {
-      await handle.update(() => ({
-        spec: options.spec,
-        action: options.action,
-        policies: options.policies,
-        state: { paused: !s.enabled, note: options.state?.note },
-      }));
+      await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies, state }));
     }
     return outcome('updated', changes);
   } catch (err) {
@@ -134,7 +130,7 @@ export async function applySchedulings(
   const outcomes: ApplyOutcome[] = [];
   for (const s of config.schedulings) {
     try {
-      outcomes.push(await applyOne(client, s, config.temporal.task_queue, options.dryRun ?? false));
+      outcomes.push(await applyScheduling(client, s, config.temporal.task_queue, options.dryRun ?? false));
     } catch (err) {
       outcomes.push({ name: s.name, scheduleId: scheduleIdOf(s.name), action: 'unchanged', changes: [], error: (err as Error).message });
     }

@@ -1,0 +1,44 @@
+import type { AppConfig } from '../core/config';
+import { createKafka } from '../core/kafka/client';
+import { KafkaProducer } from '../core/kafka/producer';
+import { logger } from '../core/logger';
+import { dataDir } from '../core/paths';
+import { connectTemporalClient } from '../core/temporal/client';
+import type { ApiDeps } from './app';
+import { ensureGeneratedAdminToken, TokenRegistry, type TokenEntry } from './auth';
+import { KafkaHealth } from './kafka-health';
+import { SchedulerService } from './scheduler-service';
+
+/** Configured tokens, or the generated admin token when none is configured (printed once). */
+export function tokensOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env): TokenEntry[] {
+  if (config.api.tokens.length === 0) {
+    const generated = ensureGeneratedAdminToken(dataDir());
+    if (generated.created) {
+      process.stdout.write(`API admin token (shown once, kept in ${generated.file}): ${generated.token}\n`);
+    }
+    return [{ name: 'generated-admin', role: 'admin', token: generated.token }];
+  }
+  return config.api.tokens.map((t) => {
+    const token = env[t.token_env];
+    if (!token) throw new Error(`api.tokens "${t.name}": environment variable ${t.token_env} is not set`);
+    return { name: t.name, role: t.role, token };
+  });
+}
+
+/** Builds the API's clients once: Temporal client, a Kafka producer for /send, health. */
+export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close(): Promise<void> }> {
+  const kafka = createKafka(config.kafka, config.baseDir);
+  const producer = new KafkaProducer(kafka, { sendTimeoutMs: config.kafka.send_timeout_ms });
+  // The API starts even when Kafka is down: health reports it, /send retries the connection.
+  await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start'));
+  const temporal = await connectTemporalClient(config.temporal);
+  return {
+    auth: new TokenRegistry(tokensOf(config)),
+    health: new KafkaHealth(kafka, producer),
+    producer,
+    scheduler: new SchedulerService(temporal, config),
+    async close() {
+      await Promise.allSettled([producer.disconnect(), temporal.connection.close()]);
+    },
+  };
+}

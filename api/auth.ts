@@ -1,0 +1,65 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+
+export type Role = 'read' | 'operate' | 'admin';
+const RANK: Record<Role, number> = { read: 1, operate: 2, admin: 3 };
+
+export interface TokenEntry {
+  name: string;
+  role: Role;
+  token: string;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Bearer tokens with roles, compared in constant time (digests of equal length, no early exit). */
+export class TokenRegistry {
+  private readonly entries: Array<{ name: string; role: Role; digest: Buffer }>;
+
+  constructor(tokens: readonly TokenEntry[]) {
+    this.entries = tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) }));
+  }
+
+  /** The role of a presented token, or null. */
+  roleOf(token: string): Role | null {
+    const presented = digest(token);
+    let role: Role | null = null;
+    for (const entry of this.entries) {
+      if (timingSafeEqual(entry.digest, presented) && (role === null || RANK[entry.role] > RANK[role])) role = entry.role;
+    }
+    return role;
+  }
+
+  /** Express middleware: 401 without a valid token, 403 when its role is below `needed`. */
+  require(needed: Role): RequestHandler {
+    return (req, res, next) => {
+      const header = req.get('authorization') ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const role = match?.[1] ? this.roleOf(match[1]) : null;
+      if (!role) {
+        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: 'a valid bearer token is required' });
+        return;
+      }
+      if (RANK[role] < RANK[needed]) {
+        res.status(403).json({ error: 'forbidden', message: `this needs the ${needed} role; the token has ${role}` });
+        return;
+      }
+      next();
+    };
+  }
+}
+
+/**
+ * The admin token used when none is configured: generated at first start, kept in the data folder
+ * with 0600 permissions; `created` tells the caller to print it once.
+ */
+export function ensureGeneratedAdminToken(dataDir: string): { token: string; file: string; created: boolean } {
+  const file = path.join(dataDir, 'api-admin-token');
+  if (fs.existsSync(file)) return { token: fs.readFileSync(file, 'utf8').trim(), file, created: false };
+  fs.mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  return { token, file, created: true };
+}

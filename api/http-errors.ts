@@ -1,0 +1,50 @@
+import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors';
+import { logger } from '../core/logger';
+
+/** Thrown by a route handler to answer with a status and a JSON error body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = this.constructor.name;
+  }
+}
+
+export const notFound = (message: string) => new HttpError(404, 'not_found', message);
+export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
+  new HttpError(409, 'conflict', message, extra);
+
+function detailsOf(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** The one JSON error handler: no stack traces, no secrets; Temporal's not-found is a 404. */
+export const jsonErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+  if (err instanceof HttpError) {
+    res.status(err.status).json({ error: err.code, message: err.message, ...err.extra });
+  } else if (err instanceof z.ZodError) {
+    res.status(400).json({ error: 'invalid_request', message: 'the request is not valid', details: detailsOf(err) });
+  } else if (err instanceof ConfigError) {
+    res.status(400).json({
+      error: 'invalid_request',
+      message: err.message.split('\n')[0],
+      details: err.problems.map((p) => ({ path: p.split(':')[0], message: p.slice(p.indexOf(':') + 2) })),
+    });
+  } else if (err instanceof ScheduleNotFoundError || err instanceof WorkflowNotFoundError) {
+    res.status(404).json({ error: 'not_found', message: err.message });
+  } else if (typeof err === 'object' && err !== null && 'type' in err && err.type === 'entity.too.large') {
+    res.status(413).json({ error: 'payload_too_large', message: 'request bodies are limited to 1 MB' });
+  } else if (typeof err === 'object' && err !== null && 'type' in err && err.type === 'entity.parse.failed') {
+    res.status(400).json({ error: 'invalid_json', message: 'the request body is not valid JSON' });
+  } else {
+    logger.error({ err }, 'request failed');
+    res.status(500).json({ error: 'internal', message: 'internal error; see the API log' });
+  }
+};

@@ -1,0 +1,77 @@
+import type { Kafka } from 'kafkajs';
+import { withDeadline } from '../core/deadline';
+import type { ProducerState } from '../core/kafka/producer';
+
+export interface KafkaHealthReport {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  connected: boolean;
+  producer_ready: boolean;
+  brokers: number;
+  last_error: string | null;
+  checked_at: string;
+}
+
+export interface KafkaHealthOptions {
+  /** How long one check's answer is reused, so polling cannot overload the brokers. @default 5000 */
+  cacheMs?: number;
+  /** Deadline of the metadata round trip. @default 3000 */
+  timeoutMs?: number;
+  /** Extra reasons to report degraded (e.g. the metrics store cannot write). */
+  degradedBy?: () => string | null;
+}
+
+/**
+ * `/api/kafka/health`: a real metadata round trip to the cluster with a short deadline, cached
+ * for a few seconds. Connected with a working producer = healthy; connected but the producer
+ * failing or the metrics store degraded = degraded; no broker answer = unhealthy.
+ */
+export class KafkaHealth {
+  private cached: { at: number; report: Promise<KafkaHealthReport> } | null = null;
+  private readonly cacheMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: { readonly state: ProducerState },
+    private readonly options: KafkaHealthOptions = {},
+  ) {
+    this.cacheMs = options.cacheMs ?? 5_000;
+    this.timeoutMs = options.timeoutMs ?? 3_000;
+  }
+
+  check(): Promise<KafkaHealthReport> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > this.cacheMs) this.cached = { at: now, report: this.probe() };
+    return this.cached.report;
+  }
+
+  private async probe(): Promise<KafkaHealthReport> {
+    const admin = this.kafka.admin();
+    let brokers = 0;
+    let error: string | null = null;
+    try {
+      const round = (async () => {
+        await admin.connect();
+        return admin.describeCluster();
+      })();
+      const cluster = await withDeadline(round, this.timeoutMs, () => new Error(`no answer from the brokers within ${this.timeoutMs} ms`));
+      brokers = cluster.brokers.length;
+    } catch (err) {
+      error = (err as Error).message;
+    } finally {
+      void admin.disconnect().catch(() => undefined);
+    }
+    const connected = brokers > 0;
+    const producerReady = this.producer.state.connected && connected;
+    const degradedReason = this.options.degradedBy?.() ?? null;
+    const status = !connected ? 'unhealthy' : !producerReady || degradedReason ? 'degraded' : 'healthy';
+    return {
+      status,
+      connected,
+      producer_ready: producerReady,
+      brokers,
+      last_error: error ?? degradedReason ?? this.producer.state.lastError,
+      checked_at: new Date().toISOString(),
+    };
+  }
+}

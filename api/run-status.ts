@@ -1,0 +1,60 @@
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { RUN_MEMO_KEY, type RunMemo } from '../core/job';
+import { EXPORT_FORMAT, SCHEDULING_NAME } from '../core/temporal/search-attributes';
+
+export type RunStatus = 'success' | 'error' | 'running' | 'cancelled' | 'timeout';
+
+/** One run as `/api/scheduler/history` shows it (the runbook's field names). */
+export interface RunView {
+  run_id: string;
+  workflow_id: string;
+  scheduling_name: string | null;
+  export_format: string | null;
+  status: RunStatus;
+  start_time: string;
+  end_time: string | null;
+  duration_ms: number | null;
+  rows: number | null;
+  messages: number | null;
+  attempts: number | null;
+  error_message: string | null;
+}
+
+const STATUS: Record<string, RunStatus> = {
+  COMPLETED: 'success',
+  FAILED: 'error',
+  RUNNING: 'running',
+  CANCELLED: 'cancelled',
+  TERMINATED: 'cancelled',
+  TIMED_OUT: 'timeout',
+  CONTINUED_AS_NEW: 'success',
+};
+
+/** Maps a Temporal visibility record of an exportJob run to the runbook's shape. */
+export function runViewOf(run: WorkflowExecutionInfo): RunView {
+  const memo = (run.memo?.[RUN_MEMO_KEY] ?? null) as RunMemo | null;
+  const status = STATUS[run.status.name] ?? 'error';
+  return {
+    run_id: run.runId,
+    workflow_id: run.workflowId,
+    scheduling_name: run.typedSearchAttributes.get(SCHEDULING_NAME) ?? null,
+    export_format: run.typedSearchAttributes.get(EXPORT_FORMAT) ?? null,
+    status,
+    start_time: run.startTime.toISOString(),
+    end_time: run.closeTime?.toISOString() ?? null,
+    duration_ms: run.closeTime ? run.closeTime.getTime() - run.startTime.getTime() : null,
+    rows: memo?.rows ?? null,
+    messages: memo?.messages ?? null,
+    attempts: memo?.attempts ?? null,
+    error_message: memo?.error_message ?? (status === 'timeout' ? 'the run exceeded its time limit' : null),
+  };
+}
+
+/** Temporal's visibility names of the runbook's statuses, for filtering. */
+export const VISIBILITY_STATUS: Record<RunStatus, string[]> = {
+  success: ['Completed'],
+  error: ['Failed'],
+  running: ['Running'],
+  cancelled: ['Canceled', 'Terminated'],
+  timeout: ['TimedOut'],
+};

@@ -1,0 +1,192 @@
+import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { AppConfig } from '../core/config';
+import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
+import { checkedSchedulingSchema, scheduleIdOf, type Scheduling } from '../core/scheduling';
+import { runScheduleNow } from '../core/temporal/run-now';
+import { applyScheduling, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
+import { conflict, HttpError, notFound } from './http-errors';
+import { runViewOf, VISIBILITY_STATUS, type RunStatus, type RunView } from './run-status';
+
+/** A scheduling as `/api/scheduler/scheduling` shows it. */
+export interface SchedulingView extends Scheduling {
+  next_run_times: string[];
+  last_run: { workflow_id: string; scheduled_at: string; started_at: string } | null;
+  pause_note: string | null;
+}
+
+export interface HistoryFilter {
+  limit: number;
+  scheduling?: string;
+  status?: RunStatus;
+  since?: Date;
+}
+
+/** A running run plus its progress, read from the export activity's latest checkpoint. */
+export interface RunningView extends RunView {
+  progress: { rows: number; messages: number; rows_per_s: number; attempt: number };
+}
+
+/**
+ * Schedulings and runs through Temporal: Schedules hold the schedulings, visibility holds the
+ * runs (no second store). Every change goes through the same model as temporal.yaml.
+ */
+export class SchedulerService {
+  constructor(
+    private readonly client: Client,
+    private readonly config: Pick<AppConfig, 'temporal' | 'sources'>,
+  ) {}
+
+  private viewOf(description: ScheduleDescription): SchedulingView | null {
+    if (description.action.type !== 'startWorkflow') return null;
+    const input = description.action.args?.[0] as ExportJobInput | undefined;
+    if (!input?.scheduling) return null;
+    const last = description.info.recentActions.at(-1);
+    return {
+      ...input.scheduling,
+      // The live pause state wins: an operator may have paused it from the UI or the API.
+      enabled: !description.state.paused,
+      pause_note: description.state.note ?? null,
+      next_run_times: description.info.nextActionTimes.map((d) => d.toISOString()),
+      last_run: last
+        ? {
+            workflow_id: last.action.workflow.workflowId,
+            scheduled_at: last.scheduledAt.toISOString(),
+            started_at: last.takenAt.toISOString(),
+          }
+        : null,
+    };
+  }
+
+  async list(): Promise<SchedulingView[]> {
+    const views: SchedulingView[] = [];
+    for await (const summary of this.client.schedule.list()) {
+      if (summary.memo?.pstt_task_queue !== this.config.temporal.task_queue) continue;
+      const description = await this.client.schedule.getHandle(summary.scheduleId).describe().catch(() => null);
+      const view = description && this.viewOf(description);
+      if (view) views.push(view);
+    }
+    return views.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async get(name: string): Promise<SchedulingView> {
+    const view = this.viewOf(await this.describe(name));
+    if (!view) throw notFound(`scheduling "${name}" is not managed by PSTT`);
+    return view;
+  }
+
+  private async describe(name: string): Promise<ScheduleDescription> {
+    try {
+      return await this.client.schedule.getHandle(scheduleIdOf(name)).describe();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) throw notFound(`scheduling "${name}" does not exist`);
+      throw err;
+    }
+  }
+
+  private parse(body: unknown): Scheduling {
+    const scheduling = checkedSchedulingSchema.parse(body);
+    if (!(scheduling.source in this.config.sources)) {
+      throw new HttpError(400, 'invalid_request', 'the request is not valid', {
+        details: [{ path: 'source', message: `expected one of the declared sources (${Object.keys(this.config.sources).join(', ')})` }],
+      });
+    }
+    return scheduling;
+  }
+
+  async create(body: unknown): Promise<SchedulingView> {
+    const scheduling = this.parse(body);
+    if (await this.exists(scheduling.name)) throw conflict(`scheduling "${scheduling.name}" already exists`);
+    await this.client.schedule.create(scheduleOptionsOf(scheduling, this.config.temporal.task_queue));
+    return this.get(scheduling.name);
+  }
+
+  private async exists(name: string): Promise<boolean> {
+    try {
+      await this.describe(name);
+      return true;
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  async replace(name: string, body: unknown): Promise<SchedulingView> {
+    const scheduling = this.parse({ ...(body as object), name });
+    await this.describe(name);
+    await applyScheduling(this.client, scheduling, this.config.temporal.task_queue, false);
+    return this.get(name);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.describe(name);
+    await this.client.schedule.getHandle(scheduleIdOf(name)).delete();
+  }
+
+  async setEnabled(name: string, enabled: boolean, note?: string): Promise<SchedulingView> {
+    await this.describe(name);
+    const handle = this.client.schedule.getHandle(scheduleIdOf(name));
+    if (enabled) await handle.unpause(note ?? 'enabled from the API');
+    else await handle.pause(note ?? 'disabled from the API');
+    return this.get(name);
+  }
+
+  /** "Esegui Ora": 409 with the running run's id when one is going and the policy skips. */
+  async runNow(name: string): Promise<{ workflow_id: string }> {
+    const scheduling = await this.get(name);
+    try {
+      return { workflow_id: await runScheduleNow(this.client, scheduleIdOf(name), overlapPolicyOf(scheduling)) };
+    } catch (err) {
+      if (err instanceof Error && err.name === 'RunAlreadyGoingError') {
+        throw conflict(`a run of "${name}" is already going`, { running_workflow_id: (err as { workflowId?: string }).workflowId });
+      }
+      throw err;
+    }
+  }
+
+  private query(filter: Omit<HistoryFilter, 'limit'>): string {
+    const clauses = [`WorkflowType = "${EXPORT_WORKFLOW_TYPE}"`, `TaskQueue = ${JSON.stringify(this.config.temporal.task_queue)}`];
+    if (filter.scheduling) clauses.push(`PsttScheduling = ${JSON.stringify(filter.scheduling)}`);
+    if (filter.status) {
+      clauses.push(`(${VISIBILITY_STATUS[filter.status].map((s) => `ExecutionStatus = "${s}"`).join(' OR ')})`);
+    }
+    if (filter.since) clauses.push(`StartTime >= ${JSON.stringify(filter.since.toISOString())}`);
+    return clauses.join(' AND ');
+  }
+
+  /** Runs, newest first, from Temporal visibility. */
+  async history(filter: HistoryFilter): Promise<RunView[]> {
+    const runs: RunView[] = [];
+    for await (const run of this.client.workflow.list({ query: this.query(filter), pageSize: Math.min(filter.limit, 1000) })) {
+      runs.push(runViewOf(run));
+      if (runs.length >= filter.limit) break;
+    }
+    return runs.sort((a, b) => b.start_time.localeCompare(a.start_time));
+  }
+
+  /** Running runs with their progress. */
+  async running(): Promise<RunningView[]> {
+    const runs = await this.history({ limit: 1000, status: 'running' });
+    return Promise.all(
+      runs.map(async (run) => {
+        const description = await this.client.workflow.getHandle(run.workflow_id, run.run_id).describe();
+        const activity = description.raw.pendingActivities?.[0];
+        const payload = activity?.heartbeatDetails?.payloads?.[0];
+        type Details = Partial<ExportProgress & { rowsWritten: number }>;
+        const details = payload ? defaultPayloadConverter.fromPayload<Details>(payload) : {};
+        const rows = details.rowsAcked ?? details.rowsWritten ?? 0;
+        const startedMs = Number(activity?.lastStartedTime?.seconds ?? 0) * 1000;
+        const seconds = startedMs ? Math.max((Date.now() - startedMs) / 1000, 0.001) : 0;
+        return {
+          ...run,
+          progress: {
+            rows,
+            messages: details.messages ?? 0,
+            rows_per_s: seconds ? Math.round(rows / seconds) : 0,
+            attempt: activity?.attempt ?? 1,
+          },
+        };
+      }),
+    );
+  }
+}

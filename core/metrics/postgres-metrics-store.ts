@@ -1,0 +1,159 @@
+import { Pool, type PoolClient } from 'pg';
+import { InvalidMetricsArgumentError, redactUrl } from '../errors';
+import { logger } from '../logger';
+import type { MinuteRange } from './metrics-report';
+import {
+  createTableSql,
+  hourlySql,
+  rollupValues,
+  ROLLUP_COLUMNS,
+  TABLE_NAME,
+  TABLE_NAME_EXPECTED,
+  totalsFromRow,
+  totalsSql,
+  upsertSql,
+  type SqlDialect,
+} from './metrics-sql';
+import type { CleanupResult } from './metrics-store';
+import { rollupKey, type MinuteRollup, type RollupTotals } from './minute-rollup';
+import type { RollupBufferOptions } from './rollup-buffer';
+import { RollupMetricsStore } from './rollup-metrics-store';
+
+/** Options of the PostgreSQL metrics store. */
+export interface PostgresMetricsStoreOptions extends RollupBufferOptions {
+  /** `postgres://user@host:5432/db` (or `postgresql://`), without a password. */
+  url: string;
+  /** Password of the URL's user. @default PGPASSWORD or ~/.pgpass, as libpq */
+  password?: string;
+  /** Table of the rollups, `name` or `schema.name` (the schema is created when missing). @default "pstt_send_metrics_minute" */
+  table?: string;
+  /** Connections of the pool. @default 2 */
+  maxConnections?: number;
+  /** How long to wait for a connection; a write that times out is buffered and retried. @default 5000 */
+  connectTimeoutMs?: number;
+}
+
+const DIALECT: SqlDialect = {
+  integer: 'BIGINT',
+  real: 'DOUBLE PRECISION',
+  least: 'LEAST',
+  greatest: 'GREATEST',
+  param: (i) => `$${i}`,
+};
+/** Rows per INSERT: PostgreSQL allows 65535 parameters per statement. */
+const ROWS_PER_INSERT = Math.floor(65_535 / ROLLUP_COLUMNS.length);
+
+/**
+ * Metrics in a PostgreSQL table, for workers and APIs on several hosts: every write is one transaction of
+ * `INSERT ... ON CONFLICT DO UPDATE` that adds to the stored counts. Rows are written in key order so that
+ * two writers never deadlock. A write whose COMMIT reached the server but whose answer was lost is retried
+ * and counted twice: rare, and the price of never blocking a send.
+ */
+export class PostgresMetricsStore extends RollupMetricsStore {
+  readonly table: string;
+  private readonly pool: Pool;
+  private schema: Promise<void> | undefined;
+
+  constructor(options: PostgresMetricsStoreOptions) {
+    super(options);
+    this.table = options.table ?? 'pstt_send_metrics_minute';
+    if (!TABLE_NAME.test(this.table)) throw new InvalidMetricsArgumentError('table', TABLE_NAME_EXPECTED, this.table);
+    this.pool = new Pool({
+      connectionString: options.url,
+      password: options.password,
+      max: options.maxConnections ?? 2,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: 'pstt-metrics',
+    });
+    // An idle connection that the server drops emits here; without a listener it would crash the process.
+    this.pool.on('error', (err) =>
+      logger.warn({ err, store: redactUrl(options.url) }, 'idle PostgreSQL metrics connection failed'),
+    );
+  }
+
+  /** Creates the table once; a failure (server down) is retried by the next call. */
+  private ensureSchema(): Promise<void> {
+    this.schema ??= this.createSchema().catch((err: unknown) => {
+      this.schema = undefined;
+      throw err;
+    });
+    return this.schema;
+  }
+
+  private async createSchema(): Promise<void> {
+    const dot = this.table.indexOf('.');
+    try {
+      if (dot > 0) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.table.slice(0, dot)}`);
+      await this.pool.query(createTableSql(this.table, DIALECT));
+    } catch (err) {
+      // Two processes creating it at once: IF NOT EXISTS still races on the catalog (23505, 42P06, 42P07).
+      const code = (err as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42P06' && code !== '42P07') throw err;
+    }
+  }
+
+  protected async writeRollups(rows: MinuteRollup[]): Promise<void> {
+    await this.ensureSchema();
+    if (rows.length === 0) {
+      await this.pool.query('SELECT 1');
+      return;
+    }
+    const sorted = [...rows].sort((a, b) => (rollupKey(a) < rollupKey(b) ? -1 : 1));
+    const client: PoolClient = await this.pool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      for (let i = 0; i < sorted.length; i += ROWS_PER_INSERT) {
+        const chunk = sorted.slice(i, i + ROWS_PER_INSERT);
+        await client.query(upsertSql(this.table, DIALECT, chunk.length), chunk.flatMap(rollupValues));
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      failure = err as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed may be in any state: the pool drops it instead of reusing it.
+      client.release(failure);
+    }
+  }
+
+  protected async readTotals(range: MinuteRange): Promise<RollupTotals> {
+    await this.ensureSchema();
+    const { rows } = await this.pool.query<Record<string, unknown>>(totalsSql(this.table, DIALECT), [
+      range.from,
+      range.to,
+    ]);
+    return totalsFromRow(rows[0]);
+  }
+
+  protected async readHourly(range: MinuteRange): Promise<Map<number, RollupTotals>> {
+    await this.ensureSchema();
+    const { rows } = await this.pool.query<Record<string, unknown>>(hourlySql(this.table, DIALECT), [
+      range.from,
+      range.to,
+    ]);
+    return new Map(rows.map((r) => [Number(r.hour), totalsFromRow(r)]));
+  }
+
+  protected async deleteBefore(minute: number): Promise<CleanupResult> {
+    await this.ensureSchema();
+    const deleted = await this.pool.query(`DELETE FROM ${this.table} WHERE minute < $1`, [minute]);
+    const { rows } = await this.pool.query<{ remaining: string; bytes: string }>(
+      `SELECT (SELECT COUNT(*) FROM ${this.table}) AS remaining, pg_total_relation_size($1::regclass) AS bytes`,
+      [this.table],
+    );
+    // Autovacuum reclaims the deleted rows' space later; store_bytes reports the table as it is now.
+    return {
+      deleted: deleted.rowCount ?? 0,
+      remaining: Number(rows[0]?.remaining ?? 0),
+      store_bytes: Number(rows[0]?.bytes ?? 0),
+    };
+  }
+
+  protected async closeBackend(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,297 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { TokenRegistry } from '../../api/auth';
+import { KafkaHealth } from '../../api/kafka-health';
+import type { RunView } from '../../api/run-status';
+import { SchedulerService } from '../../api/scheduler-service';
+import { loadConfig, type AppConfig } from '../../core/config';
+import { createKafka } from '../../core/kafka/client';
+import { KafkaProducer } from '../../core/kafka/producer';
+import { ensureTopic } from '../../core/kafka/topics';
+import { scheduleIdOf } from '../../core/scheduling';
+import { connectTemporalClient } from '../../core/temporal/client';
+import { ensureDemoDatabase } from '../../devstack/demo-data';
+import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
+import { buildWorkerDeps } from '../../worker/worker-deps';
+import { deleteTopic, testKafka } from '../support/kafka';
+import { uniqueName } from '../support/names';
+
+const TOKENS = { read: 'read-token-for-tests', operate: 'operate-token-for-tests', admin: 'admin-token-for-tests' };
+const bearer = (role: keyof typeof TOKENS) => ({ Authorization: `Bearer ${TOKENS[role]}` });
+
+describe('the runbook REST API on real Temporal and Kafka', () => {
+  const kafka = testKafka();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-api-'));
+  const dbFile = path.join(dir, 'orders.db');
+  const topic = uniqueName('pstt-api');
+  const created: string[] = [];
+  let config: AppConfig;
+  let client: Client;
+  let connection: NativeConnection;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let workerDeps: Awaited<ReturnType<typeof buildWorkerDeps>>;
+  let producer: KafkaProducer;
+  let app: Express;
+
+  beforeAll(async () => {
+    ensureDemoDatabase(dbFile, 100_000);
+    await ensureTopic(kafka, topic, 3);
+    const base = loadConfig();
+    config = {
+      ...base,
+      temporal: { ...base.temporal, task_queue: uniqueName('pstt-api-queue') },
+      sources: { orders: { url: `sqlite:${dbFile}` } },
+    };
+    client = await connectTemporalClient(config.temporal);
+    connection = await connectWorkerConnection(config);
+    workerDeps = await buildWorkerDeps(config);
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
+    worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
+    workerRun = worker.run();
+    producer = new KafkaProducer(createKafka(config.kafka));
+    await producer.connect();
+    app = createApp({
+      auth: new TokenRegistry([
+        { name: 'r', role: 'read', token: TOKENS.read },
+        { name: 'o', role: 'operate', token: TOKENS.operate },
+        { name: 'a', role: 'admin', token: TOKENS.admin },
+      ]),
+      health: new KafkaHealth(createKafka(config.kafka), producer, { cacheMs: 0 }),
+      producer,
+      scheduler: new SchedulerService(client, config),
+    });
+  });
+
+  afterAll(async () => {
+    for (const name of created) await client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    worker.shutdown();
+    await workerRun;
+    await workerDeps.close();
+    await producer.disconnect();
+    await client.connection.close();
+    await connection.close();
+    await deleteTopic(kafka, topic);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function scheduling(overrides: Record<string, unknown> = {}, kafkaConfig: Record<string, unknown> = {}) {
+    const name = uniqueName('api');
+    created.push(name);
+    return {
+      name,
+      description: 'exported by the API test',
+      schedule: { cron: '0 3 * * *', timezone: 'Europe/Rome' },
+      source: 'orders',
+      query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id',
+      export_format: 'kafka',
+      retry: { max_attempts: 1 },
+      ...overrides,
+      kafka_config: { topic, message_key_field: 'order_id', batch_size: 200, ...kafkaConfig },
+    };
+  }
+
+  async function finishedRun(workflowId: string): Promise<RunView> {
+    for (let i = 0; i < 600; i++) {
+      const res = await request(app).get('/api/scheduler/history?limit=100').set(bearer('read'));
+      const run = (res.body as RunView[]).find((r) => r.workflow_id === workflowId);
+      if (run && run.status !== 'running') return run;
+      await sleep(200);
+    }
+    throw new Error(`run ${workflowId} did not finish`);
+  }
+
+  it('GET /api/kafka/health: the runbook fields from a real metadata round trip, without a token', async () => {
+    const res = await request(app).get('/api/kafka/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'healthy', connected: true, producer_ready: true, brokers: 1, last_error: null });
+    expect(Date.parse(res.body.checked_at as string)).not.toBeNaN();
+  });
+
+  it('reports unhealthy with 503 when no broker answers', async () => {
+    const down = new KafkaHealth(createKafka({ ...config.kafka, bootstrap_servers: ['127.0.0.1:1'] }), producer, { timeoutMs: 2_000 });
+    const res = await request(createApp({ ...appDeps(), health: down })).get('/api/kafka/health');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ status: 'unhealthy', connected: false, producer_ready: false, brokers: 0 });
+    expect(res.body.last_error).toBeTruthy();
+  });
+
+  function appDeps() {
+    return {
+      auth: new TokenRegistry([{ name: 'a', role: 'admin' as const, token: TOKENS.admin }]),
+      health: new KafkaHealth(createKafka(config.kafka), producer),
+      producer,
+      scheduler: new SchedulerService(client, config),
+    };
+  }
+
+  it.each([
+    ['get', '/api/scheduler/scheduling', 'read'],
+    ['get', '/api/scheduler/history', 'read'],
+    ['get', '/api/scheduler/running', 'read'],
+    ['post', '/api/scheduler/scheduling', 'admin'],
+    ['put', '/api/scheduler/scheduling/x', 'admin'],
+    ['delete', '/api/scheduler/scheduling/x', 'admin'],
+    ['post', '/api/scheduler/scheduling/x/enable', 'operate'],
+    ['post', '/api/scheduler/scheduling/x/disable', 'operate'],
+    ['post', '/api/scheduler/scheduling/x/run', 'operate'],
+    ['post', '/api/kafka/send', 'admin'],
+    ['post', '/api/kafka/test', 'admin'],
+  ] as const)('%s %s: 401 without a token, 401 with a wrong one, 403 below %s', async (method, url, needed) => {
+    expect((await request(app)[method](url)).status).toBe(401);
+    expect((await request(app)[method](url).set('Authorization', 'Bearer not-a-token')).status).toBe(401);
+    const below = needed === 'admin' ? 'operate' : needed === 'operate' ? 'read' : null;
+    if (below) expect((await request(app)[method](url).set(bearer(below))).status).toBe(403);
+  });
+
+  it('creates, lists, reads, replaces and deletes a scheduling through Temporal Schedules', async () => {
+    const body = scheduling();
+    const createdRes = await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body);
+    expect(createdRes.status).toBe(201);
+    expect(createdRes.body).toMatchObject({ name: body.name, enabled: true, export_format: 'kafka', timeout: 3600 });
+    expect(createdRes.body.kafka_config).toMatchObject({ topic, message_key_field: 'order_id', batch_size: 200 });
+    expect((createdRes.body.next_run_times as string[]).length).toBeGreaterThan(0);
+    expect(createdRes.body.last_run).toBeNull();
+
+    const again = await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body);
+    expect(again.status).toBe(409);
+
+    const list = await request(app).get('/api/scheduler/scheduling').set(bearer('read'));
+    const listed = (list.body as Array<Record<string, unknown>>).find((s) => s.name === body.name);
+    for (const field of ['name', 'description', 'enabled', 'schedule', 'export_format', 'kafka_config', 'timeout', 'next_run_times', 'last_run']) {
+      expect(listed).toHaveProperty(field);
+    }
+
+    const replaced = await request(app)
+      .put(`/api/scheduler/scheduling/${body.name}`)
+      .set(bearer('admin'))
+      .send({ ...body, timeout: 7200, kafka_config: { ...body.kafka_config, batch_size: 100 } });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ timeout: 7200, kafka_config: { batch_size: 100 } });
+
+    expect((await request(app).delete(`/api/scheduler/scheduling/${body.name}`).set(bearer('admin'))).status).toBe(204);
+    expect((await request(app).get(`/api/scheduler/scheduling/${body.name}`).set(bearer('read'))).status).toBe(404);
+    expect((await request(app).delete(`/api/scheduler/scheduling/${body.name}`).set(bearer('admin'))).status).toBe(404);
+  });
+
+  it('rejects an invalid scheduling with 400 and the path of each error', async () => {
+    const res = await request(app)
+      .post('/api/scheduler/scheduling')
+      .set(bearer('admin'))
+      .send(scheduling({}, { batch_size: 0 }));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([{ path: 'kafka_config.batch_size', message: 'expected an integer from 1 to 10000' }]),
+    );
+  });
+
+  it('disable and enable pause and unpause the Temporal Schedule, keeping the note', async () => {
+    const body = scheduling();
+    await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body).expect(201);
+    const disabled = await request(app)
+      .post(`/api/scheduler/scheduling/${body.name}/disable`)
+      .set(bearer('operate'))
+      .send({ note: 'Kafka maintenance' });
+    expect(disabled.body).toMatchObject({ enabled: false, pause_note: 'Kafka maintenance' });
+    let schedule = await client.schedule.getHandle(scheduleIdOf(body.name)).describe();
+    expect(schedule.state).toMatchObject({ paused: true, note: 'Kafka maintenance' });
+
+    await request(app).post(`/api/scheduler/scheduling/${body.name}/enable`).set(bearer('operate')).expect(200);
+    schedule = await client.schedule.getHandle(scheduleIdOf(body.name)).describe();
+    expect(schedule.state.paused).toBe(false);
+  });
+
+  it('run now twice: one run and one 409; the run shows in running and then in history with its counts', async () => {
+    const body = scheduling({}, { batch_size: 100 });
+    await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body).expect(201);
+    const first = await request(app).post(`/api/scheduler/scheduling/${body.name}/run`).set(bearer('operate'));
+    expect(first.status).toBe(202);
+    const second = await request(app).post(`/api/scheduler/scheduling/${body.name}/run`).set(bearer('operate'));
+    expect(second.status).toBe(409);
+    expect(second.body.running_workflow_id).toBe(first.body.workflow_id);
+
+    const running = await request(app).get('/api/scheduler/running').set(bearer('read'));
+    const mine = (running.body as Array<RunView & { progress: Record<string, number> }>).find(
+      (r) => r.workflow_id === first.body.workflow_id,
+    );
+    expect(mine?.status).toBe('running');
+    expect(mine?.progress).toEqual({
+      rows: expect.any(Number),
+      messages: expect.any(Number),
+      rows_per_s: expect.any(Number),
+      attempt: expect.any(Number),
+    });
+
+    const run = await finishedRun(first.body.workflow_id as string);
+    expect(run).toMatchObject({
+      scheduling_name: body.name,
+      export_format: 'kafka',
+      status: 'success',
+      rows: 100_000,
+      messages: 100_000,
+      attempts: 1,
+      error_message: null,
+    });
+    expect(run.duration_ms).toBeGreaterThan(0);
+    const filtered = await request(app).get(`/api/scheduler/history?scheduling=${body.name}&status=success`).set(bearer('read'));
+    expect((filtered.body as RunView[]).map((r) => r.workflow_id)).toEqual([first.body.workflow_id]);
+  });
+
+  it("history shows a failed run's error_message", async () => {
+    const body = scheduling({}, { message_key_field: 'order_number' });
+    await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body).expect(201);
+    const started = await request(app).post(`/api/scheduler/scheduling/${body.name}/run`).set(bearer('operate')).expect(202);
+    const run = await finishedRun(started.body.workflow_id as string);
+    expect(run.status).toBe('error');
+    expect(run.error_message).toContain('message_key_field "order_number" is not a column of the query');
+    expect(run.attempts).toBe(1);
+  });
+
+  it('POST /api/kafka/send delivers one message and answers with its partition and offset', async () => {
+    const res = await request(app)
+      .post('/api/kafka/send')
+      .set(bearer('admin'))
+      .send({ topic, key: 'test-1', value: { test: 'Credential rotation test' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, topic, partition: expect.any(Number), offset: expect.any(String) });
+    expect(res.body.latency_ms).toEqual(expect.any(Number));
+  });
+
+  it('POST /api/kafka/test reports success for a reachable cluster and the error for an unreachable one', async () => {
+    const ok = await request(app)
+      .post('/api/kafka/test')
+      .set(bearer('admin'))
+      .send({ bootstrap_servers: config.kafka.bootstrap_servers[0], security_protocol: 'PLAINTEXT' });
+    expect(ok.body).toMatchObject({ success: true, brokers: 1, error: null });
+    const bad = await request(app)
+      .post('/api/kafka/test')
+      .set(bearer('admin'))
+      .send({ bootstrap_servers: '127.0.0.1:1', security_protocol: 'SASL_PLAINTEXT', sasl_username: 'u', sasl_password: 'p' });
+    expect(bad.body).toMatchObject({ success: false, brokers: 0 });
+    expect(bad.body.error).toBeTruthy();
+  });
+
+  it('answers 413 for bodies over 1 MB, 400 for bad JSON and a JSON 404 for unknown routes', async () => {
+    const big = await request(app)
+      .post('/api/kafka/send')
+      .set(bearer('admin'))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ topic, value: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    const bad = await request(app).post('/api/kafka/send').set(bearer('admin')).set('Content-Type', 'application/json').send('{oops');
+    expect(bad.status).toBe(400);
+    const missing = await request(app).get('/api/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toBe('not_found');
+  });
+});
+
+const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
