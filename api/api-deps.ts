@@ -1,12 +1,15 @@
 import type { AppConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
+import { openMetricsStore } from '../core/metrics/create-metrics-store';
+import type { MetricsStore } from '../core/metrics/metrics-store';
 import { logger } from '../core/logger';
 import { dataDir } from '../core/paths';
 import { connectTemporalClient } from '../core/temporal/client';
 import type { ApiDeps } from './app';
 import { ensureGeneratedAdminToken, TokenRegistry, type TokenEntry } from './auth';
 import { KafkaHealth } from './kafka-health';
+import { createPrometheusRegistry } from './prometheus';
 import { SchedulerService } from './scheduler-service';
 
 /** Configured tokens, or the generated admin token when none is configured (printed once). */
@@ -28,17 +31,31 @@ export function tokensOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env
 /** Builds the API's clients once: Temporal client, a Kafka producer for /send, health. */
 export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close(): Promise<void> }> {
   const kafka = createKafka(config.kafka, config.baseDir);
-  const producer = new KafkaProducer(kafka, { sendTimeoutMs: config.kafka.send_timeout_ms });
+  const metrics = openMetricsStore(config);
+  const producer = new KafkaProducer(kafka, {
+    sendTimeoutMs: config.kafka.send_timeout_ms,
+    observer: (record) => metrics.record(record),
+  });
   // The API starts even when Kafka is down: health reports it, /send retries the connection.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start'));
   const temporal = await connectTemporalClient(config.temporal);
+  const scheduler = new SchedulerService(temporal, config);
   return {
     auth: new TokenRegistry(tokensOf(config)),
-    health: new KafkaHealth(kafka, producer),
+    health: new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) }),
     producer,
-    scheduler: new SchedulerService(temporal, config),
+    scheduler,
+    metrics,
+    prometheus: createPrometheusRegistry(metrics, scheduler),
     async close() {
       await Promise.allSettled([producer.disconnect(), temporal.connection.close()]);
+      await metrics.close();
     },
   };
+}
+
+/** Health turns degraded while the metrics store cannot write (sends are then counted in memory). */
+function metricsTrouble(metrics: MetricsStore): string | null {
+  const state = metrics.state();
+  return state.degraded ? `metrics store cannot write: ${state.lastError ?? 'unknown error'}` : null;
 }

@@ -3,9 +3,10 @@ import express, { type Express } from 'express';
 import { PROJECT_ROOT } from '../core/paths';
 import { jsonErrorHandler } from './http-errors';
 import { kafkaRoutes, type KafkaRouteDeps } from './routes/kafka-routes';
+import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics-routes';
 import { schedulerRoutes, type SchedulerRouteDeps } from './routes/scheduler-routes';
 
-export interface ApiDeps extends KafkaRouteDeps, SchedulerRouteDeps {
+export interface ApiDeps extends KafkaRouteDeps, SchedulerRouteDeps, MetricsRouteDeps {
   /** Where the operator pages are served from. @default "<project>/ui" */
   uiDir?: string;
 }
@@ -20,6 +21,7 @@ export function createApp(deps: ApiDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use('/api/kafka/metrics', metricsRoutes(deps));
   app.use('/api/kafka', kafkaRoutes(deps));
   app.use('/api/scheduler', schedulerRoutes(deps));
   app.use(express.static(deps.uiDir ?? path.join(PROJECT_ROOT, 'ui')));

@@ -81,6 +81,23 @@ export const appConfigSchema = z
           .default([]),
       })
       .prefault({}),
+    metrics: z
+      .object({
+        /**
+         * Where every producer send is recorded: `sqlite:` (`<data folder>/metrics.db`), `sqlite:path`
+         * (relative to this file) for one host, `postgres://user@host:5432/db` for several. @default "sqlite:"
+         */
+        url: z
+          .string()
+          .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite: or postgres://')
+          .refine((url) => !/^\w+:\/\/[^/@]*:[^/@]*@/.test(url), 'must not contain a password: name its variable in password_env')
+          .default('sqlite:'),
+        /** Environment variable holding the PostgreSQL password. */
+        password_env: envName.optional(),
+        /** Days of metrics the automatic retention keeps. @default 90 */
+        retention_days: intRange(1, 3650).default(90),
+      })
+      .prefault({}),
     sources: z.record(z.string().regex(/^[a-z0-9_]+$/, 'expected a lowercase name'), sourceSchema).default({}),
     schedulings: z.array(checkedSchedulingSchema).default([]),
   })
@@ -126,6 +143,7 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
   if (env.KAFKA_SASL_MECHANISM) section('kafka').sasl_mechanism = env.KAFKA_SASL_MECHANISM;
   if (env.KAFKA_SASL_USERNAME) section('kafka').sasl_username = env.KAFKA_SASL_USERNAME;
   if (env.KAFKA_COMPRESSION_TYPE) section('kafka').compression = env.KAFKA_COMPRESSION_TYPE.toLowerCase();
+  if (env.PSTT_METRICS_URL) section('metrics').url = env.PSTT_METRICS_URL;
   if (env.API_HOST) section('api').host = env.API_HOST;
   if (env.API_PORT) section('api').port = Number(env.API_PORT);
   const sources = section('sources');

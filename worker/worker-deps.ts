@@ -2,13 +2,18 @@ import type { ActivityDeps } from '../activities';
 import type { AppConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
+import { openMetricsStore } from '../core/metrics/create-metrics-store';
 import { SourceRegistry } from '../core/sources';
 import { connectTemporalClient } from '../core/temporal/client';
 
 /** Builds the clients shared by every activity of this process: one Kafka producer, the source drivers. */
 export async function buildWorkerDeps(config: AppConfig): Promise<ActivityDeps & { close(): Promise<void> }> {
   const kafka = createKafka(config.kafka, config.baseDir);
-  const producer = new KafkaProducer(kafka, { sendTimeoutMs: config.kafka.send_timeout_ms });
+  const metrics = openMetricsStore(config);
+  const producer = new KafkaProducer(kafka, {
+    sendTimeoutMs: config.kafka.send_timeout_ms,
+    observer: (record) => metrics.record(record),
+  });
   await producer.connect();
   const sources = new SourceRegistry(config);
   const temporal = await connectTemporalClient(config.temporal);
@@ -20,6 +25,7 @@ export async function buildWorkerDeps(config: AppConfig): Promise<ActivityDeps &
     temporal,
     async close() {
       await Promise.allSettled([producer.disconnect(), sources.end(), temporal.connection.close()]);
+      await metrics.close();
     },
   };
 }

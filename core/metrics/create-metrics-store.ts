@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config';
 import path from 'node:path';
 import { MetricsStoreUrlError } from '../errors';
 import { dataDir } from '../paths';
@@ -46,4 +47,9 @@ export function createMetricsStore(url: string, options: CreateMetricsStoreOptio
     return new PostgresMetricsStore({ ...rest, url, password });
   }
   throw new MetricsStoreUrlError(url, 'unsupported scheme, expected sqlite: or postgres://');
+}
+
+/** The store the config names (`metrics.url`), for the worker and the API. */
+export function openMetricsStore(config: Pick<AppConfig, 'metrics' | 'baseDir'>): MetricsStore {
+  return createMetricsStore(config.metrics.url, { baseDir: config.baseDir, passwordEnv: config.metrics.password_env });
 }

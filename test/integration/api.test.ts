@@ -9,11 +9,14 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { TokenRegistry } from '../../api/auth';
 import { KafkaHealth } from '../../api/kafka-health';
+import { createPrometheusRegistry } from '../../api/prometheus';
 import type { RunView } from '../../api/run-status';
 import { SchedulerService } from '../../api/scheduler-service';
 import { loadConfig, type AppConfig } from '../../core/config';
 import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
+import { createMetricsStore } from '../../core/metrics/create-metrics-store';
+import type { MetricsStore } from '../../core/metrics/metrics-store';
 import { ensureTopic } from '../../core/kafka/topics';
 import { scheduleIdOf } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
@@ -39,6 +42,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   let workerRun: Promise<void>;
   let workerDeps: Awaited<ReturnType<typeof buildWorkerDeps>>;
   let producer: KafkaProducer;
+  let metrics: MetricsStore;
   let app: Express;
 
   beforeAll(async () => {
@@ -56,8 +60,10 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
     worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
     workerRun = worker.run();
-    producer = new KafkaProducer(createKafka(config.kafka));
+    metrics = createMetricsStore(`sqlite:${path.join(dir, 'metrics.db')}`);
+    producer = new KafkaProducer(createKafka(config.kafka), { observer: (r) => metrics.record(r) });
     await producer.connect();
+    const scheduler = new SchedulerService(client, config);
     app = createApp({
       auth: new TokenRegistry([
         { name: 'r', role: 'read', token: TOKENS.read },
@@ -66,7 +72,9 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       ]),
       health: new KafkaHealth(createKafka(config.kafka), producer, { cacheMs: 0 }),
       producer,
-      scheduler: new SchedulerService(client, config),
+      scheduler,
+      metrics,
+      prometheus: createPrometheusRegistry(metrics, scheduler),
     });
   });
 
@@ -76,6 +84,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     await workerRun;
     await workerDeps.close();
     await producer.disconnect();
+    await metrics.close();
     await client.connection.close();
     await connection.close();
     await deleteTopic(kafka, topic);
@@ -124,11 +133,14 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   });
 
   function appDeps() {
+    const scheduler = new SchedulerService(client, config);
     return {
       auth: new TokenRegistry([{ name: 'a', role: 'admin' as const, token: TOKENS.admin }]),
       health: new KafkaHealth(createKafka(config.kafka), producer),
       producer,
-      scheduler: new SchedulerService(client, config),
+      scheduler,
+      metrics,
+      prometheus: createPrometheusRegistry(metrics, scheduler),
     };
   }
 
@@ -144,6 +156,10 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     ['post', '/api/scheduler/scheduling/x/run', 'operate'],
     ['post', '/api/kafka/send', 'admin'],
     ['post', '/api/kafka/test', 'admin'],
+    ['get', '/api/kafka/metrics/summary', 'read'],
+    ['get', '/api/kafka/metrics/hourly', 'read'],
+    ['post', '/api/kafka/metrics/cleanup', 'operate'],
+    ['get', '/api/kafka/metrics/prometheus', 'read'],
   ] as const)('%s %s: 401 without a token, 401 with a wrong one, 403 below %s', async (method, url, needed) => {
     expect((await request(app)[method](url)).status).toBe(401);
     expect((await request(app)[method](url).set('Authorization', 'Bearer not-a-token')).status).toBe(401);
@@ -263,6 +279,52 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, topic, partition: expect.any(Number), offset: expect.any(String) });
     expect(res.body.latency_ms).toEqual(expect.any(Number));
+  });
+
+  it('metrics summary and hourly answer with the runbook fields, counting the sends made', async () => {
+    await request(app).post('/api/kafka/send').set(bearer('admin')).send({ topic, key: 'm-1', value: 'one' }).expect(200);
+    const summary = await request(app).get('/api/kafka/metrics/summary?period=today').set(bearer('read'));
+    expect(summary.status).toBe(200);
+    expect(Object.keys(summary.body).sort()).toEqual(
+      [
+        'period', 'total_messages', 'successful_messages', 'failed_messages', 'success_rate', 'total_bytes',
+        'avg_latency_ms', 'p50_latency_ms', 'p95_latency_ms', 'p99_latency_ms',
+      ].sort(),
+    );
+    expect(summary.body.period).toBe('today');
+    expect(summary.body.total_messages).toBeGreaterThanOrEqual(1);
+    expect(summary.body.success_rate).toBe(100);
+
+    const hourly = await request(app).get('/api/kafka/metrics/hourly?hours=6').set(bearer('read'));
+    expect(hourly.body).toHaveLength(6);
+    expect(Object.keys(hourly.body[5]).sort()).toEqual(['avg_latency_ms', 'bytes', 'failed', 'hour', 'messages', 'p99_latency_ms']);
+    expect(hourly.body[5].messages).toBeGreaterThanOrEqual(1);
+    expect((await request(app).get('/api/kafka/metrics/summary?period=1y').set(bearer('read'))).status).toBe(400);
+  });
+
+  it('metrics cleanup deletes what is older than the given days', async () => {
+    const old = new Date(Date.now() - 10 * 24 * 3600 * 1000);
+    metrics.record({ at: old, topic, scheduling: null, messages: 5, bytes: 50, latencyMs: 3, success: true, error: null });
+    await metrics.flush();
+    const res = await request(app).post('/api/kafka/metrics/cleanup?days=7').set(bearer('operate'));
+    expect(res.status).toBe(200);
+    expect(res.body.deleted).toBe(1);
+    expect(res.body.remaining).toBeGreaterThanOrEqual(1);
+    expect(res.body.store_bytes).toBeGreaterThan(0);
+  });
+
+  it('Prometheus output parses and carries the runbook series', async () => {
+    const res = await request(app).get('/api/kafka/metrics/prometheus').set(bearer('read'));
+    expect(res.status).toBe(200);
+    const lines = (res.text as string).split('\n').filter((l) => l && !l.startsWith('#'));
+    for (const line of lines) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/);
+    const value = (name: string) => Number(lines.find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+    expect(value('kafka_messages_sent_total')).toBeGreaterThanOrEqual(1);
+    expect(value('kafka_messages_failed_total')).toBeGreaterThanOrEqual(0);
+    expect(value('kafka_bytes_sent_total')).toBeGreaterThan(0);
+    expect(value('kafka_latency_p99_milliseconds')).toBeGreaterThanOrEqual(0);
+    expect(lines.some((l) => l.startsWith('pstt_export_runs{'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('process_cpu_user_seconds_total'))).toBe(true);
   });
 
   it('POST /api/kafka/test reports success for a reachable cluster and the error for an unreachable one', async () => {
