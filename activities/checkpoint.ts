@@ -11,6 +11,9 @@ export function makeCheckpoint(ctx: Context, temporal: Client) {
   return async function checkpoint(progress: unknown): Promise<void> {
     try {
       await temporal.activity.heartbeat(ctx.info.taskToken, progress);
+      // The worker times the activity out on its own (heartbeat timeout + 5 s) unless it hears of
+      // heartbeats too: the direct call bypasses it. Its heartbeats are throttled, so this is cheap.
+      ctx.heartbeat(progress);
     } catch (err) {
       if (err instanceof ActivityCancelledError) throw new CancelledFailure('export cancelled');
       // This attempt was timed out or superseded: stop sending before a retry duplicates more.

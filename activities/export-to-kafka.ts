@@ -41,11 +41,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
       }
       if (resumed) ctx.log.info('resuming export', { scheduling: scheduling.name, rowsAcked: progress.rowsAcked });
 
-      const realCheckpoint = makeCheckpoint(ctx, deps.temporal);
-      const phase = { name: 'idle', at: Date.now() };
-      const dog = setInterval(() => { if (Date.now() - phase.at > 3000) console.error('DIAG stuck in', phase.name, Date.now() - phase.at, 'ms; acked', progress.rowsAcked, 'window', window.size); }, 1000);
-      dog.unref();
-      const checkpoint = async (p: ExportProgress) => { phase.name = 'checkpoint'; phase.at = Date.now(); await realCheckpoint(p); phase.name = 'after-checkpoint'; phase.at = Date.now(); };
+      const checkpoint = makeCheckpoint(ctx, deps.temporal);
       const window = new InFlightWindow<PreparedSend>(deps.config.kafka.max_in_flight_sends);
       const acknowledged = async (sends: PreparedSend[]) => {
         if (sends.length === 0) return;
@@ -59,9 +55,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
       };
       for (;;) {
         ctx.cancellationSignal.throwIfAborted();
-        phase.name = 'read'; phase.at = Date.now();
         const rows = await cursor.read(kafkaConfig.batch_size);
-        phase.name = 'window-add'; phase.at = Date.now();
         if (rows.length === 0) break;
         for (const send of prepareSends(rows, kafkaConfig, maxMessageBytes)) {
           await acknowledged(await window.add(() => deps.producer.send(kafkaConfig.topic, send.messages, sendOptions), send));

@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { makeExportToFile } from './export-to-file';
+import { makeCleanupMetrics } from './cleanup-metrics';
 import { makeExportToKafka } from './export-to-kafka';
 import { makeLastSuccessfulRun } from './last-successful-run';
 import { failPermanentErrors } from './non-retryable';
@@ -12,5 +13,6 @@ export function createActivities(deps: ActivityDeps) {
     exportToKafka: failPermanentErrors(makeExportToKafka(deps)),
     exportToFile: failPermanentErrors(makeExportToFile(deps)),
     lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
+    cleanupMetrics: makeCleanupMetrics(deps),
   };
 }

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { connectTemporalClient } from '../core/temporal/client';
+import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
 import { applySchedulings, type ApplyOutcome } from '../core/temporal/schedules';
 import { runCli } from './run-cli';
 
@@ -33,6 +34,7 @@ async function apply(args: string[]): Promise<number> {
     const dryRun = values['dry-run'] ?? false;
     const outcomes = await applySchedulings(client, config, { prune: values.prune, dryRun });
     for (const o of outcomes) say(describe(o, dryRun));
+    if (!dryRun) say(`${(await ensureRetentionSchedule(client, config)).padEnd(9)} metrics retention (daily 02:00 UTC)`);
     return outcomes.some((o) => o.error) ? 1 : 0;
   } finally {
     await client.connection.close();

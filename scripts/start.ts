@@ -10,10 +10,12 @@ import path from 'node:path';
 import { loadConfig, type AppConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { countMessages, ensureTopic } from '../core/kafka/topics';
-import { logsDir, PROJECT_ROOT } from '../core/paths';
+import { dataDir, logsDir, PROJECT_ROOT } from '../core/paths';
+import { ensureGeneratedAdminToken } from '../api/auth';
 import { scheduleIdOf } from '../core/scheduling';
 import { connectTemporalClient } from '../core/temporal/client';
 import { runScheduleNow } from '../core/temporal/run-now';
+import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
 import { applySchedulings } from '../core/temporal/schedules';
 import { SqliteSource } from '../core/sources/sqlite-source';
 import { ensureDemoDatabase } from '../devstack/demo-data';
@@ -102,8 +104,14 @@ async function run(): Promise<void> {
     for (const o of await applySchedulings(client, config)) {
       say(`schedule ${o.scheduleId}: ${o.error ? `failed: ${o.error}` : o.action}`);
     }
+    say(`metrics retention schedule: ${await ensureRetentionSchedule(client, config)}`);
   } finally {
     await client.connection.close();
+  }
+  if (config.api.tokens.length === 0) {
+    // Printed here, once, rather than by the API process, whose output goes to its log file.
+    const generated = ensureGeneratedAdminToken(dataDir());
+    if (generated.created) say(`API admin token (shown once; kept in ${generated.file}): ${generated.token}`);
   }
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());

@@ -23,6 +23,7 @@ export async function buildWorkerDeps(config: AppConfig): Promise<ActivityDeps &
     producer,
     sources,
     temporal,
+    metrics,
     async close() {
       await Promise.allSettled([producer.disconnect(), sources.end(), temporal.connection.close()]);
       await metrics.close();

@@ -1,1 +1,2 @@
 export { exportJob } from './export-job';
+export { metricsRetention } from './metrics-retention';

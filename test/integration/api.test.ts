@@ -20,6 +20,7 @@ import type { MetricsStore } from '../../core/metrics/metrics-store';
 import { ensureTopic } from '../../core/kafka/topics';
 import { scheduleIdOf } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
+import { ensureRetentionSchedule, retentionScheduleIdOf } from '../../core/temporal/retention-schedule';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
 import { buildWorkerDeps } from '../../worker/worker-deps';
@@ -313,10 +314,27 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     expect(res.body.store_bytes).toBeGreaterThan(0);
   });
 
+  it('the automatic retention is a daily Temporal schedule whose run cleans the metrics store', async () => {
+    expect(await ensureRetentionSchedule(client, config)).toBe('created');
+    expect(await ensureRetentionSchedule(client, config)).toBe('unchanged');
+    const handle = client.schedule.getHandle(retentionScheduleIdOf(config.temporal.task_queue));
+    try {
+      const description = await handle.describe();
+      expect(description.action).toMatchObject({ workflowType: 'metricsRetention', taskQueue: config.temporal.task_queue });
+      const result = await client.workflow.execute('metricsRetention', {
+        taskQueue: config.temporal.task_queue,
+        workflowId: uniqueName('retention-test'),
+      });
+      expect(result).toEqual({ deleted: expect.any(Number), remaining: expect.any(Number), store_bytes: expect.any(Number) });
+    } finally {
+      await handle.delete();
+    }
+  });
+
   it('Prometheus output parses and carries the runbook series', async () => {
     const res = await request(app).get('/api/kafka/metrics/prometheus').set(bearer('read'));
     expect(res.status).toBe(200);
-    const lines = (res.text as string).split('\n').filter((l) => l && !l.startsWith('#'));
+    const lines = (res.text).split('\n').filter((l) => l && !l.startsWith('#'));
     for (const line of lines) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/);
     const value = (name: string) => Number(lines.find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
     expect(value('kafka_messages_sent_total')).toBeGreaterThanOrEqual(1);
