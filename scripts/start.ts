@@ -14,7 +14,7 @@ import { dataDir, logsDir, PROJECT_ROOT } from '../core/paths';
 import { ensureGeneratedAdminToken } from '../api/auth';
 import { scheduleIdOf } from '../core/scheduling';
 import { connectTemporalClient } from '../core/temporal/client';
-import { runScheduleNow } from '../core/temporal/run-now';
+import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
 import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
 import { applySchedulings } from '../core/temporal/schedules';
 import { SqliteSource } from '../core/sources/sqlite-source';
@@ -83,7 +83,11 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
   if (!demo?.kafka_config) return;
   const client = await connectTemporalClient(config.temporal);
   try {
-    const workflowId = await runScheduleNow(client, scheduleIdOf(demo.name));
+    // A scheduled run may be waiting for a worker already (the stack was down): show that one.
+    const workflowId = await runScheduleNow(client, scheduleIdOf(demo.name)).catch((err: unknown) => {
+      if (err instanceof RunAlreadyGoingError) return err.workflowId;
+      throw err;
+    });
     const link = `${config.temporal.web_ui}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
     say(`demo: run now of "${demo.name}" started: ${link}`);
     const result = (await client.workflow.getHandle(workflowId).result()) as { rows: number; messages: number; durationMs: number };
