@@ -1,7 +1,5 @@
 import type { AppConfig } from '../core/config';
-import { createKafka } from '../core/kafka/client';
-import { KafkaProducer } from '../core/kafka/producer';
-import { openMetricsStore } from '../core/metrics/create-metrics-store';
+import { createRecordedProducer } from '../core/kafka/recorded-producer';
 import type { MetricsStore } from '../core/metrics/metrics-store';
 import { logger } from '../core/logger';
 import { dataDir } from '../core/paths';
@@ -30,12 +28,7 @@ export function tokensOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env
 
 /** Builds the API's clients once: Temporal client, a Kafka producer for /send, health. */
 export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close(): Promise<void> }> {
-  const kafka = createKafka(config.kafka, config.baseDir);
-  const metrics = openMetricsStore(config);
-  const producer = new KafkaProducer(kafka, {
-    sendTimeoutMs: config.kafka.send_timeout_ms,
-    observer: (record) => metrics.record(record),
-  });
+  const { kafka, metrics, producer } = createRecordedProducer(config);
   // The API starts even when Kafka is down: health reports it, /send retries the connection.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start'));
   const temporal = await connectTemporalClient(config.temporal);

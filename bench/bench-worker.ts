@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { PROJECT_ROOT } from '../core/paths';
+import { workerNodeOptions } from '../worker/node-options';
 
 // temporal.api.enums.v1.TaskQueueType: the worker is ready once it polls both kinds of task.
 const WORKFLOW_TASKS = 1;
@@ -20,7 +21,7 @@ export class BenchWorker {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const out = fs.openSync(logFile, 'w');
     // process.execPath, not npx/tsx: the pid read below must be the worker's node process itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')], {
+    const child = spawn(process.execPath, [...workerNodeOptions(), '--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PSTT_CONFIG: configFile, LOG_LEVEL: 'warn' },
       stdio: ['ignore', out, out],

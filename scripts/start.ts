@@ -19,16 +19,17 @@ import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
 import { applySchedulings } from '../core/temporal/schedules';
 import { SqliteSource } from '../core/sources/sqlite-source';
 import { ensureDemoDatabase } from '../devstack/demo-data';
+import { workerNodeOptions } from '../worker/node-options';
 import { allServices, up } from '../devstack/stack';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const DEMO_SOURCE = 'demo';
 
-function startChild(name: string, entry: string): ChildProcess {
+function startChild(name: string, entry: string, nodeOptions: string[] = []): ChildProcess {
   const logFile = path.join(logsDir(), `${name}.log`);
   fs.mkdirSync(logsDir(), { recursive: true });
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
     stdio: ['ignore', out, out],
     cwd: PROJECT_ROOT,
   });
@@ -119,7 +120,7 @@ async function run(): Promise<void> {
   }
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
-  children.push(startChild('worker', 'worker/main.ts'), startChild('api', 'api/main.ts'));
+  children.push(startChild('worker', 'worker/main.ts', workerNodeOptions()), startChild('api', 'api/main.ts'));
   say(`API and pages: http://${config.api.host}:${config.api.port}   Temporal Web UI: ${config.temporal.web_ui}`);
   await runDemoOnce(config);
   say('PSTT is running; Ctrl-C stops the worker and the API.');

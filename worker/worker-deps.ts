@@ -1,19 +1,12 @@
 import type { ActivityDeps } from '../activities';
 import type { AppConfig } from '../core/config';
-import { createKafka } from '../core/kafka/client';
-import { KafkaProducer } from '../core/kafka/producer';
-import { openMetricsStore } from '../core/metrics/create-metrics-store';
+import { createRecordedProducer } from '../core/kafka/recorded-producer';
 import { SourceRegistry } from '../core/sources';
 import { connectTemporalClient } from '../core/temporal/client';
 
 /** Builds the clients shared by every activity of this process: one Kafka producer, the source drivers. */
 export async function buildWorkerDeps(config: AppConfig): Promise<ActivityDeps & { close(): Promise<void> }> {
-  const kafka = createKafka(config.kafka, config.baseDir);
-  const metrics = openMetricsStore(config);
-  const producer = new KafkaProducer(kafka, {
-    sendTimeoutMs: config.kafka.send_timeout_ms,
-    observer: (record) => metrics.record(record),
-  });
+  const { kafka, metrics, producer } = createRecordedProducer(config);
   await producer.connect();
   const sources = new SourceRegistry(config);
   const temporal = await connectTemporalClient(config.temporal);

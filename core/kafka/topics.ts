@@ -24,3 +24,14 @@ export async function countMessages(kafka: Kafka, topic: string): Promise<number
     await admin.disconnect();
   }
 }
+
+/** Deletes a topic (tests and benchmarks clean up after themselves). */
+export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [topic] });
+  } finally {
+    await admin.disconnect();
+  }
+}

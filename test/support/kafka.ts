@@ -37,12 +37,4 @@ export async function consumeMessages(kafka: Kafka, topic: string, count: number
   return messages;
 }
 
-export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [topic] });
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { deleteTopic } from '../../core/kafka/topics';
