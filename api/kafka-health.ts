@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { withDeadline } from '../core/deadline';
 import type { ProducerState } from '../core/kafka/producer';
+import { SharedResults } from './shared-results';
 
 export interface KafkaHealthReport {
   status: 'healthy' | 'degraded' | 'unhealthy';
@@ -26,8 +27,7 @@ export interface KafkaHealthOptions {
  * failing or the metrics store degraded = degraded; no broker answer = unhealthy.
  */
 export class KafkaHealth {
-  private cached: { at: number; report: Promise<KafkaHealthReport> } | null = null;
-  private readonly cacheMs: number;
+  private readonly cache: SharedResults<KafkaHealthReport>;
   private readonly timeoutMs: number;
 
   constructor(
@@ -35,14 +35,12 @@ export class KafkaHealth {
     private readonly producer: { readonly state: ProducerState },
     private readonly options: KafkaHealthOptions = {},
   ) {
-    this.cacheMs = options.cacheMs ?? 5_000;
+    this.cache = new SharedResults(options.cacheMs ?? 5_000);
     this.timeoutMs = options.timeoutMs ?? 3_000;
   }
 
   check(): Promise<KafkaHealthReport> {
-    const now = Date.now();
-    if (!this.cached || now - this.cached.at > this.cacheMs) this.cached = { at: now, report: this.probe() };
-    return this.cached.report;
+    return this.cache.get('health', () => this.probe());
   }
 
   private async probe(): Promise<KafkaHealthReport> {
