@@ -10,5 +10,7 @@ module.exports = {
   // Starts PostgreSQL, Kafka and Temporal when they are not running (reuses them when they are).
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 180_000,
+  // A leaked handle must not hang CI after the results are in; jest still names the leak in its output.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
