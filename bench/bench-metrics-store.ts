@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { createMetricsStore } from '../core/metrics/create-metrics-store';
 import type { MetricsStore } from '../core/metrics/metrics-store';
-import { devPostgresUrl } from '../devstack/postgres-server';
+import { devPostgresUrl, dropPostgresTable } from '../devstack/postgres-server';
 import type { StoreKind } from './api-load-options';
 
 /** A fresh, empty metrics store for one benchmark run, and how to get rid of it. */
@@ -45,13 +44,7 @@ export function openBenchMetricsStore(kind: StoreKind): BenchMetricsStore {
     where: `${POSTGRES_URL} table ${table}`,
     async dispose() {
       await store.close();
-      const client = new Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP TABLE IF EXISTS ${table}`);
-      } finally {
-        await client.end();
-      }
+      await dropPostgresTable(POSTGRES_URL, table);
     },
   };
 }

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { PROJECT_ROOT } from '../core/paths';
-import { workerNodeOptions } from '../worker/node-options';
+import { spawnWorkerProcess } from '../worker/spawn-worker';
 
 // temporal.api.enums.v1.TaskQueueType: the worker is ready once it polls both kinds of task.
 const WORKFLOW_TASKS = 1;
@@ -18,16 +16,8 @@ export class BenchWorker {
   ) {}
 
   static start(configFile: string, logFile: string): BenchWorker {
-    fs.mkdirSync(path.dirname(logFile), { recursive: true });
-    const out = fs.openSync(logFile, 'w');
-    // process.execPath, not npx/tsx: the pid read below must be the worker's node process itself.
-    const child = spawn(process.execPath, [...workerNodeOptions(), '--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, PSTT_CONFIG: configFile, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', out, out],
-    });
-    fs.closeSync(out);
-    return new BenchWorker(child, logFile);
+    // The pid read below must be the worker's node process itself: spawnWorkerProcess guarantees it.
+    return new BenchWorker(spawnWorkerProcess(configFile, logFile, 'w'), logFile);
   }
 
   get running(): boolean {

@@ -118,3 +118,14 @@ export function postgresServer(): ManagedService {
     },
   };
 }
+
+/** Drops a table that a test or a benchmark created in a devstack database. */
+export async function dropPostgresTable(url: string, table: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP TABLE IF EXISTS ${table}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -13,7 +13,8 @@ import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
-import { exited, startWorkerProcess } from '../support/worker-process';
+import { spawnWorkerProcess } from '../../worker/spawn-worker';
+import { exited } from '../support/worker-process';
 
 const ROWS = 100_000;
 const BATCH = 100;
@@ -63,7 +64,7 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
   }
 
   function worker(configFile: string): ChildProcess {
-    const child = startWorkerProcess(configFile, logFile);
+    const child = spawnWorkerProcess(configFile, logFile);
     workers.push(child);
     return child;
   }

@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { ConfigError } from '../../core/errors';
 import { Mailer } from '../../core/mail/mailer';
 import { smtpConfigFromEnv } from '../../core/mail/smtp-config';
+
+// Credentials made per run: the local test server accepts exactly these.
+const USERNAME = 'pstt-alerts';
+const PASSWORD = randomBytes(9).toString('base64url');
 
 describe('e-mail through a real SMTP server on loopback', () => {
   const received: ParsedMail[] = [];
@@ -17,7 +22,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
         logins.push(auth.username ?? '');
-        if (auth.username === 'pstt-alerts' && auth.password === 'right-password') callback(null, { user: auth.username });
+        if (auth.username === USERNAME && auth.password === PASSWORD) callback(null, { user: auth.username });
         else callback(new Error('invalid credentials'));
       },
       onData(stream, _session, callback) {
@@ -41,8 +46,8 @@ describe('e-mail through a real SMTP server on loopback', () => {
   const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(port),
-    SMTP_USERNAME: 'pstt-alerts',
-    SMTP_PASSWORD: 'right-password',
+    SMTP_USERNAME: USERNAME,
+    SMTP_PASSWORD: PASSWORD,
     SMTP_FROM: 'pstt-tool@example.com',
     SMTP_TO: 'ops-team@example.com, kafka-team@example.com',
     ...extra,
@@ -60,7 +65,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
     expect(mail.text?.trim()).toBe('scheduling demo-orders failed');
     expect(mail.from?.text).toBe('pstt-tool@example.com');
     expect(mail.to).toMatchObject({ text: 'ops-team@example.com, kafka-team@example.com' });
-    expect(logins).toContain('pstt-alerts');
+    expect(logins).toContain(USERNAME);
   });
 
   it('sends to the given recipients instead when there are some', async () => {
@@ -74,7 +79,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
   });
 
   it('rejects when the server refuses the credentials or is not there', async () => {
-    const wrong = new Mailer(smtpConfigFromEnv(env({ SMTP_PASSWORD: 'wrong' }))!);
+    const wrong = new Mailer(smtpConfigFromEnv(env({ SMTP_PASSWORD: `${PASSWORD}-wrong` }))!);
     await expect(wrong.send({ subject: 's', text: 't' })).rejects.toThrow(/Invalid login|invalid credentials/i);
     wrong.close();
     const down = new Mailer(smtpConfigFromEnv(env({ SMTP_PORT: '1' }))!);
@@ -86,7 +91,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
     expect(smtpConfigFromEnv({})).toBeNull();
     let error: unknown;
     try {
-      smtpConfigFromEnv(env({ SMTP_FROM: 'not-an-address', SMTP_PORT: 'x', SMTP_PASSWORD: 'hunter2-secret' }));
+      smtpConfigFromEnv(env({ SMTP_FROM: 'not-an-address', SMTP_PORT: 'x' }));
     } catch (e) {
       error = e;
     }
@@ -97,6 +102,6 @@ describe('e-mail through a real SMTP server on loopback', () => {
         expect.stringMatching(/^SMTP_PORT: /),
       ]),
     );
-    expect((error as Error).message).not.toContain('hunter2-secret');
+    expect((error as Error).message).not.toContain(PASSWORD);
   });
 });

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Client } from 'pg';
-import { devPostgresUrl } from '../../devstack/postgres-server';
+import { devPostgresUrl, dropPostgresTable } from '../../devstack/postgres-server';
 import { InvalidMetricsArgumentError } from '../../core/errors';
 import { latencyBucket } from '../../core/metrics/latency-histogram';
 import type { MetricsStore } from '../../core/metrics/metrics-store';
@@ -71,13 +70,7 @@ const backends: Backend[] = [
       return {
         open: (options = MANUAL) => new PostgresMetricsStore({ ...options, url: POSTGRES_URL, table }),
         async drop() {
-          const client = new Client({ connectionString: POSTGRES_URL });
-          await client.connect();
-          try {
-            await client.query(`DROP TABLE IF EXISTS ${table}`);
-          } finally {
-            await client.end();
-          }
+          await dropPostgresTable(POSTGRES_URL, table);
         },
       };
     },
