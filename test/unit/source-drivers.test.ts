@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
   InvalidQueryError,
@@ -37,7 +38,7 @@ describe('SourceRegistry', () => {
   };
 
   it('reads the password from the variable that password_env names', () => {
-    const registry = new SourceRegistry(config, { ERP_DB_PASSWORD: 's3cret' });
+    const registry = new SourceRegistry(config, { ERP_DB_PASSWORD: randomBytes(9).toString('hex') });
     expect(registry.get('erp')).toBeInstanceOf(MssqlSource);
     expect(registry.get('erp')).toBe(registry.get('erp'));
     expect(registry.get('local')).toBeInstanceOf(SqliteSource);
