@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 /**
@@ -61,12 +62,35 @@ export const fileConfigSchema = z.object({
 
 const jitter = durationSchema.optional();
 
+const CRON_EXAMPLE = 'expected a five-field cron expression such as "0 6 * * *"';
+/** A cron expression Temporal will accept: five fields, each in range (checked by cron-parser, not by Temporal at apply time). */
+const cronSchema = z
+  .string()
+  .regex(/^\S+(\s+\S+){4}$/, CRON_EXAMPLE)
+  .superRefine((value, ctx) => {
+    try {
+      CronExpressionParser.parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `${CRON_EXAMPLE} (${(err as Error).message})` });
+    }
+  });
+
+/** An IANA time zone name the runtime knows. */
+const timezoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as "UTC" or "Europe/Rome"');
+
 export const scheduleSchema = z.union([
   z.strictObject({
     /** Five-field cron expression, e.g. "0 6 * * 1-5". */
-    cron: z.string().regex(/^\S+(\s+\S+){4}$/, 'expected a five-field cron expression such as "0 6 * * *"'),
+    cron: cronSchema,
     /** IANA time zone the cron expression is read in. @default "UTC" */
-    timezone: z.string().default('UTC'),
+    timezone: timezoneSchema.default('UTC'),
     /** Random delay added to each run, to spread load. */
     jitter,
   }),

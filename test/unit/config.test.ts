@@ -121,6 +121,21 @@ describe('config', () => {
     );
   });
 
+  it('checks cron fields and time zones before Temporal sees them', () => {
+    const problems = problemsOf({
+      sources: { main: { url: 'sqlite:x.db' } },
+      schedulings: [
+        { ...validScheduling, schedule: { cron: '61 * * * *' } },
+        { ...validScheduling, name: 'two', schedule: { cron: '0 6 * * MON-FRI', timezone: 'Mars/Olympus' } },
+        { ...validScheduling, name: 'three', schedule: { cron: '*/15 6-18 * * 1-5', timezone: 'Europe/Rome' } },
+      ],
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^schedulings\[0\]\.schedule\.cron: expected a five-field cron expression .*61.*0-59/),
+      expect.stringMatching(/^schedulings\[1\]\.schedule\.timezone: expected an IANA time zone .*got "Mars\/Olympus"$/),
+    ]);
+  });
+
   it('names the file when it cannot be read', () => {
     expect(() => loadConfig('/nonexistent/temporal.yaml')).toThrow(/cannot read config file \/nonexistent\/temporal.yaml/);
   });
