@@ -23,3 +23,17 @@ export function makeCheckpoint(ctx: Context, temporal: Client) {
     }
   };
 }
+
+/** How often an export tells the worker it is alive, whatever it is waiting on. */
+const KEEP_ALIVE_MS = 5_000;
+
+/**
+ * Heartbeats the latest progress on a timer until stopped. Checkpoints come only with rows, so a
+ * query that takes longer than the heartbeat timeout to return its first row (a large aggregate),
+ * or a long XLSX finish, would otherwise be timed out and retried as if its worker had died. The
+ * timer stops with the worker process, so a dead worker is still noticed within the timeout.
+ */
+export function startKeepAlive(ctx: Context, latest: () => unknown, everyMs = KEEP_ALIVE_MS): () => void {
+  const timer = setInterval(() => ctx.heartbeat(latest()), everyMs);
+  return () => clearInterval(timer);
+}

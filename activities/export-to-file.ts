@@ -10,6 +10,7 @@ import { createXlsxWriter, EXCEL_MAX_ROWS } from '../core/files/xlsx-writer';
 import type { ExportActivityInput, ExportResult } from '../core/job';
 import type { FileConfig } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
+import { startKeepAlive } from './checkpoint';
 import { openRunQuery } from './run-query';
 
 /** What a file export needs of the worker's dependencies (no Kafka). */
@@ -66,12 +67,16 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
       ctx.log.info('file export starts over', { scheduling: scheduling.name, attempt: ctx.info.attempt });
     }
 
-    const cursor = await openRunQuery(deps, input);
+    const progress: FileExportProgress = { rowsWritten: 0 };
+    const stopKeepAlive = startKeepAlive(ctx, () => ({ ...progress }));
+    const cursor = await openRunQuery(deps, input).catch((err: unknown) => {
+      stopKeepAlive();
+      throw err;
+    });
     const tempPath = temporaryPathFor(finalPath);
     let writer: FileWriter | undefined;
     try {
       writer = await openWriter(format, tempPath, cursor.columns, fileConfig, maxRowsPerSheet);
-      const progress: FileExportProgress = { rowsWritten: 0 };
       for (;;) {
         ctx.cancellationSignal.throwIfAborted();
         const rows = await cursor.read(chunkRows);
@@ -100,6 +105,7 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
       });
       throw err;
     } finally {
+      stopKeepAlive();
       await cursor.close();
     }
   };

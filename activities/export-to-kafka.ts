@@ -4,7 +4,7 @@ import type { ExportActivityInput, ExportProgress, ExportResult } from '../core/
 import { InFlightWindow } from '../core/kafka/send-window';
 import { checkTopic } from '../core/kafka/topic-check';
 import type { ActivityDeps } from './deps';
-import { makeCheckpoint } from './checkpoint';
+import { makeCheckpoint, startKeepAlive } from './checkpoint';
 import { prepareSends, type PreparedSend } from './kafka-batches';
 import { openRunQuery } from './run-query';
 
@@ -30,7 +30,11 @@ export function makeExportToKafka(deps: ActivityDeps) {
       scheduling: scheduling.name,
     };
 
-    const cursor = await openRunQuery(deps, input);
+    const stopKeepAlive = startKeepAlive(ctx, () => progress);
+    const cursor = await openRunQuery(deps, input).catch((err: unknown) => {
+      stopKeepAlive();
+      throw err;
+    });
     try {
       const keyField = kafkaConfig.message_key_field;
       if (keyField && !cursor.columns.includes(keyField)) throw new MissingKeyFieldError(keyField, cursor.columns);
@@ -63,6 +67,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
       }
       await acknowledged(await window.drain());
     } finally {
+      stopKeepAlive();
       await cursor.close();
     }
     return {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { WorkflowFailedError } from '@temporalio/client';
 import Database from 'better-sqlite3';
 import { ensureTopic } from '../../core/kafka/topics';
+import { devPostgresUrl } from '../../devstack/postgres-server';
 import type { SchedulingInput } from '../../core/scheduling';
 import { createExportHarness, type ExportHarness } from '../support/export-harness';
 import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
@@ -136,6 +137,23 @@ describe('Kafka delivery options (real broker, real worker)', () => {
       await unreachable.close();
     }
   });
+
+  it('keeps a query that returns its first row after the heartbeat timeout alive, without a retry', async () => {
+    const topic = await newTopic();
+    const slow = await createExportHarness({ sources: { pg: { url: devPostgresUrl('pstt_test') } } });
+    try {
+      // 25 s before the first row, past the export's 20 s heartbeat timeout: only the keep-alive heartbeat carries it.
+      const s = makeScheduling({
+        ...scheduling(topic),
+        source: 'pg',
+        query: 'SELECT n AS id FROM generate_series(1, 10) AS n, (SELECT pg_sleep(25)) AS wait ORDER BY n',
+      });
+      const { result } = await slow.runExport(s);
+      expect(result).toMatchObject({ rows: 10, messages: 10, attempts: 1 });
+    } finally {
+      await slow.close();
+    }
+  }, 120_000);
 
   it('fails for good with the database message and the scheduling name on invalid SQL', async () => {
     const topic = await newTopic();
