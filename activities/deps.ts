@@ -1,7 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
+import type { AlertConfig } from '../core/alerts/alert-config';
+import type { AlertStore } from '../core/alerts/alert-store';
 import type { AppConfig } from '../core/config';
 import type { KafkaProducer } from '../core/kafka/producer';
+import type { Mailer } from '../core/mail/mailer';
 import type { MetricsStore } from '../core/metrics/metrics-store';
 import type { SourceRegistry } from '../core/sources';
 
@@ -14,6 +17,11 @@ export interface ActivityDeps {
   sources: SourceRegistry;
   /** Where sends are recorded; the retention activity cleans it. */
   metrics: MetricsStore;
-  /** For visibility queries (the previous successful run). */
+  /** For visibility queries (the previous successful run, the job failure rate). */
   temporal: Client;
+  /** Failure notifications and alert e-mails; null when e-mail is off (no SMTP_HOST). */
+  mailer: Mailer | null;
+  /** Threshold alerts: their settings, and their state and log in the metrics database. */
+  alertConfig: AlertConfig;
+  alerts: AlertStore;
 }

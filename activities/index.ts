@@ -1,9 +1,11 @@
 import type { ActivityDeps } from './deps';
 import { makeExportToFile } from './export-to-file';
 import { makeCleanupMetrics } from './cleanup-metrics';
+import { makeEvaluateAlerts } from './evaluate-alerts';
 import { makeExportToKafka } from './export-to-kafka';
 import { makeLastSuccessfulRun } from './last-successful-run';
 import { failPermanentErrors } from './non-retryable';
+import { makeSendFailureNotification } from './send-failure-notification';
 
 export type { ActivityDeps } from './deps';
 
@@ -14,5 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     exportToFile: failPermanentErrors(makeExportToFile(deps)),
     lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
     cleanupMetrics: makeCleanupMetrics(deps),
+    sendFailureNotification: makeSendFailureNotification(deps),
+    evaluateAlerts: makeEvaluateAlerts(deps),
   };
 }

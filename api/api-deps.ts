@@ -1,3 +1,4 @@
+import { openAlertStore } from '../core/alerts/create-alert-store';
 import type { AppConfig } from '../core/config';
 import { createRecordedProducer } from '../core/kafka/recorded-producer';
 import type { MetricsStore } from '../core/metrics/metrics-store';
@@ -33,6 +34,8 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
   await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start'));
   const temporal = await connectTemporalClient(config.temporal);
   const scheduler = new SchedulerService(temporal, config);
+  // Written by the worker's alert evaluations; the API only reads it.
+  const alerts = openAlertStore(config);
   return {
     auth: new TokenRegistry(tokensOf(config)),
     health: new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) }),
@@ -40,8 +43,9 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
     scheduler,
     metrics,
     prometheus: createPrometheusRegistry(metrics, scheduler),
+    alerts,
     async close() {
-      await Promise.allSettled([producer.disconnect(), temporal.connection.close()]);
+      await Promise.allSettled([producer.disconnect(), temporal.connection.close(), alerts.close()]);
       await metrics.close();
     },
   };

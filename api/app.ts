@@ -1,13 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { PROJECT_ROOT } from '../core/paths';
 import { jsonErrorHandler } from './http-errors';
+import { alertsRoutes, type AlertRouteDeps } from './routes/alerts-routes';
 import { kafkaRoutes, type KafkaRouteDeps } from './routes/kafka-routes';
 import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics-routes';
 import { schedulerRoutes, type SchedulerRouteDeps } from './routes/scheduler-routes';
+import { sessionRoutes } from './routes/session-routes';
 
-export interface ApiDeps extends KafkaRouteDeps, SchedulerRouteDeps, MetricsRouteDeps {
-  /** Where the operator pages are served from. @default "<project>/ui" */
+export interface ApiDeps extends KafkaRouteDeps, SchedulerRouteDeps, MetricsRouteDeps, AlertRouteDeps {
+  /** Where the built operator pages are served from (`npm run build`). @default "<project>/ui/dist" */
   uiDir?: string;
 }
 
@@ -24,11 +27,26 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/kafka/metrics', metricsRoutes(deps));
   app.use('/api/kafka', kafkaRoutes(deps));
   app.use('/api/scheduler', schedulerRoutes(deps));
-  app.use(express.static(deps.uiDir ?? path.join(PROJECT_ROOT, 'ui')));
+  app.use('/api/alerts', alertsRoutes(deps));
+  app.use('/api/session', sessionRoutes(deps));
+  serveUi(app, deps.uiDir ?? path.join(PROJECT_ROOT, 'ui', 'dist'));
 
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });
   app.use(jsonErrorHandler);
   return app;
+}
+
+/** The operator pages: `/` (dashboard) and `/scheduler`, built from ui/ by `npm run build`. */
+function serveUi(app: Express, uiDir: string): void {
+  // Pages are small and change with each build: revalidate rather than cache stale scripts.
+  app.use(express.static(uiDir, { extensions: ['html'], maxAge: 0 }));
+  app.get(['/', '/scheduler'], (_req, res) => {
+    if (fs.existsSync(path.join(uiDir, 'index.html'))) {
+      res.status(404).json({ error: 'not_found', message: 'no such page' });
+      return;
+    }
+    res.status(503).type('text/plain').send('The operator pages are not built: run `npm run build` (npm start does it), then reload.\n');
+  });
 }

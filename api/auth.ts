@@ -46,6 +46,8 @@ export class TokenRegistry {
         res.status(403).json({ error: 'forbidden', message: `this needs the ${needed} role; the token has ${role}` });
         return;
       }
+      // Routes and the UI's session endpoint read the caller's role from here.
+      res.locals.role = role;
       next();
     };
   }

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { withDeadline } from '../core/deadline';
+import { probeCluster } from '../core/kafka/cluster-probe';
 import type { ProducerState } from '../core/kafka/producer';
 import { SharedResults } from './shared-results';
 
@@ -44,21 +44,7 @@ export class KafkaHealth {
   }
 
   private async probe(): Promise<KafkaHealthReport> {
-    const admin = this.kafka.admin();
-    let brokers = 0;
-    let error: string | null = null;
-    try {
-      const round = (async () => {
-        await admin.connect();
-        return admin.describeCluster();
-      })();
-      const cluster = await withDeadline(round, this.timeoutMs, () => new Error(`no answer from the brokers within ${this.timeoutMs} ms`));
-      brokers = cluster.brokers.length;
-    } catch (err) {
-      error = (err as Error).message;
-    } finally {
-      void admin.disconnect().catch(() => undefined);
-    }
+    const { brokers, error } = await probeCluster(this.kafka, this.timeoutMs);
     const connected = brokers > 0;
     const producerReady = this.producer.state.connected && connected;
     const degradedReason = this.options.degradedBy?.() ?? null;

@@ -1,5 +1,7 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { AppConfig } from '../core/config';
 import { RUN_MEMO_KEY, type RunMemo } from '../core/job';
+import { runLinkOf } from '../core/temporal/run-link';
 import { EXPORT_FORMAT, SCHEDULING_NAME } from '../core/temporal/search-attributes';
 
 export type RunStatus = 'success' | 'error' | 'running' | 'cancelled' | 'timeout';
@@ -18,6 +20,8 @@ export interface RunView {
   messages: number | null;
   attempts: number | null;
   error_message: string | null;
+  /** This run's page in the Temporal Web UI. */
+  web_ui_url: string;
 }
 
 const STATUS: Record<string, RunStatus> = {
@@ -31,7 +35,7 @@ const STATUS: Record<string, RunStatus> = {
 };
 
 /** Maps a Temporal visibility record of an exportJob run to the runbook's shape. */
-export function runViewOf(run: WorkflowExecutionInfo): RunView {
+export function runViewOf(run: WorkflowExecutionInfo, temporal: Pick<AppConfig['temporal'], 'web_ui' | 'namespace'>): RunView {
   const memo = (run.memo?.[RUN_MEMO_KEY] ?? null) as RunMemo | null;
   const status = STATUS[run.status.name] ?? 'error';
   return {
@@ -47,6 +51,7 @@ export function runViewOf(run: WorkflowExecutionInfo): RunView {
     messages: memo?.messages ?? null,
     attempts: memo?.attempts ?? null,
     error_message: memo?.error_message ?? (status === 'timeout' ? 'the run exceeded its time limit' : null),
+    web_ui_url: runLinkOf(temporal, run.workflowId, run.runId),
   };
 }
 

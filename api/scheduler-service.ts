@@ -2,7 +2,7 @@ import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@t
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../core/config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
-import { checkedSchedulingSchema, scheduleIdOf, type Scheduling } from '../core/scheduling';
+import { checkedSchedulingSchema, scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
 import { runScheduleNow } from '../core/temporal/run-now';
 import { applyScheduling, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
 import { conflict, HttpError, notFound } from './http-errors';
@@ -20,6 +20,7 @@ export interface HistoryFilter {
   scheduling?: string;
   status?: RunStatus;
   since?: Date;
+  export_format?: ExportFormat;
 }
 
 /** A running run plus its progress, read from the export activity's latest checkpoint. */
@@ -58,11 +59,19 @@ export class SchedulerService {
     };
   }
 
+  /** Names of the declared sources, for the scheduling form. */
+  sourceNames(): string[] {
+    return Object.keys(this.config.sources).sort();
+  }
+
   async list(): Promise<SchedulingView[]> {
     const views: SchedulingView[] = [];
     for await (const summary of this.client.schedule.list()) {
-      if (summary.memo?.pstt_task_queue !== this.config.temporal.task_queue) continue;
+      const queue = summary.memo?.pstt_task_queue;
+      if (queue !== undefined && queue !== this.config.temporal.task_queue) continue;
       const description = await this.client.schedule.getHandle(summary.scheduleId).describe().catch(() => null);
+      // Schedules made before the memo key existed are recognised by their action's task queue.
+      if (description?.action.type === 'startWorkflow' && description.action.taskQueue !== this.config.temporal.task_queue) continue;
       const view = description && this.viewOf(description);
       if (view) views.push(view);
     }
@@ -150,6 +159,7 @@ export class SchedulerService {
     if (filter.status) {
       clauses.push(`(${VISIBILITY_STATUS[filter.status].map((s) => `ExecutionStatus = "${s}"`).join(' OR ')})`);
     }
+    if (filter.export_format) clauses.push(`PsttExportFormat = ${JSON.stringify(filter.export_format)}`);
     if (filter.since) clauses.push(`StartTime >= ${JSON.stringify(filter.since.toISOString())}`);
     return clauses.join(' AND ');
   }
@@ -158,7 +168,7 @@ export class SchedulerService {
   async history(filter: HistoryFilter): Promise<RunView[]> {
     const runs: RunView[] = [];
     for await (const run of this.client.workflow.list({ query: this.query(filter), pageSize: Math.min(filter.limit, 1000) })) {
-      runs.push(runViewOf(run));
+      runs.push(runViewOf(run, this.config.temporal));
       if (runs.length >= filter.limit) break;
     }
     return runs.sort((a, b) => b.start_time.localeCompare(a.start_time));

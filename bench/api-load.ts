@@ -7,6 +7,7 @@ import { TokenRegistry } from '../api/auth';
 import { KafkaHealth } from '../api/kafka-health';
 import { createPrometheusRegistry } from '../api/prometheus';
 import { SchedulerService } from '../api/scheduler-service';
+import { openAlertStore } from '../core/alerts/create-alert-store';
 import { loadConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     sendTimeoutMs: config.kafka.send_timeout_ms,
     observer: (r) => store.record(r),
   });
+  const alerts = openAlertStore(config);
   let temporal: Awaited<ReturnType<typeof connectTemporalClient>> | undefined;
   let server: Server | undefined;
   try {
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     const scheduler = new SchedulerService(temporal, config);
     const token = randomBytes(24).toString('hex');
     const app = createApp({
+      alerts,
       auth: new TokenRegistry([{ name: 'bench-read', role: 'read', token }]),
       health: new KafkaHealth(kafka, producer, {
         degradedBy: () => (store.state().degraded ? `metrics store cannot write: ${store.state().lastError}` : null),
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
     if (open) await new Promise<void>((resolve) => open.close(() => resolve()));
     await producer.disconnect().catch(() => undefined);
     await temporal?.connection.close().catch(() => undefined);
+    await alerts.close();
     await bench.dispose();
   }
 }

@@ -187,6 +187,14 @@ export class MissingPasswordError extends Error {
   }
 }
 
+/** Thrown by the mailer when a message has no recipient: neither its own list nor SMTP_TO names one. */
+export class NoRecipientError extends Error {
+  constructor() {
+    super("no recipient: set SMTP_TO or the scheduling's notify list");
+    this.name = this.constructor.name;
+  }
+}
+
 /** Error types that retrying cannot fix: the workflow's retry policy never retries them. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   ConfigError.name,
@@ -228,6 +236,31 @@ export class MetricsStoreUrlError extends Error {
     readonly reason: string,
   ) {
     super(`metrics store url "${redactUrl(url)}": ${reason}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by a command line when a flag's value (or a variable standing for one) is invalid; names it and what is expected. */
+export class InvalidOptionError extends Error {
+  constructor(
+    readonly option: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`${option}: expected ${expected}, got ${got}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Thrown by the operations' API client when the PSTT API cannot be reached or answers with an unexpected status. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly url: string,
+    /** HTTP status, or null when no answer came. */
+    readonly status: number | null,
+    readonly reason: string,
+  ) {
+    super(`GET ${url}: ${reason}`);
     this.name = this.constructor.name;
   }
 }

@@ -1,4 +1,4 @@
-import type { Scheduling } from './scheduling';
+import type { ExportFormat, Scheduling } from './scheduling';
 
 /**
  * What one `exportJob` run carries through workflow history: the scheduling's spec (no
@@ -56,4 +56,27 @@ export interface RunMemo {
   duration_ms: number | null;
   attempts: number | null;
   error_message: string | null;
+}
+
+export const NOTIFY_WORKFLOW_TYPE = 'notifyRunFailure';
+
+/**
+ * What the failure notification of a run carries through workflow history: names, the error and ids (no
+ * secrets, no rows). The activity adds the Temporal Web UI link from the worker's config.
+ */
+export interface RunFailureNotice {
+  scheduling_name: string;
+  export_format: ExportFormat;
+  /** The scheduling's `notify` list; empty means SMTP_TO. */
+  notify: string[];
+  error_message: string;
+  /** Type of the root failure (e.g. `MissingKeyFieldError`), when it has one. */
+  error_type: string | null;
+  /** Attempts made by the activity that failed; null when unknown. */
+  attempts: number | null;
+  workflow_id: string;
+  run_id: string;
+  namespace: string;
+  /** When the run failed (workflow time), ISO-8601. */
+  failed_at: string;
 }

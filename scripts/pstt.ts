@@ -1,16 +1,23 @@
 /**
  * The `pstt` command line.
  *   pstt apply [file] [--prune] [--dry-run]   make Temporal Schedules match temporal.yaml
+ *   pstt check [file] [--api-url URL] [--token T] [--json] [--email]   the runbook's daily health check
+ *   pstt drain [file] [--timeout 10m]         pause every scheduling, wait for running exports
+ *   pstt resume [file]                        unpause what drain paused
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
-import { ConfigError } from '../core/errors';
+import { ConfigError, InvalidOptionError } from '../core/errors';
 import { connectTemporalClient } from '../core/temporal/client';
 import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
+import { alertConfigFromEnv } from '../core/alerts/alert-config';
+import { ensureAlertSchedule } from '../core/temporal/alert-schedule';
 import { applySchedulings, type ApplyOutcome } from '../core/temporal/schedules';
+import { CHECK_USAGE, check } from './pstt-check';
+import { DRAIN_USAGE, drainCommand, RESUME_USAGE, resumeCommand } from './pstt-drain';
 import { runCli } from './run-cli';
 
-const USAGE = `usage: pstt apply [file] [--prune] [--dry-run]`;
+const USAGE = [`usage: pstt apply [file] [--prune] [--dry-run]`, `       ${CHECK_USAGE}`, `       ${DRAIN_USAGE}`, `       ${RESUME_USAGE}`].join('\n');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function describe(o: ApplyOutcome, dryRun: boolean): string {
@@ -29,28 +36,48 @@ async function apply(args: string[]): Promise<number> {
   });
   // An invalid file is rejected whole, before any connection: nothing is applied.
   const config = loadConfig(positionals[0]);
+  const alerts = alertConfigFromEnv();
   const client = await connectTemporalClient(config.temporal);
   try {
     const dryRun = values['dry-run'] ?? false;
     const outcomes = await applySchedulings(client, config, { prune: values.prune, dryRun });
     for (const o of outcomes) say(describe(o, dryRun));
     if (!dryRun) say(`${(await ensureRetentionSchedule(client, config)).padEnd(9)} metrics retention (daily 02:00 UTC)`);
+    if (!dryRun) {
+      const outcome = await ensureAlertSchedule(client, config, alerts);
+      say(`${outcome.padEnd(9)} alert evaluation (every ${alerts.evaluationInterval})`);
+    }
     return outcomes.some((o) => o.error) ? 1 : 0;
   } finally {
     await client.connection.close();
   }
 }
 
+const [command, ...rest] = process.argv.slice(2);
+
 async function run(): Promise<number> {
-  const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case 'apply':
       return apply(rest);
+    case 'check':
+      return check(rest);
+    case 'drain':
+      return drainCommand(rest);
+    case 'resume':
+      return resumeCommand(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;
   }
 }
 
-// An invalid configuration exits 2, like a usage error: nothing was attempted.
-runCli(run, (err) => (err instanceof ConfigError ? 2 : 1));
+/**
+ * An invalid configuration or flag exits 2, like a usage error: nothing was attempted. `check` keeps
+ * 0/1/2 for its verdict, so a check that could not run exits 3 (the monitoring plugins' UNKNOWN).
+ */
+function exitCodeOf(err: unknown): number {
+  if (command === 'check') return 3;
+  return err instanceof ConfigError || err instanceof InvalidOptionError ? 2 : 1;
+}
+
+runCli(run, exitCodeOf);

@@ -15,11 +15,15 @@ import { ensureGeneratedAdminToken } from '../api/auth';
 import { scheduleIdOf } from '../core/scheduling';
 import { connectTemporalClient } from '../core/temporal/client';
 import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
+import { runLinkOf } from '../core/temporal/run-link';
 import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
+import { alertConfigFromEnv } from '../core/alerts/alert-config';
+import { ensureAlertSchedule } from '../core/temporal/alert-schedule';
 import { applySchedulings } from '../core/temporal/schedules';
 import { SqliteSource } from '../core/sources/sqlite-source';
 import { ensureDemoDatabase } from '../devstack/demo-data';
 import { workerNodeOptions } from '../worker/node-options';
+import { buildUi } from './build-ui';
 import { allServices, up } from '../devstack/stack';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -89,7 +93,7 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
       if (err instanceof RunAlreadyGoingError) return err.workflowId;
       throw err;
     });
-    const link = `${config.temporal.web_ui}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+    const link = runLinkOf(config.temporal, workflowId);
     say(`demo: run now of "${demo.name}" started: ${link}`);
     const result = (await client.workflow.getHandle(workflowId).result()) as { rows: number; messages: number; durationMs: number };
     const inTopic = await countMessages(createKafka(config.kafka, config.baseDir), demo.kafka_config.topic);
@@ -102,6 +106,8 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
 
 async function run(): Promise<void> {
   const config = loadConfig();
+  // Validated before anything starts, like the config file.
+  const alerts = alertConfigFromEnv();
   await up(allServices(), say);
   await prepareDemo(config);
   const client = await connectTemporalClient(config.temporal);
@@ -110,6 +116,7 @@ async function run(): Promise<void> {
       say(`schedule ${o.scheduleId}: ${o.error ? `failed: ${o.error}` : o.action}`);
     }
     say(`metrics retention schedule: ${await ensureRetentionSchedule(client, config)}`);
+    say(`alert evaluation schedule: ${await ensureAlertSchedule(client, config, alerts)}`);
   } finally {
     await client.connection.close();
   }
@@ -118,10 +125,12 @@ async function run(): Promise<void> {
     const generated = ensureGeneratedAdminToken(dataDir());
     if (generated.created) say(`API admin token (shown once; kept in ${generated.file}): ${generated.token}`);
   }
+  say(`ui: built ${path.relative(PROJECT_ROOT, await buildUi())} (the dashboard and scheduler pages)`);
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   children.push(startChild('worker', 'worker/main.ts', workerNodeOptions()), startChild('api', 'api/main.ts'));
-  say(`API and pages: http://${config.api.host}:${config.api.port}   Temporal Web UI: ${config.temporal.web_ui}`);
+  const pages = `http://${config.api.host}:${config.api.port}`;
+  say(`dashboard: ${pages}/   scheduler: ${pages}/scheduler   Temporal Web UI: ${config.temporal.web_ui}`);
   await runDemoOnce(config);
   say('PSTT is running; Ctrl-C stops the worker and the API.');
 }

@@ -1,15 +1,29 @@
 import type { ActivityDeps } from '../activities';
+import { alertConfigFromEnv } from '../core/alerts/alert-config';
+import { openAlertStore } from '../core/alerts/create-alert-store';
 import type { AppConfig } from '../core/config';
 import { createRecordedProducer } from '../core/kafka/recorded-producer';
+import { Mailer } from '../core/mail/mailer';
+import { smtpConfigFromEnv } from '../core/mail/smtp-config';
 import { SourceRegistry } from '../core/sources';
 import { connectTemporalClient } from '../core/temporal/client';
 
-/** Builds the clients shared by every activity of this process: one Kafka producer, the source drivers. */
-export async function buildWorkerDeps(config: AppConfig): Promise<ActivityDeps & { close(): Promise<void> }> {
+/**
+ * Builds the clients shared by every activity of this process: one Kafka producer, the source drivers, one
+ * SMTP transport. The SMTP and alert settings (`env`) are validated here, before any connection.
+ */
+export async function buildWorkerDeps(
+  config: AppConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ActivityDeps & { close(): Promise<void> }> {
+  const smtp = smtpConfigFromEnv(env);
+  const alertConfig = alertConfigFromEnv(env);
   const { kafka, metrics, producer } = createRecordedProducer(config);
   await producer.connect();
   const sources = new SourceRegistry(config);
   const temporal = await connectTemporalClient(config.temporal);
+  const mailer = smtp ? new Mailer(smtp) : null;
+  const alerts = openAlertStore(config);
   return {
     config,
     kafka,
@@ -17,8 +31,12 @@ export async function buildWorkerDeps(config: AppConfig): Promise<ActivityDeps &
     sources,
     temporal,
     metrics,
+    mailer,
+    alertConfig,
+    alerts,
     async close() {
-      await Promise.allSettled([producer.disconnect(), sources.end(), temporal.connection.close()]);
+      mailer?.close();
+      await Promise.allSettled([producer.disconnect(), sources.end(), temporal.connection.close(), alerts.close()]);
       await metrics.close();
     },
   };

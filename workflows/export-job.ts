@@ -1,18 +1,43 @@
-import { ApplicationFailure, proxyActivities, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  log,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  startChild,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { RUN_MEMO_KEY, type ExportActivityInput, type ExportJobInput, type ExportResult, type RunMemo } from '../core/job';
+import {
+  RUN_MEMO_KEY,
+  type ExportActivityInput,
+  type ExportJobInput,
+  type ExportResult,
+  type RunFailureNotice,
+  type RunMemo,
+} from '../core/job';
+import type { Scheduling } from '../core/scheduling';
 import {
   EXPORT_FORMAT,
   SCHEDULED_TIME,
   SCHEDULING_NAME,
   TEMPORAL_SCHEDULED_START_TIME,
 } from '../core/temporal/search-attributes';
+import { notifyRunFailure } from './notify-run-failure';
 
 type Activities = ReturnType<typeof createActivities>;
 
+/** Marks runs started by code that e-mails failures: older runs replay without the child workflow. */
+export const FAILURE_NOTIFICATION_PATCH = 'pstt-failure-notification';
+
+const LOOKUP_ATTEMPTS = 5;
 const { lastSuccessfulRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '2s', maximumAttempts: 5 },
+  retry: { initialInterval: '2s', maximumAttempts: LOOKUP_ATTEMPTS },
 });
 
 /**
@@ -29,13 +54,20 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
     { key: EXPORT_FORMAT, value: scheduling.export_format },
     { key: SCHEDULED_TIME, value: scheduled },
   ]);
+  let lastSuccessTime: string | null = null;
+  // Only a query that asks for the previous run's time pays for looking it up.
+  if (scheduling.query.includes(':last_success_time')) {
+    try {
+      lastSuccessTime = await lastSuccessfulRun(scheduling.name, scheduled.toISOString());
+    } catch (err) {
+      await notifyFailure(scheduling, err, LOOKUP_ATTEMPTS);
+      throw err;
+    }
+  }
   const activityInput: ExportActivityInput = {
     scheduling,
     scheduledTime: scheduled.toISOString(),
-    // Only a query that asks for the previous run's time pays for looking it up.
-    lastSuccessTime: scheduling.query.includes(':last_success_time')
-      ? await lastSuccessfulRun(scheduling.name, scheduled.toISOString())
-      : null,
+    lastSuccessTime,
   };
 
   // Per-scheduling timeout and retry policy, so this proxy is built per run.
@@ -75,7 +107,42 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
       error_message: failure.message,
     };
     upsertMemo({ [RUN_MEMO_KEY]: memo });
+    await notifyFailure(scheduling, err, scheduling.retry.max_attempts);
     throw err;
+  }
+}
+
+/**
+ * Starts the failure e-mail as an abandoned child workflow: it is retried and recorded on its own, and a dead
+ * SMTP server can neither delay nor change this run's failure. A cancelled run is an operator's choice: no e-mail.
+ */
+async function notifyFailure(scheduling: Scheduling, err: unknown, maxAttempts: number): Promise<void> {
+  if (isCancellation(err) || !patched(FAILURE_NOTIFICATION_PATCH)) return;
+  const info = workflowInfo();
+  const failure = rootFailure(err);
+  const notice: RunFailureNotice = {
+    scheduling_name: scheduling.name,
+    export_format: scheduling.export_format,
+    notify: scheduling.notify,
+    error_message: failure.message,
+    error_type: failure instanceof ApplicationFailure ? (failure.type ?? null) : failure.name,
+    attempts: attemptOf(failure) ?? attemptsFromRetryState(err, maxAttempts),
+    workflow_id: info.workflowId,
+    run_id: info.runId,
+    namespace: info.namespace,
+    // Workflow time: deterministic on replay.
+    failed_at: new Date().toISOString(),
+  };
+  try {
+    await startChild(notifyRunFailure, {
+      // Deterministic: a replayed or retried workflow task never starts a second one.
+      workflowId: `${info.workflowId}-notify`,
+      args: [notice],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (startErr) {
+    // A notification still running from an earlier run of the same workflow id: the run's failure comes first.
+    log.warn('failure notification not started', { error: (startErr as Error).message });
   }
 }
 
@@ -84,6 +151,11 @@ function rootFailure(err: unknown): Error {
   let current = err instanceof Error ? err : new Error(String(err));
   while (!(current instanceof ApplicationFailure) && current.cause instanceof Error) current = current.cause;
   return current;
+}
+
+/** An activity that timed out on its last attempt carries no attempt details: its retry policy tells. */
+function attemptsFromRetryState(err: unknown, maxAttempts: number): number | null {
+  return err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ? maxAttempts : null;
 }
 
 function attemptOf(failure: Error): number | null {

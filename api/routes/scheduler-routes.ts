@@ -13,6 +13,7 @@ const historyQuery = z.object({
   scheduling: z.string().min(1).optional(),
   status: z.enum(['success', 'error', 'running', 'cancelled', 'timeout']).optional(),
   since: z.coerce.date().optional(),
+  export_format: z.enum(['kafka', 'csv', 'excel']).optional(),
 });
 const noteBody = z.object({ note: z.string().max(500).optional() }).default({});
 const nameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name') });

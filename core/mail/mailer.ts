@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { NoRecipientError } from '../errors';
 import type { SmtpConfig } from './smtp-config';
 
 export interface MailMessage {
@@ -40,10 +41,13 @@ export class Mailer {
     });
   }
 
-  /** Sends one message; resolves with the server's message id, rejects when the server refuses or is down. */
+  /**
+   * Sends one message; resolves with the server's message id, rejects when the server refuses or is down,
+   * and with `NoRecipientError` when there is nobody to send to.
+   */
   async send(message: MailMessage): Promise<string> {
     const to = message.to?.length ? message.to : this.config.to;
-    if (to.length === 0) throw new Error('no recipient: set SMTP_TO or the scheduling\'s notify list');
+    if (to.length === 0) throw new NoRecipientError();
     const info = (await this.transport.sendMail({ from: this.config.from, to, subject: message.subject, text: message.text })) as {
       messageId: string;
     };

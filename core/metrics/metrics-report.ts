@@ -1,11 +1,13 @@
 import { InvalidMetricsArgumentError } from '../errors';
 import { latencyPercentile } from './latency-histogram';
-import type { HourlyPoint, MetricsPeriod, MetricsSummary } from './metrics-store';
+import type { HourlyPoint, MetricsPeriod, MetricsSummary, RecentSummary } from './metrics-store';
 import { METRICS_PERIODS } from './metrics-store';
 import { HOUR_MS, minuteOf, type RollupTotals } from './minute-rollup';
 
 /** Longest `hourly()` series: 90 days. */
 export const MAX_HOURLY_HOURS = 24 * 90;
+/** Longest `recentSummary()` window: 30 days. */
+export const MAX_RECENT_MINUTES = 30 * 24 * 60;
 /** Longest `cleanup()` age: 10 years. */
 export const MAX_CLEANUP_DAYS = 3650;
 const DAY_MS = 24 * HOUR_MS;
@@ -41,6 +43,15 @@ export function periodRange(period: MetricsPeriod, now: Date): MinuteRange {
   return { from: minuteOf(t - spans[period]), to: minuteOf(t) + 1 };
 }
 
+/** The last `minutes` minutes, ending with (and including) the minute of `now`. */
+export function recentRange(minutes: number, now: Date): MinuteRange {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_RECENT_MINUTES) {
+    throw new InvalidMetricsArgumentError('minutes', `an integer from 1 to ${MAX_RECENT_MINUTES}`, String(minutes));
+  }
+  const current = minuteOf(checkNow(now));
+  return { from: current - minutes + 1, to: current + 1 };
+}
+
 /** The minutes of `hours` whole UTC hours ending with the hour of `now`. */
 export function hourlyRange(hours: number, now: Date): MinuteRange {
   if (!Number.isInteger(hours) || hours < 1 || hours > MAX_HOURLY_HOURS) {
@@ -63,10 +74,17 @@ function distribution(t: RollupTotals) {
 }
 
 export function toSummary(period: MetricsPeriod, t: RollupTotals): MetricsSummary {
+  return { period, ...totalsReport(t) };
+}
+
+export function toRecentSummary(minutes: number, t: RollupTotals): RecentSummary {
+  return { minutes, ...totalsReport(t) };
+}
+
+function totalsReport(t: RollupTotals): Omit<MetricsSummary, 'period'> {
   const successful = t.messages - t.failedMessages;
   const dist = distribution(t);
   return {
-    period,
     total_messages: t.messages,
     successful_messages: successful,
     failed_messages: t.failedMessages,

@@ -24,6 +24,12 @@ export interface MetricsSummary {
   p99_latency_ms: number;
 }
 
+/** The totals of the last few minutes (what the threshold alerts judge): a summary without its period. */
+export interface RecentSummary extends Omit<MetricsSummary, 'period'> {
+  /** Length of the window, whole minutes ending with the minute of `now`. */
+  minutes: number;
+}
+
 /** One hour of `/api/kafka/metrics/hourly?hours=`. */
 export interface HourlyPoint {
   /** Start of the hour, ISO-8601 UTC (`2026-01-20T08:00:00.000Z`). */
@@ -78,9 +84,16 @@ export interface MetricsStore {
    * been written: `flush()` first to include this process's buffer.
    */
   summary(period: MetricsPeriod, now?: Date): Promise<MetricsSummary>;
+  /**
+   * Totals of the last `minutes` whole minutes, the minute of `now` included (default: the current time).
+   * Reads what has been written: `flush()` first to include this process's buffer.
+   */
+  recentSummary(minutes: number, now?: Date): Promise<RecentSummary>;
   /** Exactly `hours` points, oldest first, ending with the hour of `now`; hours without sends are zeros. */
   hourly(hours: number, now?: Date): Promise<HourlyPoint[]>;
   /** Deletes the minutes older than `olderThanDays` days before `now`. */
   cleanup(olderThanDays: number, now?: Date): Promise<CleanupResult>;
   state(): MetricsStoreState;
+  /** Size of the store on disk, in bytes, as `cleanup` reports it (for the health check). */
+  storeBytes(): Promise<number>;
 }

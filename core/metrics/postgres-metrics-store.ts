@@ -153,6 +153,15 @@ export class PostgresMetricsStore extends RollupMetricsStore {
     };
   }
 
+  async storeBytes(): Promise<number> {
+    // to_regclass: a table not created yet is 0 bytes, not an error.
+    const { rows } = await this.pool.query<{ bytes: string | null }>(
+      'SELECT COALESCE(pg_total_relation_size(to_regclass($1)), 0) AS bytes',
+      [this.table],
+    );
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
   protected async closeBackend(): Promise<void> {
     await this.pool.end();
   }

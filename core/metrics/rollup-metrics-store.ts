@@ -1,4 +1,13 @@
-import { cleanupCutoff, hourlyRange, periodRange, toHourly, toSummary, type MinuteRange } from './metrics-report';
+import {
+  cleanupCutoff,
+  hourlyRange,
+  periodRange,
+  recentRange,
+  toHourly,
+  toRecentSummary,
+  toSummary,
+  type MinuteRange,
+} from './metrics-report';
 import type {
   CleanupResult,
   HourlyPoint,
@@ -6,6 +15,7 @@ import type {
   MetricsStore,
   MetricsStoreState,
   MetricsSummary,
+  RecentSummary,
 } from './metrics-store';
 import type { MinuteRollup, RollupTotals } from './minute-rollup';
 import { RollupBuffer, type RollupBufferOptions } from './rollup-buffer';
@@ -30,6 +40,7 @@ export abstract class RollupMetricsStore implements MetricsStore {
   protected abstract readHourly(range: MinuteRange): Promise<Map<number, RollupTotals>>;
   protected abstract deleteBefore(minute: number): Promise<CleanupResult>;
   protected abstract closeBackend(): Promise<void>;
+  abstract storeBytes(): Promise<number>;
 
   record(r: SendRecord): void {
     this.buffer.add(r);
@@ -47,6 +58,10 @@ export abstract class RollupMetricsStore implements MetricsStore {
 
   async summary(period: MetricsPeriod, now: Date = new Date()): Promise<MetricsSummary> {
     return toSummary(period, await this.readTotals(periodRange(period, now)));
+  }
+
+  async recentSummary(minutes: number, now: Date = new Date()): Promise<RecentSummary> {
+    return toRecentSummary(minutes, await this.readTotals(recentRange(minutes, now)));
   }
 
   async hourly(hours: number, now: Date = new Date()): Promise<HourlyPoint[]> {

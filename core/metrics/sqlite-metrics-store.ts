@@ -119,6 +119,10 @@ export class SqliteMetricsStore extends RollupMetricsStore {
     return { deleted: changes, remaining: n, store_bytes: this.sizeBytes() };
   }
 
+  async storeBytes(): Promise<number> {
+    return this.sizeBytes();
+  }
+
   private sizeBytes(): number {
     let bytes = 0;
     for (const f of [this.file, `${this.file}-wal`]) {

@@ -34,7 +34,7 @@ export interface ApplyOptions {
 /** Marks schedules that PSTT manages, so that other schedules in the namespace are left alone. */
 const MANAGED_MEMO_KEY = 'pstt_managed';
 /** A PSTT deployment is a namespace and a task queue: prune never touches another deployment's schedules. */
-const TASK_QUEUE_MEMO_KEY = 'pstt_task_queue';
+export const TASK_QUEUE_MEMO_KEY = 'pstt_task_queue';
 const SPEC_HASH_MEMO_KEY = 'pstt_spec_hash';
 
 const OVERLAP: Record<Scheduling['overlap'], ScheduleOverlapPolicy> = {

@@ -12,6 +12,8 @@ import { KafkaHealth } from '../../api/kafka-health';
 import { createPrometheusRegistry } from '../../api/prometheus';
 import type { RunView } from '../../api/run-status';
 import { SchedulerService } from '../../api/scheduler-service';
+import { createAlertStore } from '../../core/alerts/create-alert-store';
+import type { AlertStore } from '../../core/alerts/alert-store';
 import { loadConfig, type AppConfig } from '../../core/config';
 import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
@@ -44,6 +46,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   let workerDeps: Awaited<ReturnType<typeof buildWorkerDeps>>;
   let producer: KafkaProducer;
   let metrics: MetricsStore;
+  let alerts: AlertStore;
   let app: Express;
 
   beforeAll(async () => {
@@ -62,6 +65,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
     workerRun = worker.run();
     metrics = createMetricsStore(`sqlite:${path.join(dir, 'metrics.db')}`);
+    alerts = createAlertStore(`sqlite:${path.join(dir, 'metrics.db')}`);
     producer = new KafkaProducer(createKafka(config.kafka), { observer: (r) => metrics.record(r) });
     await producer.connect();
     const scheduler = new SchedulerService(client, config);
@@ -76,6 +80,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       scheduler,
       metrics,
       prometheus: createPrometheusRegistry(metrics, scheduler),
+      alerts,
     });
   });
 
@@ -86,6 +91,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     await workerDeps.close();
     await producer.disconnect();
     await metrics.close();
+    await alerts.close();
     await client.connection.close();
     await connection.close();
     await deleteTopic(kafka, topic);
@@ -142,6 +148,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       scheduler,
       metrics,
       prometheus: createPrometheusRegistry(metrics, scheduler),
+      alerts,
     };
   }
 
@@ -158,6 +165,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     ['post', '/api/kafka/send', 'admin'],
     ['post', '/api/kafka/test', 'admin'],
     ['get', '/api/kafka/metrics/summary', 'read'],
+    ['get', '/api/alerts', 'read'],
     ['get', '/api/kafka/metrics/hourly', 'read'],
     ['post', '/api/kafka/metrics/cleanup', 'operate'],
     ['get', '/api/kafka/metrics/prometheus', 'read'],

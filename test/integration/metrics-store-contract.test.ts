@@ -189,6 +189,22 @@ describe.each(backends)('metrics store contract: $name', (backend) => {
     await expect(store.summary('1y' as 'today', NOW)).rejects.toBeInstanceOf(InvalidMetricsArgumentError);
   });
 
+  it('sums the last N minutes, the current one included, for the threshold alerts', async () => {
+    const store = open();
+    const t = NOW.getTime();
+    store.record(send(t, { messages: 1, latencyMs: 2000, success: false, error: 'timeout' }));
+    store.record(send(t - 14 * MINUTE, { messages: 2 }));
+    store.record(send(t - 15 * MINUTE, { messages: 4 })); // just outside 15 minutes
+    store.record(send(t + MINUTE, { messages: 8 })); // after now
+    await store.flush();
+    const recent = await store.recentSummary(15, NOW);
+    expect(recent).toMatchObject({ minutes: 15, total_messages: 3, failed_messages: 1, success_rate: 66.67 });
+    expect(latencyBucket(recent.p99_latency_ms)).toBe(latencyBucket(2000));
+    expect((await store.recentSummary(16, NOW)).total_messages).toBe(7);
+    expect(await store.recentSummary(1, new Date(t - 60 * MINUTE))).toMatchObject({ total_messages: 0, success_rate: 100 });
+    await expect(store.recentSummary(0, NOW)).rejects.toBeInstanceOf(InvalidMetricsArgumentError);
+  });
+
   it('gives exactly `hours` hourly points, oldest first, empty hours as zeros', async () => {
     const store = open();
     const t = NOW.getTime(); // 10:30

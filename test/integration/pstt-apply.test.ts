@@ -1,30 +1,18 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config';
-import { PROJECT_ROOT } from '../../core/paths';
 import { scheduleIdOf } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
+import { alertScheduleIdOf } from '../../core/temporal/alert-schedule';
+import { retentionScheduleIdOf } from '../../core/temporal/retention-schedule';
 import { uniqueName } from '../support/names';
+import { pstt as runPstt } from '../support/pstt-cli';
 
-const run = promisify(execFile);
-
-/** Runs the real `pstt` command line; resolves with its exit code and output. */
-async function pstt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'pstt.js'), ...args], {
-      cwd: PROJECT_ROOT,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs the real `pstt` command line. */
+const pstt = (...args: string[]) => runPstt(args);
 
 describe('pstt apply (real Temporal dev server)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-apply-'));
@@ -72,6 +60,10 @@ describe('pstt apply (real Temporal dev server)', () => {
 
   afterAll(async () => {
     for (const name of names) await client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    // apply also makes this task queue's system schedules: without a worker their runs would wait forever.
+    for (const id of [alertScheduleIdOf(taskQueue), retentionScheduleIdOf(taskQueue)]) {
+      await client.schedule.getHandle(id).delete().catch(() => undefined);
+    }
     await client.connection.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -86,6 +78,7 @@ describe('pstt apply (real Temporal dev server)', () => {
     const applied = await pstt('apply', file);
     expect(applied.stdout).toContain(`created   ${names[0]}`);
     expect(applied.stdout).toContain(`created   ${names[1]}`);
+    expect(applied.stdout).toContain('created   alert evaluation (every 5m)');
     expect(await exists(names[0]!)).toBe(true);
 
     expect((await pstt('apply', file)).stdout).toContain(`unchanged ${names[0]}`);

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { dataDir } from '../paths';
+import type { RuleState } from './alert-rules';
+import {
+  alertFromRow,
+  alertTablesOf,
+  alertValues,
+  createAlertTablesSql,
+  insertAlertSql,
+  insertStateSql,
+  recentAlertsSql,
+  recordDeliverySql,
+  selectStatesSql,
+  stateFromRow,
+  stateValues,
+  undeliveredAlertsSql,
+  updateStateSql,
+  updateStateValues,
+  type AlertSqlDialect,
+  type AlertTables,
+} from './alert-sql';
+import type { AlertLogEntry, AlertStore, NewAlert } from './alert-store';
+
+export interface SqliteAlertStoreOptions {
+  /** The metrics database file, created with its folder when missing. @default `<dataDir>/metrics.db` */
+  file?: string;
+  /** Prefix of the table names. @default "" (alert_state, alert_log) */
+  tablePrefix?: string;
+  /** How long a statement waits for another process's lock. @default 2000 */
+  busyTimeoutMs?: number;
+}
+
+const DIALECT: AlertSqlDialect = {
+  integer: 'INTEGER',
+  real: 'REAL',
+  identity: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  param: () => '?',
+};
+
+/**
+ * Alert state and log in the SQLite metrics file, next to the rollups (WAL, shared by the API and the worker
+ * on one host). Alert writes are rare and small: a longer busy timeout than the metrics writer's is fine.
+ */
+export class SqliteAlertStore implements AlertStore {
+  readonly file: string;
+  private readonly tables: AlertTables;
+  private readonly db: Database.Database;
+  private schemaReady = false;
+
+  constructor(options: SqliteAlertStoreOptions = {}) {
+    this.file = path.resolve(options.file ?? path.join(dataDir(), 'metrics.db'));
+    this.tables = alertTablesOf(options.tablePrefix ?? '');
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    this.db = new Database(this.file);
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 2000))}`);
+  }
+
+  /** Created at first use, as the metrics table is, so opening the store never fails on a locked file. */
+  private ensureSchema(): void {
+    if (this.schemaReady) return;
+    this.db.pragma('journal_mode = WAL');
+    this.db
+      .transaction(() => {
+        for (const sql of createAlertTablesSql(this.tables, DIALECT)) this.db.exec(sql);
+      })
+      .immediate();
+    this.schemaReady = true;
+  }
+
+  async states(): Promise<RuleState[]> {
+    this.ensureSchema();
+    const rows = this.db.prepare(selectStatesSql(this.tables)).all() as Array<Record<string, unknown>>;
+    return rows.map(stateFromRow);
+  }
+
+  async save(next: RuleState, previous: RuleState | null, alert: NewAlert | null): Promise<boolean> {
+    this.ensureSchema();
+    const write = this.db.transaction((): boolean => {
+      const { changes } = previous
+        ? this.db.prepare(updateStateSql(this.tables, DIALECT)).run(...updateStateValues(next, previous))
+        : this.db.prepare(insertStateSql(this.tables, DIALECT)).run(...stateValues(next));
+      if (changes === 0) return false;
+      if (alert) this.db.prepare(insertAlertSql(this.tables, DIALECT)).run(...alertValues(alert));
+      return true;
+    });
+    return write.immediate();
+  }
+
+  async recent(limit: number): Promise<AlertLogEntry[]> {
+    this.ensureSchema();
+    const rows = this.db.prepare(recentAlertsSql(this.tables, DIALECT)).all(limit) as Array<Record<string, unknown>>;
+    return rows.map(alertFromRow);
+  }
+
+  async undelivered(limit: number): Promise<AlertLogEntry[]> {
+    this.ensureSchema();
+    const rows = this.db.prepare(undeliveredAlertsSql(this.tables, DIALECT)).all(limit) as Array<
+      Record<string, unknown>
+    >;
+    return rows.map(alertFromRow);
+  }
+
+  async recordDelivery(
+    id: number,
+    outcome: { delivered: true; at: Date } | { delivered: false; error: string },
+  ): Promise<void> {
+    this.ensureSchema();
+    const values = outcome.delivered ? [outcome.at.getTime(), null] : [null, outcome.error];
+    this.db.prepare(recordDeliverySql(this.tables, DIALECT)).run(...values, id);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,56 @@
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { EXPORT_WORKFLOW_TYPE, type ExportProgress } from '../job';
+import { SCHEDULING_NAME } from './search-attributes';
+
+/** An exportJob run that is still going, with its latest checkpoint. */
+export interface RunningExport {
+  workflowId: string;
+  runId: string;
+  scheduling: string | null;
+  startTime: Date;
+  /** Rows the destination has taken, from the export activity's latest heartbeat. */
+  rows: number;
+  /** Attempt of the export activity (above 1 after a retry). */
+  attempt: number;
+}
+
+/** The export activity's checkpoint: Kafka exports heartbeat `rowsAcked`, file exports `rowsWritten`. */
+function progressOf(description: WorkflowExecutionDescription): { rows: number; attempt: number } {
+  const activity = description.raw.pendingActivities?.[0];
+  const payload = activity?.heartbeatDetails?.payloads?.[0];
+  const details = payload ? defaultPayloadConverter.fromPayload<Partial<ExportProgress & { rowsWritten: number }>>(payload) : {};
+  return { rows: details.rowsAcked ?? details.rowsWritten ?? 0, attempt: activity?.attempt ?? 1 };
+}
+
+/**
+ * exportJob runs of a task queue that are running now. Visibility finds them; `alsoCheck` adds runs
+ * known otherwise (a schedule's running actions), since visibility may lag a run that just started.
+ * Each candidate is confirmed with its own describe(), which does not lag.
+ */
+export async function runningExports(
+  client: Client,
+  taskQueue: string,
+  alsoCheck: ReadonlyArray<{ workflowId: string }> = [],
+): Promise<RunningExport[]> {
+  // By workflow id alone: describe() then reads the latest run, even after a continue-as-new.
+  const candidates = new Set(alsoCheck.map((r) => r.workflowId));
+  const query =
+    `WorkflowType = ${JSON.stringify(EXPORT_WORKFLOW_TYPE)} AND TaskQueue = ${JSON.stringify(taskQueue)} ` +
+    `AND ExecutionStatus = "Running"`;
+  for await (const run of client.workflow.list({ query })) candidates.add(run.workflowId);
+
+  const running: RunningExport[] = [];
+  for (const workflowId of candidates) {
+    const description = await client.workflow.getHandle(workflowId).describe().catch(() => null);
+    if (!description || description.status.name !== 'RUNNING' || description.type !== EXPORT_WORKFLOW_TYPE) continue;
+    running.push({
+      workflowId,
+      runId: description.runId,
+      scheduling: description.typedSearchAttributes.get(SCHEDULING_NAME) ?? null,
+      startTime: description.startTime,
+      ...progressOf(description),
+    });
+  }
+  return running.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+}

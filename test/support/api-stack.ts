@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import { createApp } from '../../api/app';
+import { TokenRegistry, type Role } from '../../api/auth';
+import { KafkaHealth, type KafkaHealthOptions } from '../../api/kafka-health';
+import { createPrometheusRegistry } from '../../api/prometheus';
+import { SchedulerService } from '../../api/scheduler-service';
+import type { AlertStore } from '../../core/alerts/alert-store';
+import { createAlertStore } from '../../core/alerts/create-alert-store';
+import { loadConfig, type AppConfig } from '../../core/config';
+import { createKafka } from '../../core/kafka/client';
+import { KafkaProducer } from '../../core/kafka/producer';
+import { createMetricsStore } from '../../core/metrics/create-metrics-store';
+import type { MetricsStore } from '../../core/metrics/metrics-store';
+import { connectTemporalClient } from '../../core/temporal/client';
+import { ensureDemoDatabase } from '../../devstack/demo-data';
+import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
+import { buildWorkerDeps } from '../../worker/worker-deps';
+import { uniqueName } from './names';
+import { quietTemporalRuntime } from './quiet-runtime';
+
+/** One token per role, generated per run. */
+export type StackTokens = Record<Role, string>;
+
+export interface ApiStack {
+  config: AppConfig;
+  client: Client;
+  app: Express;
+  metrics: MetricsStore;
+  alerts: AlertStore;
+  producer: KafkaProducer;
+  tokens: StackTokens;
+  /** `Authorization` header of a role's token. */
+  bearer(role: Role): { Authorization: string };
+  /** Serves the app on a free loopback port; the URL without a trailing slash. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The API on real services, as `npm start` builds it, isolated for one test file: its own task
+ * queue with a real worker in this process, an `orders` SQLite source of `rows` rows, and a
+ * SQLite metrics store in a temporary folder.
+ */
+export async function startApiStack(options: { rows?: number; health?: KafkaHealthOptions } = {}): Promise<ApiStack> {
+  quietTemporalRuntime();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-api-'));
+  const dbFile = path.join(dir, 'orders.db');
+  ensureDemoDatabase(dbFile, options.rows ?? 100_000);
+  const base = loadConfig();
+  const metricsUrl = `sqlite:${path.join(dir, 'metrics.db')}`;
+  // The worker records its sends where the API reads them, as with one PSTT_METRICS_URL in production.
+  const config: AppConfig = {
+    ...base,
+    temporal: { ...base.temporal, task_queue: uniqueName('pstt-api-queue') },
+    sources: { orders: { url: `sqlite:${dbFile}` } },
+    metrics: { ...base.metrics, url: metricsUrl },
+  };
+  const tokens: StackTokens = { read: uniqueName('read'), operate: uniqueName('operate'), admin: uniqueName('admin') };
+  const client = await connectTemporalClient(config.temporal);
+  const connection: NativeConnection = await connectWorkerConnection(config);
+  const workerDeps = await buildWorkerDeps(config);
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
+  const worker: Worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
+  const workerRun = worker.run();
+  const metrics = createMetricsStore(metricsUrl);
+  const alerts = createAlertStore(metricsUrl);
+  const producer = new KafkaProducer(createKafka(config.kafka), { observer: (r) => metrics.record(r) });
+  await producer.connect();
+  const scheduler = new SchedulerService(client, config);
+  const app = createApp({
+    auth: new TokenRegistry((Object.keys(tokens) as Role[]).map((role) => ({ name: role, role, token: tokens[role] }))),
+    health: new KafkaHealth(createKafka(config.kafka), producer, options.health ?? { cacheMs: 0 }),
+    producer,
+    scheduler,
+    metrics,
+    prometheus: createPrometheusRegistry(metrics, scheduler),
+    alerts,
+  });
+  let server: Server | undefined;
+
+  return {
+    config,
+    client,
+    app,
+    metrics,
+    alerts,
+    producer,
+    tokens,
+    bearer: (role) => ({ Authorization: `Bearer ${tokens[role]}` }),
+    listen: () =>
+      new Promise((resolve) => {
+        server = app.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`));
+      }),
+    async close() {
+      server?.closeAllConnections();
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+      worker.shutdown();
+      await workerRun;
+      await workerDeps.close();
+      await producer.disconnect();
+      await metrics.close();
+      await alerts.close();
+      await client.connection.close();
+      await connection.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
