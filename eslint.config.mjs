@@ -11,7 +11,7 @@ const sandboxBanned = [
 ].flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', 'data/', 'coverage/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'ui/dist/', '.tools/', 'data/', 'coverage/', 'test-artifacts/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -28,6 +28,11 @@ export default tseslint.config(
   {
     files: ['*.js', '*.mjs', 'test/support/*.js', 'bin/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The operator pages run in the browser.
+    files: ['ui/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
   },
   {
     // HTTP response bodies in tests are untyped JSON; the assertions are what checks them.

@@ -1,6 +1,10 @@
+import { ensureChromium } from '../devstack/chromium';
 import { allServices, up } from '../devstack/stack';
 
 /** `npm test` brings the real services up itself; already running ones are reused. */
 export default async function globalSetup(): Promise<void> {
-  await up(allServices(), (line) => process.stdout.write(`  [services] ${line}\n`));
+  const say = (line: string) => process.stdout.write(`  [services] ${line}\n`);
+  await up(allServices(), say);
+  // The browser tests' Chromium comes from the Debian packages; installing it can outlast a test hook's timeout.
+  await ensureChromium(say);
 }

@@ -1,0 +1,260 @@
+/**
+ * The operator pages in a real browser (Debian's Chromium driven by playwright-core) against the
+ * real stack: Temporal, Kafka and a worker. Screenshots go to test-artifacts/screenshots.
+ */
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ensureTopic } from '../../core/kafka/topics';
+import { scheduleIdOf } from '../../core/scheduling';
+import { kafkaBroker } from '../../devstack/kafka-broker';
+import { down, up } from '../../devstack/stack';
+import { buildUi } from '../../scripts/build-ui';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { DESKTOP, launchBrowser, MOBILE, SCREENSHOT_DIR } from '../support/browser';
+import { deleteTopic, testKafka } from '../support/kafka';
+import { uniqueName } from '../support/names';
+
+const ROWS = 3_000;
+/** Longest wait for a page to show a change: a few 5 s refreshes, and a whole export for Run now. */
+const PAGE_DEADLINE_MS = 90_000;
+
+describe('the operator pages in a real browser', () => {
+  const kafka = testKafka();
+  const topic = uniqueName('pstt-ui');
+  const names: string[] = [];
+  let stack: ApiStack;
+  let baseUrl: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    await buildUi();
+    await ensureTopic(kafka, topic, 1);
+    // The health answer is cached 5 s, as in production: the badge must still turn within one refresh or two.
+    stack = await startApiStack({ rows: ROWS, health: {} });
+    baseUrl = await stack.listen();
+    browser = await launchBrowser();
+    const specs = [
+      { description: 'nightly orders to Kafka', query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id' },
+      { description: 'second feed', query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id' },
+      { description: 'reads a table that does not exist', query: 'SELECT * FROM missing_orders ORDER BY 1' },
+    ];
+    for (const { description, query } of specs) {
+      const name = uniqueName('ui');
+      names.push(name);
+      const res = await fetch(`${baseUrl}/api/scheduler/scheduling`, {
+        method: 'POST',
+        headers: { ...stack.bearer('admin'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          name,
+          description,
+          schedule: { cron: '0 3 * * *', timezone: 'Europe/Rome' },
+          source: 'orders',
+          query,
+          export_format: 'kafka',
+          retry: { max_attempts: 1 },
+          kafka_config: { topic, message_key_field: 'order_id', batch_size: 500 },
+        }),
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    for (const name of names) await stack.client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    await stack?.close();
+    await deleteTopic(kafka, topic).catch(() => undefined);
+  });
+
+  async function newPage(viewport = DESKTOP): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(PAGE_DEADLINE_MS);
+    return page;
+  }
+
+  /** Opens a page and signs in with a role's token (typed, then Enter: the keyboard path). */
+  async function signedIn(pathname: string, role: 'read' | 'operate' | 'admin', viewport = DESKTOP): Promise<Page> {
+    const page = await newPage(viewport);
+    await page.goto(`${baseUrl}${pathname}`);
+    await page.getByLabel('API token').fill(stack.tokens[role]);
+    await page.getByLabel('API token').press('Enter');
+    await page.getByTestId('role').filter({ hasText: role }).waitFor();
+    return page;
+  }
+
+  const row = (page: Page, name: string) => page.locator(`tr[data-scheduling="${name}"]`);
+  /** Presses a scheduling's "Run now" and reads the started run's workflow id from the message. */
+  async function runNow(page: Page, name: string): Promise<string> {
+    await row(page, name).getByRole('button', { name: /Run now/ }).click();
+    const toast = await page.getByTestId('toast').filter({ hasText: 'started' }).textContent();
+    const workflowId = /\(([^)]+)\)/.exec(toast ?? '')?.[1];
+    if (!workflowId) throw new Error(`no workflow id in "${toast}"`);
+    return workflowId;
+  }
+
+  const screenshot = (page: Page, file: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, file), fullPage: true });
+
+  it('asks for a token, refuses a wrong one and keeps a good one for the browser session', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('This token is not valid.').waitFor();
+
+    await page.getByLabel('API token').fill(stack.tokens.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('kafka-badge').waitFor();
+    // Another page of the same tab needs no new sign-in; the token travels as a bearer header only.
+    await page.getByRole('link', { name: 'Scheduler' }).click();
+    await page.getByTestId('schedulings').waitFor();
+    expect(await page.evaluate<string>('document.cookie')).toBe('');
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(1);
+  });
+
+  it('shows a read-only token the pages with every changing button disabled', async () => {
+    const page = await signedIn('/scheduler', 'read');
+    await row(page, names[0]!).waitFor();
+    expect(await page.getByRole('note').textContent()).toContain('read-only');
+    expect(await row(page, names[0]!).getByRole('button', { name: /Run now/ }).isDisabled()).toBe(true);
+    expect(await row(page, names[0]!).getByRole('button', { name: /Delete/ }).isDisabled()).toBe(true);
+    expect(await row(page, names[0]!).getByRole('switch').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'New scheduling' }).isDisabled()).toBe(true);
+  });
+
+  it('disables a scheduling with a note, which pauses its Temporal Schedule, and enables it again', async () => {
+    const page = await signedIn('/scheduler', 'operate');
+    const name = names[0]!;
+    const handle = stack.client.schedule.getHandle(scheduleIdOf(name));
+    await row(page, name).getByRole('switch').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Note (optional)').fill('database maintenance until 14:00');
+    await dialog.getByLabel('Note (optional)').press('Enter');
+    await page.getByTestId('toast').filter({ hasText: 'Temporal Schedule is paused' }).waitFor();
+
+    const paused = await handle.describe();
+    expect(paused.state.paused).toBe(true);
+    expect(paused.state.note).toBe('database maintenance until 14:00');
+    await row(page, name).getByText('database maintenance until 14:00').waitFor();
+    expect(await row(page, name).getByRole('switch').isChecked()).toBe(false);
+
+    await row(page, name).getByRole('switch').click();
+    await page.getByTestId('toast').filter({ hasText: `${name} enabled` }).waitFor();
+    expect((await handle.describe()).state.paused).toBe(false);
+  });
+
+  it('starts a run with "Run now" and shows it in the history until it succeeds, linked to the Temporal Web UI', async () => {
+    const page = await signedIn('/scheduler', 'operate');
+    const name = names[0]!;
+    const workflowId = await runNow(page, name);
+    const finished = page.locator(`tr[data-workflow-id="${workflowId}"][data-status="success"]`);
+    await finished.waitFor();
+    expect(await finished.locator('td[data-label="Rows"]').textContent()).toBe(ROWS.toLocaleString('en-US'));
+    const link = await finished.getByRole('link').getAttribute('href');
+    expect(link).toContain(`${stack.config.temporal.web_ui}/namespaces/${stack.config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}/`);
+    await row(page, name).getByText('success').waitFor();
+
+    // Filters narrow the history: this scheduling's successful Kafka runs hold the run; CSV runs do not.
+    await page.getByTestId('filter-scheduling').selectOption(name);
+    await page.getByTestId('filter-status').selectOption('success');
+    await finished.waitFor();
+    await page.getByTestId('filter-format').selectOption('csv');
+    await page.getByText('No run matches.').waitFor();
+    expect(await finished.count()).toBe(0);
+  });
+
+  it('shows a failed run\'s error in the history and among the dashboard\'s last failed runs', async () => {
+    const page = await signedIn('/scheduler', 'operate');
+    const broken = names[2]!;
+    const workflowId = await runNow(page, broken);
+    const failed = page.locator(`tr[data-workflow-id="${workflowId}"][data-status="error"]`);
+    await failed.waitFor();
+    expect(await failed.locator('td[data-label="Error"]').textContent()).toContain('missing_orders');
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const listed = page.getByTestId('failed-runs').locator('li', { hasText: broken });
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain('missing_orders');
+  });
+
+  it('shows the server\'s validation error next to the cron field and creates nothing', async () => {
+    const page = await signedIn('/scheduler', 'admin');
+    const name = uniqueName('ui-bad');
+    await page.getByRole('button', { name: 'New scheduling' }).click();
+    const form = page.getByTestId('scheduling-form');
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Cron expression').fill('61 * * * *');
+    await form.getByLabel('SQL query').fill('SELECT * FROM orders ORDER BY order_id');
+    await form.getByLabel('Topic').fill(topic);
+    await form.getByRole('button', { name: 'Create scheduling' }).click();
+
+    const error = page.getByTestId('error-f-cron');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/cron expression.*61.*0-59/);
+    expect(await form.getByLabel('Cron expression').getAttribute('aria-invalid')).toBe('true');
+    // The keyboard is taken to the field in error.
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('f-cron');
+    await expect(stack.client.schedule.getHandle(scheduleIdOf(name)).describe()).rejects.toThrow();
+  });
+
+  it('edits a scheduling through the form and deletes one after confirmation', async () => {
+    const page = await signedIn('/scheduler', 'admin');
+    const [kept, removed] = [names[0]!, names[1]!];
+    await row(page, kept).getByRole('button', { name: /Edit/ }).click();
+    const form = page.getByTestId('scheduling-form');
+    await form.getByLabel('Description').fill('edited in the browser');
+    await form.getByLabel('Batch size (rows per send)').fill('250');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByTestId('toast').filter({ hasText: `${kept} saved` }).waitFor();
+    const edited = (await stack.client.schedule.getHandle(scheduleIdOf(kept)).describe()).action;
+    expect(edited.type === 'startWorkflow' && edited.args?.[0]).toMatchObject({
+      scheduling: { description: 'edited in the browser', kafka_config: { batch_size: 250, topic, message_key_field: 'order_id' } },
+    });
+
+    await row(page, removed).getByRole('button', { name: /Delete/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('toast').filter({ hasText: `${removed} deleted` }).waitFor();
+    await row(page, removed).waitFor({ state: 'detached' });
+    await expect(stack.client.schedule.getHandle(scheduleIdOf(removed)).describe()).rejects.toThrow();
+  });
+
+  it('lays both pages out at 1280 px and at 390 px without sideways scrolling, and saves screenshots', async () => {
+    for (const [label, viewport] of [['desktop', DESKTOP], ['mobile', MOBILE]] as const) {
+      const dashboard = await signedIn('/', 'admin', viewport);
+      // The Run now test's messages, recorded by the worker's producer, are counted today.
+      await dashboard.getByTestId('stat-messages').filter({ hasText: ROWS.toLocaleString('en-US') }).waitFor();
+      await dashboard.getByTestId('kafka-badge').filter({ hasText: 'Connected' }).waitFor();
+      expect(await dashboard.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+      await screenshot(dashboard, `dashboard-${label}.png`);
+
+      const scheduler = await signedIn('/scheduler', 'admin', viewport);
+      await scheduler.getByTestId('history').waitFor();
+      expect(await scheduler.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+      await screenshot(scheduler, `scheduler-${label}.png`);
+    }
+  });
+
+  const broker = kafkaBroker();
+  const maybe = broker.externalReason ? it.skip : it;
+  maybe('shows Kafka Disconnected after the broker stops and Connected again after it restarts', async () => {
+    const page = await signedIn('/', 'read');
+    const badge = page.getByTestId('kafka-badge');
+    await page.locator('[data-testid="kafka-badge"][data-status="healthy"]').waitFor();
+    expect(await badge.textContent()).toContain('🟢 Connected');
+    try {
+      await down([broker], () => undefined);
+      await page.locator('[data-testid="kafka-badge"][data-status="unhealthy"]').waitFor();
+      expect(await badge.textContent()).toContain('🔴 Disconnected');
+      expect(await page.getByTestId('kafka-last-error').textContent()).not.toBe('');
+      await screenshot(page, 'dashboard-kafka-disconnected.png');
+    } finally {
+      await up([broker], () => undefined);
+    }
+    await page.locator('[data-testid="kafka-badge"][data-status="healthy"]').waitFor();
+    expect(await badge.textContent()).toContain('🟢 Connected');
+  }, 300_000);
+});
+

@@ -1,0 +1,17 @@
+import type { RunStatus } from '../types';
+
+const TEXT: Record<RunStatus, string> = {
+  success: '✔ success',
+  error: '✖ error',
+  running: '▶ running',
+  cancelled: '■ cancelled',
+  timeout: '⏱ timeout',
+};
+
+export function StatusBadge({ status }: { status: RunStatus }) {
+  return (
+    <span class={`status status-${status}`} data-status={status}>
+      {TEXT[status]}
+    </span>
+  );
+}
