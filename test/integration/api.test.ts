@@ -1,101 +1,47 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type NativeConnection, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { TokenRegistry } from '../../api/auth';
+import { TokenRegistry, type Role } from '../../api/auth';
 import { KafkaHealth } from '../../api/kafka-health';
 import { createPrometheusRegistry } from '../../api/prometheus';
 import type { RunView } from '../../api/run-status';
 import { SchedulerService } from '../../api/scheduler-service';
-import { createAlertStore } from '../../core/alerts/create-alert-store';
-import type { AlertStore } from '../../core/alerts/alert-store';
-import { loadConfig, type AppConfig } from '../../core/config';
+import type { AppConfig } from '../../core/config';
 import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
-import { createMetricsStore } from '../../core/metrics/create-metrics-store';
 import type { MetricsStore } from '../../core/metrics/metrics-store';
 import { ensureTopic } from '../../core/kafka/topics';
 import { scheduleIdOf } from '../../core/scheduling';
-import { connectTemporalClient } from '../../core/temporal/client';
 import { ensureRetentionSchedule, retentionScheduleIdOf } from '../../core/temporal/retention-schedule';
-import { ensureDemoDatabase } from '../../devstack/demo-data';
-import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
-import { buildWorkerDeps } from '../../worker/worker-deps';
 import { deleteTopic, testKafka } from '../support/kafka';
+import { startApiStack, type ApiStack } from '../support/api-stack';
 import { uniqueName } from '../support/names';
-
-const TOKENS = { read: 'read-token-for-tests', operate: 'operate-token-for-tests', admin: 'admin-token-for-tests' };
-const bearer = (role: keyof typeof TOKENS) => ({ Authorization: `Bearer ${TOKENS[role]}` });
+import { buildUi } from '../../scripts/build-ui';
 
 describe('the runbook REST API on real Temporal and Kafka', () => {
   const kafka = testKafka();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-api-'));
-  const dbFile = path.join(dir, 'orders.db');
   const topic = uniqueName('pstt-api');
   const created: string[] = [];
+  let stack: ApiStack;
   let config: AppConfig;
   let client: Client;
-  let connection: NativeConnection;
-  let worker: Worker;
-  let workerRun: Promise<void>;
-  let workerDeps: Awaited<ReturnType<typeof buildWorkerDeps>>;
   let producer: KafkaProducer;
   let metrics: MetricsStore;
-  let alerts: AlertStore;
   let app: Express;
+  const bearer = (role: Role) => stack.bearer(role);
 
   beforeAll(async () => {
-    ensureDemoDatabase(dbFile, 100_000);
     await ensureTopic(kafka, topic, 3);
-    const base = loadConfig();
-    config = {
-      ...base,
-      temporal: { ...base.temporal, task_queue: uniqueName('pstt-api-queue') },
-      sources: { orders: { url: `sqlite:${dbFile}` } },
-    };
-    client = await connectTemporalClient(config.temporal);
-    connection = await connectWorkerConnection(config);
-    workerDeps = await buildWorkerDeps(config);
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
-    worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
-    workerRun = worker.run();
-    metrics = createMetricsStore(`sqlite:${path.join(dir, 'metrics.db')}`);
-    alerts = createAlertStore(`sqlite:${path.join(dir, 'metrics.db')}`);
-    producer = new KafkaProducer(createKafka(config.kafka), { observer: (r) => metrics.record(r) });
-    await producer.connect();
-    const scheduler = new SchedulerService(client, config);
-    app = createApp({
-      auth: new TokenRegistry([
-        { name: 'r', role: 'read', token: TOKENS.read },
-        { name: 'o', role: 'operate', token: TOKENS.operate },
-        { name: 'a', role: 'admin', token: TOKENS.admin },
-      ]),
-      health: new KafkaHealth(createKafka(config.kafka), producer, { cacheMs: 0 }),
-      producer,
-      scheduler,
-      metrics,
-      prometheus: createPrometheusRegistry(metrics, scheduler),
-      alerts,
-    });
+    stack = await startApiStack({ rows: 100_000 });
+    ({ config, client, producer, metrics, app } = stack);
   });
 
   afterAll(async () => {
     for (const name of created) await client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
-    worker.shutdown();
-    await workerRun;
-    await workerDeps.close();
-    await producer.disconnect();
-    await metrics.close();
-    await alerts.close();
-    await client.connection.close();
-    await connection.close();
+    await stack.close();
     await deleteTopic(kafka, topic);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   function scheduling(overrides: Record<string, unknown> = {}, kafkaConfig: Record<string, unknown> = {}) {
@@ -142,13 +88,13 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   function appDeps() {
     const scheduler = new SchedulerService(client, config);
     return {
-      auth: new TokenRegistry([{ name: 'a', role: 'admin' as const, token: TOKENS.admin }]),
+      auth: new TokenRegistry([{ name: 'a', role: 'admin' as const, token: stack.tokens.admin }]),
       health: new KafkaHealth(createKafka(config.kafka), producer),
       producer,
       scheduler,
-      metrics,
-      prometheus: createPrometheusRegistry(metrics, scheduler),
-      alerts,
+      metrics: stack.metrics,
+      prometheus: createPrometheusRegistry(stack.metrics, scheduler),
+      alerts: stack.alerts,
     };
   }
 
@@ -266,8 +212,39 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       error_message: null,
     });
     expect(run.duration_ms).toBeGreaterThan(0);
+    expect(run.web_ui_url).toBe(
+      `${config.temporal.web_ui}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(run.workflow_id)}/${run.run_id}/history`,
+    );
     const filtered = await request(app).get(`/api/scheduler/history?scheduling=${body.name}&status=success`).set(bearer('read'));
     expect((filtered.body as RunView[]).map((r) => r.workflow_id)).toEqual([first.body.workflow_id]);
+    const asKafka = await request(app).get(`/api/scheduler/history?scheduling=${body.name}&export_format=kafka`).set(bearer('read'));
+    expect((asKafka.body as RunView[]).map((r) => r.workflow_id)).toEqual([first.body.workflow_id]);
+    const asCsv = await request(app).get(`/api/scheduler/history?scheduling=${body.name}&export_format=csv`).set(bearer('read'));
+    expect(asCsv.body).toEqual([]);
+    const badFormat = await request(app).get('/api/scheduler/history?export_format=pdf').set(bearer('read'));
+    expect(badFormat.status).toBe(400);
+    expect(badFormat.body.details[0].path).toBe('export_format');
+  });
+
+  it('GET /api/session tells the pages the token\'s role and the sources a scheduling may name', async () => {
+    await request(app).get('/api/session').expect(401);
+    for (const role of ['read', 'operate', 'admin'] as const) {
+      const res = await request(app).get('/api/session').set(bearer(role)).expect(200);
+      expect(res.body).toEqual({ role, sources: ['orders'] });
+    }
+  });
+
+  it('serves the operator pages at / and /scheduler', async () => {
+    await buildUi();
+    for (const page of ['/', '/scheduler']) {
+      const res = await request(app).get(page).expect(200);
+      expect(res.type).toBe('text/html');
+      expect(res.text).toMatch(/<script type="module" src="\/(dashboard|scheduler)\.js">/);
+    }
+    // Without a build, the pages say how to make one instead of a bare 404.
+    const unbuilt = await request(createApp({ ...appDeps(), uiDir: '/nonexistent/ui-dist' })).get('/scheduler');
+    expect(unbuilt.status).toBe(503);
+    expect(unbuilt.text).toContain('npm run build');
   });
 
   it("history shows a failed run's error_message", async () => {
@@ -382,4 +359,3 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   });
 });
 
-const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
