@@ -47,10 +47,12 @@ const silent = { log: () => undefined, trace: () => undefined, debug: () => unde
 
 /**
  * The API on real services, as `npm start` builds it, isolated for one test file: its own task
- * queue with a real worker in this process, an `orders` SQLite source of `rows` rows, and a
- * SQLite metrics store in a temporary folder.
+ * queue with a real worker in this process, an `orders` SQLite source of `rows` rows (plus any
+ * `extraSources`), and a SQLite metrics store in a temporary folder.
  */
-export async function startApiStack(options: { rows?: number; health?: KafkaHealthOptions } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  options: { rows?: number; health?: KafkaHealthOptions; extraSources?: AppConfig['sources'] } = {},
+): Promise<ApiStack> {
   quietTemporalRuntime();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-api-'));
   const dbFile = path.join(dir, 'orders.db');
@@ -61,7 +63,7 @@ export async function startApiStack(options: { rows?: number; health?: KafkaHeal
   const config: AppConfig = {
     ...base,
     temporal: { ...base.temporal, task_queue: uniqueName('pstt-api-queue') },
-    sources: { orders: { url: `sqlite:${dbFile}` } },
+    sources: { orders: { url: `sqlite:${dbFile}` }, ...options.extraSources },
     metrics: { ...base.metrics, url: metricsUrl },
   };
   const tokens: StackTokens = { read: uniqueName('read'), operate: uniqueName('operate'), admin: uniqueName('admin') };

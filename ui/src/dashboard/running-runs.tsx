@@ -22,7 +22,7 @@ export function RunningRuns({ rows }: { rows: RunningRow[] | undefined }) {
             const share = progressShare(run.progress.rows, expectedRows);
             const label = `${run.scheduling_name ?? run.workflow_id}: ${formatCount(run.progress.rows)} rows`;
             return (
-              <li key={run.run_id}>
+              <li key={run.run_id} data-workflow-id={run.workflow_id}>
                 <div class="run-head">
                   <a href={run.web_ui_url} target="_blank" rel="noreferrer">{run.scheduling_name ?? run.workflow_id}</a>
                   <span class="muted">started {formatTime(run.start_time)}</span>
