@@ -1,16 +1,5 @@
 import type { MailMessage } from '../mail/mailer';
-import { RULES, type AlertLevel, type AlertRule } from './alert-rules';
-
-/** What an alert e-mail tells: one transition of one rule. */
-export interface AlertMailInput {
-  rule: AlertRule;
-  previous_state: AlertLevel;
-  state: AlertLevel;
-  value: number | null;
-  threshold: number;
-  message: string;
-  at: Date;
-}
+import { RULES, type AlertLevel, type Transition } from './alert-rules';
 
 /** RESOLVED when a rule is back to ok; otherwise the new level. */
 export function alertLabel(previous: AlertLevel, state: AlertLevel): string {
@@ -24,7 +13,7 @@ export function alertLabel(previous: AlertLevel, state: AlertLevel): string {
 }
 
 /** The e-mail of one transition, to the default recipients (SMTP_TO). */
-export function alertMail(alert: AlertMailInput): MailMessage {
+export function alertMail(alert: Transition): MailMessage {
   const def = RULES[alert.rule];
   const label = alertLabel(alert.previous_state, alert.state);
   const unit = def.unit === 'min' ? ' minutes' : def.unit === '%' ? '%' : ' ms';

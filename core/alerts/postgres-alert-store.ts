@@ -1,6 +1,5 @@
-import { Pool, type PoolClient } from 'pg';
-import { redactUrl } from '../errors';
-import { logger } from '../logger';
+import type { Pool } from 'pg';
+import { inTransaction, openPostgresMetricsPool, postgresSchemaOnce } from '../metrics/postgres-metrics-db';
 import type { RuleState } from './alert-rules';
 import {
   alertFromRow,
@@ -44,46 +43,18 @@ const DIALECT: AlertSqlDialect = {
 export class PostgresAlertStore implements AlertStore {
   private readonly tables: AlertTables;
   private readonly pool: Pool;
-  private schema: Promise<void> | undefined;
+  private readonly ensureSchema: () => Promise<void>;
 
   constructor(options: PostgresAlertStoreOptions) {
     this.tables = alertTablesOf(options.tablePrefix ?? 'pstt_');
-    this.pool = new Pool({
-      connectionString: options.url,
+    this.pool = openPostgresMetricsPool({
+      url: options.url,
       password: options.password,
       max: 2,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-      application_name: 'pstt-alerts',
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      applicationName: 'pstt-alerts',
     });
-    // An idle connection that the server drops emits here; without a listener it would crash the process.
-    this.pool.on('error', (err) =>
-      logger.warn({ err, store: redactUrl(options.url) }, 'idle PostgreSQL alert store connection failed'),
-    );
-  }
-
-  /** Creates the tables once; a failure (server down) is retried by the next call. */
-  private ensureSchema(): Promise<void> {
-    this.schema ??= this.createSchema().catch((err: unknown) => {
-      this.schema = undefined;
-      throw err;
-    });
-    return this.schema;
-  }
-
-  private async createSchema(): Promise<void> {
-    const dot = this.tables.state.indexOf('.');
-    try {
-      if (dot > 0) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.tables.state.slice(0, dot)}`);
-      for (const sql of createAlertTablesSql(this.tables, DIALECT)) await this.pool.query(sql);
-    } catch (err) {
-      // Two processes creating it at once: IF NOT EXISTS still races on the catalog (23505, 42P06, 42P07).
-      const code = (err as { code?: unknown }).code;
-      if (code !== '23505' && code !== '42P06' && code !== '42P07') throw err;
-      // The other process may not have finished: the next call tries the remaining statements again.
-      this.schema = undefined;
-    }
+    this.ensureSchema = postgresSchemaOnce(this.pool, this.tables.state, createAlertTablesSql(this.tables, DIALECT));
   }
 
   async states(): Promise<RuleState[]> {
@@ -94,28 +65,15 @@ export class PostgresAlertStore implements AlertStore {
 
   async save(next: RuleState, previous: RuleState | null, alert: NewAlert | null): Promise<boolean> {
     await this.ensureSchema();
-    const client: PoolClient = await this.pool.connect();
-    let failure: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const result = previous
         ? await client.query(updateStateSql(this.tables, DIALECT), updateStateValues(next, previous))
         : await client.query(insertStateSql(this.tables, DIALECT), stateValues(next));
-      if ((result.rowCount ?? 0) === 0) {
-        await client.query('ROLLBACK');
-        return false;
-      }
+      // Nothing written: another evaluation saved first, and committing the empty transaction changes nothing.
+      if ((result.rowCount ?? 0) === 0) return false;
       if (alert) await client.query(insertAlertSql(this.tables, DIALECT), alertValues(alert));
-      await client.query('COMMIT');
       return true;
-    } catch (err) {
-      failure = err as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      // A connection that failed may be in any state: the pool drops it instead of reusing it.
-      client.release(failure);
-    }
+    });
   }
 
   async recent(limit: number): Promise<AlertLogEntry[]> {

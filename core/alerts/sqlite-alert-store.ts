@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { dataDir } from '../paths';
+import type Database from 'better-sqlite3';
+import { openSqliteMetricsDb, sqliteSchemaOnce } from '../metrics/sqlite-metrics-db';
 import type { RuleState } from './alert-rules';
 import {
   alertFromRow,
@@ -47,26 +45,19 @@ export class SqliteAlertStore implements AlertStore {
   readonly file: string;
   private readonly tables: AlertTables;
   private readonly db: Database.Database;
-  private schemaReady = false;
+  /** Created at first use, as the metrics table is, so opening the store never fails on a locked file. */
+  private readonly ensureSchema: () => void;
 
   constructor(options: SqliteAlertStoreOptions = {}) {
-    this.file = path.resolve(options.file ?? path.join(dataDir(), 'metrics.db'));
     this.tables = alertTablesOf(options.tablePrefix ?? '');
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    this.db = new Database(this.file);
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 2000))}`);
-  }
-
-  /** Created at first use, as the metrics table is, so opening the store never fails on a locked file. */
-  private ensureSchema(): void {
-    if (this.schemaReady) return;
-    this.db.pragma('journal_mode = WAL');
-    this.db
-      .transaction(() => {
-        for (const sql of createAlertTablesSql(this.tables, DIALECT)) this.db.exec(sql);
-      })
-      .immediate();
-    this.schemaReady = true;
+    ({ file: this.file, db: this.db } = openSqliteMetricsDb(options.file, options.busyTimeoutMs ?? 2000));
+    this.ensureSchema = sqliteSchemaOnce(this.db, () =>
+      this.db
+        .transaction(() => {
+          for (const sql of createAlertTablesSql(this.tables, DIALECT)) this.db.exec(sql);
+        })
+        .immediate(),
+    );
   }
 
   async states(): Promise<RuleState[]> {

@@ -1,6 +1,5 @@
-import { Pool, type PoolClient } from 'pg';
-import { InvalidMetricsArgumentError, redactUrl } from '../errors';
-import { logger } from '../logger';
+import type { Pool } from 'pg';
+import { InvalidMetricsArgumentError } from '../errors';
 import type { MinuteRange } from './metrics-report';
 import {
   createTableSql,
@@ -16,6 +15,7 @@ import {
 } from './metrics-sql';
 import type { CleanupResult } from './metrics-store';
 import { rollupKey, type MinuteRollup, type RollupTotals } from './minute-rollup';
+import { inTransaction, openPostgresMetricsPool, postgresSchemaOnce } from './postgres-metrics-db';
 import type { RollupBufferOptions } from './rollup-buffer';
 import { RollupMetricsStore } from './rollup-metrics-store';
 
@@ -52,46 +52,20 @@ const ROWS_PER_INSERT = Math.floor(65_535 / ROLLUP_COLUMNS.length);
 export class PostgresMetricsStore extends RollupMetricsStore {
   readonly table: string;
   private readonly pool: Pool;
-  private schema: Promise<void> | undefined;
+  private readonly ensureSchema: () => Promise<void>;
 
   constructor(options: PostgresMetricsStoreOptions) {
     super(options);
     this.table = options.table ?? 'pstt_send_metrics_minute';
     if (!TABLE_NAME.test(this.table)) throw new InvalidMetricsArgumentError('table', TABLE_NAME_EXPECTED, this.table);
-    this.pool = new Pool({
-      connectionString: options.url,
+    this.pool = openPostgresMetricsPool({
+      url: options.url,
       password: options.password,
       max: options.maxConnections ?? 2,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-      application_name: 'pstt-metrics',
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      applicationName: 'pstt-metrics',
     });
-    // An idle connection that the server drops emits here; without a listener it would crash the process.
-    this.pool.on('error', (err) =>
-      logger.warn({ err, store: redactUrl(options.url) }, 'idle PostgreSQL metrics connection failed'),
-    );
-  }
-
-  /** Creates the table once; a failure (server down) is retried by the next call. */
-  private ensureSchema(): Promise<void> {
-    this.schema ??= this.createSchema().catch((err: unknown) => {
-      this.schema = undefined;
-      throw err;
-    });
-    return this.schema;
-  }
-
-  private async createSchema(): Promise<void> {
-    const dot = this.table.indexOf('.');
-    try {
-      if (dot > 0) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.table.slice(0, dot)}`);
-      await this.pool.query(createTableSql(this.table, DIALECT));
-    } catch (err) {
-      // Two processes creating it at once: IF NOT EXISTS still races on the catalog (23505, 42P06, 42P07).
-      const code = (err as { code?: unknown }).code;
-      if (code !== '23505' && code !== '42P06' && code !== '42P07') throw err;
-    }
+    this.ensureSchema = postgresSchemaOnce(this.pool, this.table, [createTableSql(this.table, DIALECT)]);
   }
 
   protected async writeRollups(rows: MinuteRollup[]): Promise<void> {
@@ -101,23 +75,12 @@ export class PostgresMetricsStore extends RollupMetricsStore {
       return;
     }
     const sorted = [...rows].sort((a, b) => (rollupKey(a) < rollupKey(b) ? -1 : 1));
-    const client: PoolClient = await this.pool.connect();
-    let failure: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       for (let i = 0; i < sorted.length; i += ROWS_PER_INSERT) {
         const chunk = sorted.slice(i, i + ROWS_PER_INSERT);
         await client.query(upsertSql(this.table, DIALECT, chunk.length), chunk.flatMap(rollupValues));
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      failure = err as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      // A connection that failed may be in any state: the pool drops it instead of reusing it.
-      client.release(failure);
-    }
+    });
   }
 
   protected async readTotals(range: MinuteRange): Promise<RollupTotals> {

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { InvalidMetricsArgumentError } from '../errors';
-import { dataDir } from '../paths';
 import type { MinuteRange } from './metrics-report';
 import {
   createTableSql,
@@ -19,6 +17,7 @@ import type { CleanupResult } from './metrics-store';
 import type { MinuteRollup, RollupTotals } from './minute-rollup';
 import type { RollupBufferOptions } from './rollup-buffer';
 import { RollupMetricsStore } from './rollup-metrics-store';
+import { openSqliteMetricsDb, sqliteSchemaOnce } from './sqlite-metrics-db';
 
 /** Options of the SQLite metrics store. */
 export interface SqliteMetricsStoreOptions extends RollupBufferOptions {
@@ -53,32 +52,20 @@ export class SqliteMetricsStore extends RollupMetricsStore {
   readonly file: string;
   private readonly table: string;
   private readonly db: Database.Database;
-  private schemaReady = false;
+  private readonly ensureSchema: () => void;
 
   constructor(options: SqliteMetricsStoreOptions = {}) {
     super(options);
-    this.file = path.resolve(options.file ?? path.join(dataDir(), 'metrics.db'));
     this.table = options.table ?? 'send_metrics_minute';
     if (!TABLE_NAME.test(this.table)) throw new InvalidMetricsArgumentError('table', TABLE_NAME_EXPECTED, this.table);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    this.db = new Database(this.file);
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 250))}`);
+    ({ file: this.file, db: this.db } = openSqliteMetricsDb(options.file, options.busyTimeoutMs ?? 250));
+    this.ensureSchema = sqliteSchemaOnce(this.db, () => this.db.exec(createTableSql(this.table, DIALECT)));
     try {
       this.ensureSchema();
     } catch (err) {
       // Another process holds the lock: the first write or read creates the schema instead.
       if (!/^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(err) ?? '')) throw err;
     }
-  }
-
-  private ensureSchema(): void {
-    if (this.schemaReady) return;
-    // auto_vacuum only takes effect before the first table exists; on an existing file it is a no-op.
-    this.db.pragma('auto_vacuum = INCREMENTAL');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(createTableSql(this.table, DIALECT));
-    this.schemaReady = true;
   }
 
   protected async writeRollups(rows: MinuteRollup[]): Promise<void> {

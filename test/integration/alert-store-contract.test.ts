@@ -8,6 +8,7 @@ import type { AlertStore, NewAlert } from '../../core/alerts/alert-store';
 import { createAlertStore } from '../../core/alerts/create-alert-store';
 import { PostgresAlertStore } from '../../core/alerts/postgres-alert-store';
 import { SqliteAlertStore } from '../../core/alerts/sqlite-alert-store';
+import { storesPerTest, tempMetricsFile, type StoreLocation } from '../support/store-contract';
 
 /** One contract, both alert stores: SQLite (a temp metrics file) and PostgreSQL (tables with a prefix per test). */
 
@@ -44,21 +45,12 @@ function alert(over: Partial<NewAlert> = {}): NewAlert {
   };
 }
 
-interface Location {
-  open(): AlertStore;
-  drop(): Promise<void>;
-}
-
-const backends: Array<{ name: string; create(): Location }> = [
+const backends: Array<{ name: string; create(): StoreLocation<[], AlertStore> }> = [
   {
     name: 'sqlite',
     create() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-alerts-'));
-      const file = path.join(dir, 'metrics.db');
-      return {
-        open: () => new SqliteAlertStore({ file }),
-        drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-      };
+      const { file, drop } = tempMetricsFile('pstt-alerts-');
+      return { open: () => new SqliteAlertStore({ file }), drop };
     },
   },
   {
@@ -77,22 +69,7 @@ const backends: Array<{ name: string; create(): Location }> = [
 ];
 
 describe.each(backends)('alert store contract: $name', (backend) => {
-  let location: Location;
-  const stores: AlertStore[] = [];
-  const open = () => {
-    const store = location.open();
-    stores.push(store);
-    return store;
-  };
-
-  beforeEach(() => {
-    location = backend.create();
-  });
-
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    await location.drop();
-  });
+  const open = storesPerTest(() => backend.create());
 
   it('keeps each rule state between store instances (the next evaluation, another process)', async () => {
     const writer = open();

@@ -2,13 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  type NativeConnection,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import express, { type Express } from 'express';
 import type { ParsedMail } from 'mailparser';
 import request from 'supertest';
@@ -32,21 +26,14 @@ import type { SendRecord } from '../../core/metrics/send-record';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { alertScheduleIdOf, ensureAlertSchedule } from '../../core/temporal/alert-schedule';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
-import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
-import { buildWorkerDeps } from '../../worker/worker-deps';
+import { connectWorkerConnection } from '../../worker/create-worker';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
-import { makeScheduling } from '../support/scheduling';
+import { runExportWorker } from '../support/queue-worker';
+import { quietTemporalRuntime } from '../support/quiet-runtime';
+import { failingKafkaScheduling, makeScheduling } from '../support/scheduling';
 import { createSmtpServer, eventually, type TestSmtpServer } from '../support/smtp';
 
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 const READ_TOKEN = uniqueName('read-token');
 const isAlert = (mail: ParsedMail) => /^\[PSTT\] (WARNING|CRITICAL|RESOLVED)/.test(mail.subject ?? '');
 
@@ -62,7 +49,6 @@ describe('threshold alerts', () => {
   let base: AppConfig;
   let client: Client;
   let connection: NativeConnection;
-  let bundle: WorkflowBundle;
   let ordersDb: string;
 
   /** One deployment: its own task queue, metrics database, worker and read side (store + GET /api/alerts). */
@@ -85,16 +71,12 @@ describe('threshold alerts', () => {
       metrics: { ...base.metrics, url: metricsUrl },
       sources: { orders: { url: `sqlite:${ordersDb}` } },
     };
-    const deps = await buildWorkerDeps(config, env);
-    const worker = await createExportWorker({ connection, config, deps, workflowBundle: bundle });
-    const running = worker.run();
+    const worker = await runExportWorker({ config, connection, env });
     // The test's own handles on the same database, as the API process has.
     const metrics = createMetricsStore(metricsUrl);
     const alerts = createAlertStore(metricsUrl);
     closers.push(async () => {
-      worker.shutdown();
-      await running;
-      await deps.close();
+      await worker.stop();
       await metrics.close();
       await alerts.close();
     });
@@ -137,11 +119,7 @@ describe('threshold alerts', () => {
   const ruleOf = (report: EvaluationReport, rule: string) => report.rules.find((r) => r.rule === rule);
 
   beforeAll(async () => {
-    try {
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
-    } catch {
-      // Installed by another test file of this process.
-    }
+    quietTemporalRuntime();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-alerts-orders-'));
     dirs.push(dir);
     ordersDb = path.join(dir, 'orders.db');
@@ -150,7 +128,6 @@ describe('threshold alerts', () => {
     base = loadConfig();
     client = await connectTemporalClient(base.temporal);
     connection = await connectWorkerConnection(base);
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
   });
 
   afterAll(async () => {
@@ -262,15 +239,7 @@ describe('threshold alerts', () => {
     });
 
     it('turns critical when exportJob runs fail, counted from Temporal visibility', async () => {
-      const s = makeScheduling({
-        name: uniqueName('alerts-failing'),
-        schedule: { every: '1h' },
-        source: 'orders',
-        query: 'SELECT order_id FROM orders ORDER BY order_id',
-        export_format: 'kafka',
-        retry: { max_attempts: 1 },
-        kafka_config: { topic, message_key_field: 'no_such_column' },
-      });
+      const s = failingKafkaScheduling(uniqueName('alerts-failing'));
       const workflowId = uniqueName('export-alerts');
       const input: ExportJobInput = { scheduling: s };
       await expect(

@@ -2,14 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type NativeConnection,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
 import type { NotificationResult } from '../../activities/send-failure-notification';
 import { loadConfig, type AppConfig } from '../../core/config';
@@ -18,26 +11,13 @@ import { ensureTopic } from '../../core/kafka/topics';
 import type { Scheduling, SchedulingInput } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
-import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
-import { buildWorkerDeps } from '../../worker/worker-deps';
+import { connectWorkerConnection } from '../../worker/create-worker';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
+import { runExportWorker, type QueueWorker } from '../support/queue-worker';
+import { quietTemporalRuntime, quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 import { createSmtpServer, eventually, type TestSmtpServer } from '../support/smtp';
-
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
-interface RunningWorker {
-  taskQueue: string;
-  stop(): Promise<void>;
-}
 
 const textOf = (mail: ParsedMail) => mail.text ?? '';
 const recipientsOf = (mail: ParsedMail) =>
@@ -53,32 +33,18 @@ describe('job failure notification: one e-mail per failed run, through a real SM
   let connection: NativeConnection;
   let bundle: WorkflowBundle;
   let smtp: TestSmtpServer;
-  let worker: RunningWorker;
-  const workers: RunningWorker[] = [];
+  let worker: QueueWorker;
+  const workers: QueueWorker[] = [];
 
-  async function startWorker(env: NodeJS.ProcessEnv, workflowBundle: WorkflowBundle = bundle): Promise<RunningWorker> {
+  async function startWorker(env: NodeJS.ProcessEnv, workflowBundle: WorkflowBundle = bundle): Promise<QueueWorker> {
     const taskQueue = uniqueName('pstt-notify-queue');
-    const deps = await buildWorkerDeps(config, env);
-    const w = await createExportWorker({ connection, config, deps, taskQueue, workflowBundle });
-    const running = w.run();
-    const handle = {
-      taskQueue,
-      async stop() {
-        w.shutdown();
-        await running;
-        await deps.close();
-      },
-    };
-    workers.push(handle);
-    return handle;
+    const w = await runExportWorker({ config, connection, env, taskQueue, workflowBundle });
+    workers.push(w);
+    return w;
   }
 
   beforeAll(async () => {
-    try {
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
-    } catch {
-      // Installed by another test file of this process.
-    }
+    quietTemporalRuntime();
     ensureDemoDatabase(dbFile, 100);
     await ensureTopic(kafka, topic, 1);
     const base = loadConfig();
@@ -89,7 +55,7 @@ describe('job failure notification: one e-mail per failed run, through a real SM
     };
     client = await connectTemporalClient(config.temporal);
     connection = await connectWorkerConnection(config);
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
+    bundle = await quietWorkflowBundle();
     smtp = await createSmtpServer();
     worker = await startWorker(smtp.env());
   });
@@ -218,10 +184,7 @@ describe('job failure notification: one e-mail per failed run, through a real SM
   });
 
   it('replays a failed run recorded by the workflow code before notifications, without starting a child', async () => {
-    const oldBundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../fixtures/export-job-v1'),
-      logger: quiet,
-    });
+    const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v1'));
     const oldWorker = await startWorker(smtp.env(), oldBundle);
     const s = scheduling({ kafka_config: { topic, message_key_field: 'order_number' } });
     const { workflowId } = await failedRun(s, oldWorker.taskQueue);

@@ -11,6 +11,7 @@ import { PostgresMetricsStore } from '../../core/metrics/postgres-metrics-store'
 import type { RollupBufferOptions } from '../../core/metrics/rollup-buffer';
 import type { SendRecord } from '../../core/metrics/send-record';
 import { SqliteMetricsStore } from '../../core/metrics/sqlite-metrics-store';
+import { storesPerTest, tempMetricsFile, type StoreLocation } from '../support/store-contract';
 
 /**
  * One contract, both metrics stores: SQLite (a temp file) and PostgreSQL (the devstack's `pstt_test`, a
@@ -40,27 +41,12 @@ function send(at: number, over: Partial<SendRecord> = {}): SendRecord {
   };
 }
 
-/** One empty store location (a file or a table) that any number of store instances can open. */
-interface Location {
-  open(options?: RollupBufferOptions): MetricsStore;
-  drop(): Promise<void>;
-}
-
-interface Backend {
-  name: string;
-  create(): Location;
-}
-
-const backends: Backend[] = [
+const backends: Array<{ name: string; create(): StoreLocation<[RollupBufferOptions?], MetricsStore> }> = [
   {
     name: 'sqlite',
     create() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-metrics-'));
-      const file = path.join(dir, 'metrics.db');
-      return {
-        open: (options = MANUAL) => new SqliteMetricsStore({ ...options, file }),
-        drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-      };
+      const { file, drop } = tempMetricsFile('pstt-metrics-');
+      return { open: (options = MANUAL) => new SqliteMetricsStore({ ...options, file }), drop };
     },
   },
   {
@@ -84,22 +70,7 @@ function trueRank(samples: number[], q: number): number {
 }
 
 describe.each(backends)('metrics store contract: $name', (backend) => {
-  let location: Location;
-  const stores: MetricsStore[] = [];
-  const open = (options?: RollupBufferOptions): MetricsStore => {
-    const store = location.open(options);
-    stores.push(store);
-    return store;
-  };
-
-  beforeEach(() => {
-    location = backend.create();
-  });
-
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    await location.drop();
-  });
+  const open = storesPerTest(() => backend.create());
 
   it('sums counts, bytes and success rate, and estimates latencies within one histogram bucket', async () => {
     const store = open();

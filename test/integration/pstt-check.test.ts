@@ -10,7 +10,7 @@ import { taskQueuePollers } from '../../core/temporal/task-queue-pollers';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { uniqueName } from '../support/names';
 import { pstt } from '../support/pstt-cli';
-import { makeScheduling } from '../support/scheduling';
+import { failingKafkaScheduling } from '../support/scheduling';
 import { createSmtpServer, eventually, freePort, type TestSmtpServer } from '../support/smtp';
 
 /** A PSTT stack (API on a real port, worker on its own task queue, metrics store) with the check's view of it. */
@@ -158,15 +158,7 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
   it('a failed Kafka run and a p99 past 5 s make a critical stack: exit 2', async () => {
     const stack = await startStack();
     await stack.record(50, 10, 6000, true);
-    const scheduling = makeScheduling({
-      name: uniqueName('broken'),
-      schedule: { cron: '0 3 * * *' },
-      source: 'orders',
-      query: 'SELECT nope FROM nowhere',
-      export_format: 'kafka',
-      retry: { max_attempts: 1 },
-      kafka_config: { topic: 'pstt-check-unused' },
-    });
+    const scheduling = failingKafkaScheduling(uniqueName('broken'));
     const input: ExportJobInput = { scheduling };
     const handle = await stack.client.workflow.start('exportJob', {
       taskQueue: stack.config.temporal.task_queue,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { TokenRegistry, type Role } from '../../api/auth';
@@ -23,7 +23,7 @@ import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
 import { buildWorkerDeps } from '../../worker/worker-deps';
 import { uniqueName } from './names';
-import { quietTemporalRuntime } from './quiet-runtime';
+import { quietWorkflowBundle } from './quiet-runtime';
 
 /** One token per role, generated per run. */
 export type StackTokens = Record<Role, string>;
@@ -43,8 +43,6 @@ export interface ApiStack {
   close(): Promise<void>;
 }
 
-const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
 /**
  * The API on real services, as `npm start` builds it, isolated for one test file: its own task
  * queue with a real worker in this process, an `orders` SQLite source of `rows` rows (plus any
@@ -53,7 +51,6 @@ const silent = { log: () => undefined, trace: () => undefined, debug: () => unde
 export async function startApiStack(
   options: { rows?: number; health?: KafkaHealthOptions; extraSources?: AppConfig['sources'] } = {},
 ): Promise<ApiStack> {
-  quietTemporalRuntime();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-api-'));
   const dbFile = path.join(dir, 'orders.db');
   ensureDemoDatabase(dbFile, options.rows ?? 100_000);
@@ -70,7 +67,7 @@ export async function startApiStack(
   const client = await connectTemporalClient(config.temporal);
   const connection: NativeConnection = await connectWorkerConnection(config);
   const workerDeps = await buildWorkerDeps(config);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
+  const workflowBundle = await quietWorkflowBundle();
   const worker: Worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
   const workerRun = worker.run();
   const metrics = createMetricsStore(metricsUrl);

@@ -1,11 +1,5 @@
 import type { Client } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  type NativeConnection,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../../core/config';
 import type { ExportJobInput, ExportResult } from '../../core/job';
 import type { Scheduling } from '../../core/scheduling';
@@ -13,17 +7,7 @@ import { connectTemporalClient } from '../../core/temporal/client';
 import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
 import { buildWorkerDeps } from '../../worker/worker-deps';
 import { uniqueName } from './names';
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
-let runtimeInstalled = false;
+import { quietTemporalRuntime, quietWorkflowBundle } from './quiet-runtime';
 
 export interface ExportHarness {
   config: AppConfig;
@@ -37,18 +21,12 @@ export interface ExportHarness {
 
 /** A real worker (in this process) and client on the dev server, with the given sources. */
 export async function createExportHarness(overrides: Partial<AppConfig>): Promise<ExportHarness> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    runtimeInstalled = true;
-  }
+  quietTemporalRuntime();
   const config: AppConfig = { ...loadConfig(), ...overrides };
   const taskQueue = uniqueName('pstt-test-queue');
   const client = await connectTemporalClient(config.temporal);
   const connection: NativeConnection = await connectWorkerConnection(config);
-  const bundle: WorkflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: quietLogger,
-  });
+  const bundle = await quietWorkflowBundle();
 
   async function run(s: Scheduling) {
     // E-mail off: a failed run's notification completes at once, whatever SMTP the test machine has.

@@ -1,4 +1,15 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+
+const nothing = () => undefined;
+/** A logger that drops everything: what the workflow bundler prints is noise in test output. */
+export const silentLogger = {
+  log: nothing,
+  trace: nothing,
+  debug: nothing,
+  info: nothing,
+  warn: nothing,
+  error: nothing,
+};
 
 let installed = false;
 
@@ -11,4 +22,22 @@ export function quietTemporalRuntime(): void {
   } catch {
     // Another test file of this process installed it already.
   }
+}
+
+const bundles = new Map<string, Promise<WorkflowBundle>>();
+
+/**
+ * The workflow bundle of `workflowsPath` (the app's `workflows/` by default), built once per test file and
+ * without the bundler's output; the quiet runtime is installed first, as a worker needs it.
+ */
+export function quietWorkflowBundle(workflowsPath = require.resolve('../../workflows')): Promise<WorkflowBundle> {
+  quietTemporalRuntime();
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: silentLogger });
+    // A failed build is not kept: the next caller builds again.
+    bundle.catch(() => bundles.delete(workflowsPath));
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
 }

@@ -7,7 +7,9 @@ import { SMTPServer } from 'smtp-server';
 export interface TestSmtpServer {
   readonly port: number;
   readonly received: ParsedMail[];
-  /** SMTP_* variables pointing at this server (no login: the server does not ask for one). */
+  /** User names of the login attempts, right or wrong (only with a `login`). */
+  readonly logins: string[];
+  /** SMTP_* variables pointing at this server, with its login when it has one. */
   env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** Listens on `port` (again); connections are refused until then. */
   start(): Promise<void>;
@@ -28,21 +30,31 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** An SMTP server on a free port; `listening: false` gives a port that refuses connections until `start()`. */
-export async function createSmtpServer(options: { listening?: boolean } = {}): Promise<TestSmtpServer> {
+export interface SmtpServerOptions {
+  /** `false`: a port that refuses connections until `start()`. @default true */
+  listening?: boolean;
+  /** The only credentials the server accepts; without them it asks for no login. */
+  login?: { username: string; password: string };
+}
+
+/** An SMTP server on a free loopback port. */
+export async function createSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
+  const { login } = options;
   const port = await freePort();
   const received: ParsedMail[] = [];
+  const logins: string[] = [];
   let server: SMTPServer | undefined;
 
   const api: TestSmtpServer = {
     port,
     received,
+    logins,
     env: (extra = {}) => ({
       ...process.env,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(port),
-      SMTP_USERNAME: '',
-      SMTP_PASSWORD: '',
+      SMTP_USERNAME: login?.username ?? '',
+      SMTP_PASSWORD: login?.password ?? '',
       SMTP_FROM: 'pstt-tool@example.com',
       SMTP_TO: 'ops-team@example.com',
       ...extra,
@@ -50,8 +62,20 @@ export async function createSmtpServer(options: { listening?: boolean } = {}): P
     async start() {
       if (server) return;
       const next = new SMTPServer({
-        disabledCommands: ['STARTTLS', 'AUTH'],
-        authOptional: true,
+        ...(login
+          ? {
+              disabledCommands: ['STARTTLS'],
+              allowInsecureAuth: true,
+              onAuth(auth, _session, callback) {
+                logins.push(auth.username ?? '');
+                if (auth.username === login.username && auth.password === login.password) {
+                  callback(null, { user: auth.username });
+                } else {
+                  callback(new Error('invalid credentials'));
+                }
+              },
+            }
+          : { disabledCommands: ['STARTTLS', 'AUTH'], authOptional: true }),
         onData(stream, _session, callback) {
           simpleParser(stream)
             .then((mail) => {

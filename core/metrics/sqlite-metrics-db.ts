@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { dataDir } from '../paths';
+
+/**
+ * Opens the SQLite metrics file that the metrics and alert stores share (`<dataDir>/metrics.db` unless named),
+ * creating it and its folder when missing. Takes no lock, so opening never fails on a file another process writes.
+ */
+export function openSqliteMetricsDb(
+  file: string | undefined,
+  busyTimeoutMs: number,
+): { file: string; db: Database.Database } {
+  const resolved = path.resolve(file ?? path.join(dataDir(), 'metrics.db'));
+  fs.mkdirSync(path.dirname(resolved), { recursive: true });
+  const db = new Database(resolved);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  return { file: resolved, db };
+}
+
+/**
+ * A function that, at its first call that succeeds, sets up the file and runs `createTables`. It takes the write
+ * lock: stores call it at first use, not when opening. A call that fails (file locked) is tried again next time.
+ */
+export function sqliteSchemaOnce(db: Database.Database, createTables: () => void): () => void {
+  let ready = false;
+  return () => {
+    if (ready) return;
+    // Whichever store creates the first table fixes auto_vacuum for good: both stores set the same before theirs.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    createTables();
+    ready = true;
+  };
+}
