@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from './scheduling-defaults';
 
 /**
  * The scheduling model: the single source of truth for temporal.yaml, the API and the UI.
@@ -104,11 +105,11 @@ export const scheduleSchema = z.union([
 
 export const retrySchema = z.object({
   /** Attempts of the export activity, the first included. @default 5 */
-  max_attempts: intRange(1, 100).default(5),
+  max_attempts: intRange(1, 100).default(RETRY_DEFAULTS.max_attempts),
   /** Delay before the second attempt; doubles after each. @default "5s" */
-  initial_backoff: durationSchema.default('5s'),
+  initial_backoff: durationSchema.default(RETRY_DEFAULTS.initial_backoff),
   /** Longest delay between attempts. @default "5m" */
-  max_backoff: durationSchema.default('5m'),
+  max_backoff: durationSchema.default(RETRY_DEFAULTS.max_backoff),
 });
 
 /** Query parameter values given in the scheduling (besides the built-in `:scheduled_time` and `:last_success_time`). */
@@ -133,7 +134,7 @@ export const schedulingSchema = z.object({
   params: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'expected a parameter name'), paramValue).default({}),
   export_format: z.enum(['kafka', 'csv', 'excel']),
   /** Seconds one attempt of the export may take; the database's statement timeout too. @default 3600 */
-  timeout: intRange(1, 7 * 24 * 3600).default(3600),
+  timeout: intRange(1, 7 * 24 * 3600).default(TIMEOUT_DEFAULT_SECONDS),
   retry: retrySchema.prefault({}),
   /** What a run due while the previous one is still going does. @default "skip" */
   overlap: z.enum(['skip', 'buffer_one', 'allow_all', 'cancel_other']).default('skip'),

@@ -21,6 +21,7 @@ import {
   type RunMemo,
 } from '../core/job';
 import type { Scheduling } from '../core/scheduling';
+import { RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from '../core/scheduling-defaults';
 import {
   EXPORT_FORMAT,
   SCHEDULED_TIME,
@@ -71,15 +72,16 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
   };
 
   // Per-scheduling timeout and retry policy, so this proxy is built per run.
+  const retry = { ...RETRY_DEFAULTS, ...scheduling.retry };
   const { exportToKafka, exportToFile } = proxyActivities<Activities>({
-    startToCloseTimeout: `${scheduling.timeout}s`,
+    startToCloseTimeout: `${scheduling.timeout ?? TIMEOUT_DEFAULT_SECONDS}s`,
     // A dead worker is noticed after this long; progress is checkpointed far more often (checkpoint.ts).
     heartbeatTimeout: '20s',
     retry: {
-      initialInterval: scheduling.retry.initial_backoff,
-      maximumInterval: scheduling.retry.max_backoff,
+      initialInterval: retry.initial_backoff,
+      maximumInterval: retry.max_backoff,
       backoffCoefficient: 2,
-      maximumAttempts: scheduling.retry.max_attempts,
+      maximumAttempts: retry.max_attempts,
     },
   });
   try {
@@ -107,7 +109,7 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
       error_message: failure.message,
     };
     upsertMemo({ [RUN_MEMO_KEY]: memo });
-    await notifyFailure(scheduling, err, scheduling.retry.max_attempts);
+    await notifyFailure(scheduling, err, retry.max_attempts);
     throw err;
   }
 }

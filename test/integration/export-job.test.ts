@@ -45,6 +45,14 @@ describe('exportJob on the real Temporal dev server and Kafka broker', () => {
     });
   }
 
+  it('runs an input stored by an older PSTT, without the retry and timeout fields, on their defaults', async () => {
+    const older: Partial<Scheduling> = { ...(await scheduling()) };
+    delete older.retry;
+    delete older.timeout;
+    const { result } = await harness.runExport(older as Scheduling);
+    expect(result).toMatchObject({ rows: 10_000, messages: 10_000, attempts: 1 });
+  });
+
   it('exports 10,000 rows as 10,000 keyed JSON messages, with only counts in workflow history', async () => {
     const s = await scheduling();
     const { result, workflowId } = await harness.runExport(s);
