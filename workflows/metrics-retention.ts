@@ -8,7 +8,7 @@ const { cleanupMetrics } = proxyActivities<Activities>({
   retry: { initialInterval: '30s', maximumAttempts: 5 },
 });
 
-/** The automatic retention run: deletes metrics older than `metrics.retention_days`, on a daily schedule. */
-export async function metricsRetention(): Promise<{ deleted: number; remaining: number; store_bytes: number }> {
+/** The automatic retention run: deletes metrics and alert log entries older than `metrics.retention_days`, daily. */
+export async function metricsRetention(): Promise<{ deleted: number; remaining: number; store_bytes: number; alerts_deleted: number }> {
   return await cleanupMetrics();
 }

@@ -155,6 +155,11 @@ export function recordDeliverySql(t: AlertTables, d: AlertSqlDialect): string {
   );
 }
 
+/** Deletes the transitions logged before a time (parameter: epoch ms); the rules' current states stay. */
+export function deleteAlertsBeforeSql(t: AlertTables, d: AlertSqlDialect): string {
+  return `DELETE FROM ${t.log} WHERE at_ms < ${d.param(1)}`;
+}
+
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));

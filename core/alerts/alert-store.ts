@@ -38,5 +38,7 @@ export interface AlertStore {
     id: number,
     outcome: { delivered: true; at: Date } | { delivered: false; error: string },
   ): Promise<void>;
+  /** Deletes the transitions logged before `before` (the metrics retention); resolves how many. */
+  deleteBefore(before: Date): Promise<number>;
   close(): Promise<void>;
 }

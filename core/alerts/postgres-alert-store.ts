@@ -6,6 +6,7 @@ import {
   alertTablesOf,
   alertValues,
   createAlertTablesSql,
+  deleteAlertsBeforeSql,
   insertAlertSql,
   insertStateSql,
   recentAlertsSql,
@@ -97,6 +98,12 @@ export class PostgresAlertStore implements AlertStore {
     await this.ensureSchema();
     const values = outcome.delivered ? [outcome.at.getTime(), null] : [null, outcome.error];
     await this.pool.query(recordDeliverySql(this.tables, DIALECT), [...values, id]);
+  }
+
+  async deleteBefore(before: Date): Promise<number> {
+    await this.ensureSchema();
+    const { rowCount } = await this.pool.query(deleteAlertsBeforeSql(this.tables, DIALECT), [before.getTime()]);
+    return rowCount ?? 0;
   }
 
   async close(): Promise<void> {

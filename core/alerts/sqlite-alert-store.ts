@@ -6,6 +6,7 @@ import {
   alertTablesOf,
   alertValues,
   createAlertTablesSql,
+  deleteAlertsBeforeSql,
   insertAlertSql,
   insertStateSql,
   recentAlertsSql,
@@ -100,6 +101,11 @@ export class SqliteAlertStore implements AlertStore {
     this.ensureSchema();
     const values = outcome.delivered ? [outcome.at.getTime(), null] : [null, outcome.error];
     this.db.prepare(recordDeliverySql(this.tables, DIALECT)).run(...values, id);
+  }
+
+  async deleteBefore(before: Date): Promise<number> {
+    this.ensureSchema();
+    return this.db.prepare(deleteAlertsBeforeSql(this.tables, DIALECT)).run(before.getTime()).changes;
   }
 
   async close(): Promise<void> {

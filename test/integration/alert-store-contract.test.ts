@@ -110,6 +110,21 @@ describe.each(backends)('alert store contract: $name', (backend) => {
     });
   });
 
+  it('deletes the transitions older than the retention and keeps the rules\' states', async () => {
+    const store = open();
+    let previous = state();
+    await store.save(previous, null, null);
+    for (const [i, level] of (['warning', 'ok'] as const).entries()) {
+      const next = state({ state: level, since: at(i * 60), evaluated_at: at(i * 60) });
+      await store.save(next, previous, alert({ previous_state: previous.state, state: level, at: at(i * 60), message: level }));
+      previous = next;
+    }
+    expect(await store.deleteBefore(at(30))).toBe(1);
+    expect((await store.recent(10)).map((a) => a.message)).toEqual(['ok']);
+    expect((await store.states())[0]).toMatchObject({ state: 'ok' });
+    expect(await store.deleteBefore(at(30))).toBe(0);
+  });
+
   it('lists undelivered alerts oldest first and records each attempt until delivery', async () => {
     const store = open();
     let previous = state();

@@ -299,18 +299,25 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     expect(res.body.store_bytes).toBeGreaterThan(0);
   });
 
-  it('the automatic retention is a daily Temporal schedule whose run cleans the metrics store', async () => {
+  it('the automatic retention is a daily Temporal schedule whose run cleans the metrics store and the alert log', async () => {
     expect(await ensureRetentionSchedule(client, config)).toBe('created');
     expect(await ensureRetentionSchedule(client, config)).toBe('unchanged');
     const handle = client.schedule.getHandle(retentionScheduleIdOf(config.temporal.task_queue));
     try {
       const description = await handle.describe();
       expect(description.action).toMatchObject({ workflowType: 'metricsRetention', taskQueue: config.temporal.task_queue });
+      // An alert transition from before the retention window goes with the old metrics.
+      const longAgo = new Date(Date.now() - (config.metrics.retention_days + 10) * 24 * 3600_000);
+      const rule = { rule: 'success_rate', warning_threshold: 98, critical_threshold: 95, message: 'm', value: 97, condition_since: null } as const;
+      await stack.alerts.save({ ...rule, state: 'warning', since: longAgo, evaluated_at: longAgo }, null, {
+        rule: 'success_rate', previous_state: 'ok', state: 'warning', value: 97, threshold: 98, message: 'old', at: longAgo, delivery_error: null,
+      });
       const result = await client.workflow.execute('metricsRetention', {
         taskQueue: config.temporal.task_queue,
         workflowId: uniqueName('retention-test'),
       });
-      expect(result).toEqual({ deleted: expect.any(Number), remaining: expect.any(Number), store_bytes: expect.any(Number) });
+      expect(result).toEqual({ deleted: expect.any(Number), remaining: expect.any(Number), store_bytes: expect.any(Number), alerts_deleted: 1 });
+      expect((await stack.alerts.recent(10)).map((a) => a.message)).not.toContain('old');
     } finally {
       await handle.delete();
     }
