@@ -19,7 +19,8 @@ export function kafkaVersion(): string {
   return match[1];
 }
 
-function libsDir(): string {
+/** The broker's jars (Kafka's own tools run from them too). */
+export function kafkaLibsDir(): string {
   return path.join(toolsDir(), `kafka-${kafkaVersion()}`, 'libs');
 }
 
@@ -67,7 +68,7 @@ export function kafkaBroker(): ManagedService {
     fix,
     async install() {
       await java();
-      const libs = libsDir();
+      const libs = kafkaLibsDir();
       if (fs.existsSync(path.join(libs, `kafka_2.13-${kafkaVersion()}.jar`))) return;
       const mvn = await onPath('mvn');
       if (!mvn) throw new ServiceError(NAME, 'mvn not found', undefined, 'install Maven (apt-get install maven)');
@@ -87,7 +88,7 @@ export function kafkaBroker(): ManagedService {
       const config = path.join(home, 'server.properties');
       fs.mkdirSync(logDirs, { recursive: true });
       fs.writeFileSync(config, serverProperties(logDirs));
-      const classpath = `${libsDir()}${path.sep}*`;
+      const classpath = `${kafkaLibsDir()}${path.sep}*`;
       const log4j = `-Dlog4j2.configurationFile=${path.join(PROJECT_ROOT, 'devstack', 'kafka', 'log4j2.properties')}`;
       if (!fs.existsSync(path.join(logDirs, 'meta.properties'))) {
         const clusterId = randomBytes(16).toString('base64url');
