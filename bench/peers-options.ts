@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+
+export const PEER_CASES = [
+  'producer-perf',
+  'sqlite3-kcat',
+  'psql-kcat',
+  'worker-sqlite',
+  'worker-postgres',
+  'worker-sqlite-eo',
+  'worker-postgres-eo',
+  'direct-sqlite',
+  'direct-postgres',
+] as const;
+export type PeerCase = (typeof PEER_CASES)[number];
+
+export interface PeersOptions {
+  rows: number;
+  reps: number;
+  cases: PeerCase[];
+}
+
+function positiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name}: expected a positive integer, got "${text}"`);
+  return value;
+}
+
+/** `--rows N --reps N --cases a,b,...`; the defaults are the full comparison. */
+export function parsePeersOptions(args: string[] = process.argv.slice(2)): PeersOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      reps: { type: 'string', default: '3' },
+      cases: { type: 'string', default: PEER_CASES.join(',') },
+    },
+    strict: true,
+  });
+  const cases = values.cases.split(',').map((s) => s.trim());
+  for (const c of cases) {
+    if (!PEER_CASES.includes(c as PeerCase)) throw new Error(`--cases: expected a list of ${PEER_CASES.join(', ')}, got "${c}"`);
+  }
+  return {
+    rows: positiveInt('rows', values.rows),
+    reps: positiveInt('reps', values.reps),
+    cases: PEER_CASES.filter((c) => cases.includes(c)),
+  };
+}

@@ -1,0 +1,300 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { loadConfig, type AppConfig } from '../core/config';
+import { createKafka } from '../core/kafka/client';
+import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
+import { dataDir } from '../core/paths';
+import { rowToJson } from '../core/row-serializer';
+import { checkedSchedulingSchema } from '../core/scheduling';
+import { createSource } from '../core/sources';
+import { connectTemporalClient } from '../core/temporal/client';
+import { devPostgresUrl } from '../devstack/postgres-server';
+import { writeCaseConfig } from './case-config';
+import { runDirectExport } from './direct-export';
+import { COLUMNS, exportQuery } from './order-rows';
+import { ensureDebianTools, producerPerformanceCommand, producerPerformanceSeconds, q, shell } from './peer-tools';
+import { parsePeersOptions, type PeerCase } from './peers-options';
+import { ensurePostgresSource, ensureSqliteSource, type BenchSource } from './source-data';
+import { benchScheduling, describeError, runCase, suffix, type Env } from './worker-case';
+
+/**
+ * PSTT side by side with its peers on the same rows and broker: Kafka's ProducerPerformance, the
+ * sqlite3|kcat and psql|kcat pipelines, PSTT through a worker and PSTT's export called directly.
+ * Every repetition writes a fresh 3-partition topic whose message count must equal the row count.
+ */
+
+const MB = 1024 * 1024;
+const PREFIX = 'wtb-peers';
+
+/** Exactly-once cases ask for this kafka_config field; until the schema knows it they print n/a. */
+const EXACTLY_ONCE = { delivery: 'exactly_once' };
+
+interface Rep {
+  seconds: number;
+  bytes: number;
+  peakRssMb?: number;
+  heartbeats?: number;
+}
+interface Outcome {
+  name: PeerCase;
+  reps: Rep[];
+  na?: string;
+  error?: string;
+}
+
+interface Ctx {
+  rows: number;
+  base: AppConfig;
+  kafka: Kafka;
+  bootstrap: string;
+  sqlite: BenchSource;
+  postgres: BenchSource;
+  payloadFile: string;
+  /** Bytes of the payload file's messages (newlines excluded) and of the decimal ids (the keys). */
+  valueBytes: number;
+  keyBytes: number;
+  runDir: string;
+}
+
+const sqliteFile = (s: BenchSource) => s.url.replace(/^sqlite:/, '');
+
+/** One JSON line per row through the worker's source driver and core's rowToJson: the export's messages. */
+async function ensurePayloadFile(source: BenchSource, rows: number): Promise<{ file: string; valueBytes: number; keyBytes: number }> {
+  const file = path.join(dataDir(), 'bench', `peers-payload-${rows}.jsonl`);
+  let keyBytes = 0;
+  for (let i = 1; i <= rows; i++) keyBytes += String(i).length;
+  if (!fs.existsSync(file)) {
+    const driver = createSource(source.url, process.cwd());
+    const staging = `${file}.partial`;
+    const out = fs.openSync(staging, 'w');
+    try {
+      const cursor = await driver.open(exportQuery(source.table, rows, rows));
+      try {
+        for (let batch = await cursor.read(5000); batch.length; batch = await cursor.read(5000)) {
+          fs.writeSync(out, batch.map((r) => `${rowToJson(r)}\n`).join(''));
+        }
+      } finally {
+        await cursor.close();
+      }
+    } finally {
+      fs.closeSync(out);
+      await driver.end();
+    }
+    fs.renameSync(staging, file);
+  }
+  const valueBytes = fs.statSync(file).size - rows;
+  return { file, valueBytes, keyBytes };
+}
+
+function sqliteKcat(ctx: Ctx, topic: string): string {
+  const json = COLUMNS.map((c) => `'${c}', ${c}`).join(', ');
+  const sql = `SELECT id || '|' || json_object(${json}) FROM ${ctx.sqlite.table} ORDER BY id`;
+  return `sqlite3 ${q(sqliteFile(ctx.sqlite))} ${q(sql)} | kcat -P -b ${ctx.bootstrap} -t ${q(topic)} -K'|' -X acks=all`;
+}
+
+function psqlKcat(ctx: Ctx, topic: string): string {
+  const sql = `SELECT t.id || '|' || row_to_json(t) FROM ${ctx.postgres.table} t ORDER BY t.id`;
+  return `psql ${q(ctx.postgres.url)} -At -c ${q(sql)} | kcat -P -b ${ctx.bootstrap} -t ${q(topic)} -K'|' -X acks=all`;
+}
+
+/**
+ * One repetition of an external command into a fresh topic, verified and deleted. Timed by the wall
+ * clock, unless `ownSeconds` reads the tool's own figure from its output (ProducerPerformance: its
+ * JVM start is left out, as the worker's start-up is left out of the worker cases).
+ */
+async function timedShell(
+  ctx: Ctx,
+  name: string,
+  command: (topic: string) => string,
+  bytes: number,
+  ownSeconds?: (output: string) => number,
+): Promise<Rep> {
+  const topic = `${PREFIX}-${name}-${suffix()}`;
+  await ensureTopic(ctx.kafka, topic, 3);
+  try {
+    const line = command(topic);
+    const started = performance.now();
+    const output = await shell(line);
+    const seconds = ownSeconds ? ownSeconds(output) : (performance.now() - started) / 1000;
+    const n = await countMessages(ctx.kafka, topic);
+    if (n !== ctx.rows) throw new Error(`topic ${topic} holds ${n} messages, expected ${ctx.rows}`);
+    return { seconds, bytes };
+  } finally {
+    await deleteTopic(ctx.kafka, topic).catch(() => undefined);
+  }
+}
+
+async function directRep(ctx: Ctx, name: string, source: BenchSource): Promise<Rep> {
+  const topic = `${PREFIX}-${name}-${suffix()}`;
+  await ensureTopic(ctx.kafka, topic, 3);
+  try {
+    const configFile = path.join(ctx.runDir, `${name}.yaml`);
+    writeCaseConfig(configFile, ctx.base, topic, source.url);
+    const config = loadConfig(configFile);
+    const scheduling = benchScheduling(`bench-${name}`, topic, exportQuery(source.table, ctx.rows, ctx.rows));
+    const started = performance.now();
+    const { result, heartbeats } = await runDirectExport(config, scheduling);
+    const seconds = (performance.now() - started) / 1000;
+    const n = await countMessages(ctx.kafka, topic);
+    if (result.rows !== ctx.rows || n !== ctx.rows) {
+      throw new Error(`export reported ${result.rows} rows, topic ${topic} holds ${n} messages, expected ${ctx.rows}`);
+    }
+    return { seconds, bytes: result.bytes, heartbeats };
+  } finally {
+    await deleteTopic(ctx.kafka, topic).catch(() => undefined);
+  }
+}
+
+async function workerRep(env: Env, ctx: Ctx, kind: 'sqlite' | 'postgres', extra: Record<string, unknown>): Promise<Rep> {
+  const r = await runCase(env, kind, kind === 'sqlite' ? ctx.sqlite : ctx.postgres, ctx.rows, extra);
+  if (r.error) throw new Error(r.error);
+  return { seconds: r.seconds, bytes: r.bytes, peakRssMb: r.exportPeakMb };
+}
+
+function exactlyOnceRejected(): string | undefined {
+  const parsed = checkedSchedulingSchema.safeParse({
+    name: 'eo-probe',
+    schedule: { every: '1h' },
+    source: 'bench',
+    query: 'SELECT 1',
+    export_format: 'kafka',
+    kafka_config: { topic: 'probe', ...EXACTLY_ONCE },
+  });
+  if (!parsed.success) return 'n/a (not implemented)';
+  const kc = parsed.data.kafka_config as Record<string, unknown> | undefined;
+  return kc?.delivery === 'exactly_once' ? undefined : 'n/a (not implemented)';
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function rowsPerSecond(o: Outcome | undefined, rows: number): number[] {
+  return o && !o.error && !o.na ? o.reps.map((r) => rows / r.seconds) : [];
+}
+
+function table(header: string[], body: string[][]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  return [line(header), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
+}
+
+function report(outcomes: Outcome[], rows: number): string {
+  const body = outcomes.map((o) => {
+    if (o.na) return [o.name, o.na, '', '', '', '', ''];
+    if (o.error) return [o.name, `FAILED: ${o.error.split('\n')[0]!.slice(0, 100)}`, '', '', '', '', ''];
+    const rps = rowsPerSecond(o, rows);
+    const mid = median(o.reps.map((r) => r.seconds));
+    const bytes = o.reps[0]!.bytes;
+    const rss = o.reps.filter((r) => r.peakRssMb !== undefined).map((r) => r.peakRssMb!);
+    const hb = o.reps.filter((r) => r.heartbeats !== undefined).map((r) => r.heartbeats! / r.seconds);
+    return [
+      o.name,
+      fmt(Math.min(...rps)),
+      fmt(median(rps)),
+      fmt(Math.max(...rps)),
+      (bytes / MB / mid).toFixed(2),
+      rss.length ? Math.max(...rss).toFixed(1) : '-',
+      hb.length ? median(hb).toFixed(1) : '-',
+    ];
+  });
+  const main = table(['case', 'rows/s min', 'median', 'max', 'MB/s (median)', 'worker peak RSS MB', 'direct heartbeats/s'], body);
+  const by = new Map(outcomes.map((o) => [o.name, o]));
+  const ratio = (label: string, a: PeerCase, b: PeerCase, bar: number): string[] => {
+    const x = rowsPerSecond(by.get(a), rows);
+    const y = rowsPerSecond(by.get(b), rows);
+    if (!x.length || !y.length) return [label, 'n/a', `>= ${bar}`, '-'];
+    const r = median(x) / median(y);
+    return [label, r.toFixed(2), `>= ${bar}`, r >= bar ? 'PASS' : 'MISS'];
+  };
+  const ratios = [
+    ratio('worker-sqlite / producer-perf', 'worker-sqlite', 'producer-perf', 0.5),
+    ratio('worker-postgres / producer-perf', 'worker-postgres', 'producer-perf', 0.5),
+    ratio('worker-postgres / psql-kcat', 'worker-postgres', 'psql-kcat', 0.5),
+    ratio('worker-sqlite / sqlite3-kcat', 'worker-sqlite', 'sqlite3-kcat', 0.5),
+    ratio('worker-sqlite / direct-sqlite', 'worker-sqlite', 'direct-sqlite', 0.9),
+    ratio('worker-postgres / direct-postgres', 'worker-postgres', 'direct-postgres', 0.9),
+    ratio('worker-sqlite-eo / worker-sqlite', 'worker-sqlite-eo', 'worker-sqlite', 0.7),
+    ratio('worker-postgres-eo / worker-postgres', 'worker-postgres-eo', 'worker-postgres', 0.7),
+  ];
+  return `${main}\n\n${table(['ratio of median rows/s', 'value', 'bar', 'verdict'], ratios)}`;
+}
+
+async function main(): Promise<void> {
+  const options = parsePeersOptions();
+  const began = performance.now();
+  const base = loadConfig();
+  const runDir = path.join(dataDir(), 'bench', `peers-${suffix()}`);
+  fs.mkdirSync(runDir, { recursive: true });
+  console.log(`bench:peers: ${os.cpus().length} CPUs, Node ${process.version}, ${options.rows} rows, ${options.reps} reps; logs in ${runDir}`);
+  const needs: Record<string, string> = { kcat: 'kcat' };
+  if (options.cases.includes('sqlite3-kcat')) needs.sqlite3 = 'sqlite3';
+  if (options.cases.includes('psql-kcat')) needs.psql = 'postgresql-client';
+  if (options.cases.some((c) => c.endsWith('-kcat'))) await ensureDebianTools(needs);
+
+  const sqlite = ensureSqliteSource(options.rows);
+  const postgres = await ensurePostgresSource(process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test'), options.rows);
+  const payload = await ensurePayloadFile(sqlite, options.rows);
+  console.log(`payload: ${payload.file}, average message ${(payload.valueBytes / options.rows).toFixed(1)} bytes`);
+  const kafka = createKafka(base.kafka, base.baseDir);
+  const bootstrap = base.kafka.bootstrap_servers.join(',');
+  const ctx: Ctx = { rows: options.rows, base, kafka, bootstrap, sqlite, postgres, payloadFile: payload.file, ...payload, runDir };
+  const client = await connectTemporalClient(base.temporal);
+  const env: Env = { base, kafka, client, runDir, totalRows: options.rows, prefix: PREFIX };
+  const eoNa = exactlyOnceRejected();
+  const keyed = payload.valueBytes + payload.keyBytes;
+
+  const runners: Record<PeerCase, (rep: number) => Promise<Rep>> = {
+    'producer-perf': () =>
+      timedShell(ctx, 'pp', (t) => producerPerformanceCommand(bootstrap, t, options.rows, payload.file), payload.valueBytes, (out) =>
+        producerPerformanceSeconds(out, options.rows),
+      ),
+    'sqlite3-kcat': () => timedShell(ctx, 'sqlite3-kcat', (t) => sqliteKcat(ctx, t), keyed),
+    'psql-kcat': () => timedShell(ctx, 'psql-kcat', (t) => psqlKcat(ctx, t), keyed),
+    'worker-sqlite': () => workerRep(env, ctx, 'sqlite', {}),
+    'worker-postgres': () => workerRep(env, ctx, 'postgres', {}),
+    // Exactly-once: the place for it. Runs only once the schema accepts kafka_config.delivery.
+    'worker-sqlite-eo': () => workerRep(env, ctx, 'sqlite', EXACTLY_ONCE),
+    'worker-postgres-eo': () => workerRep(env, ctx, 'postgres', EXACTLY_ONCE),
+    'direct-sqlite': () => directRep(ctx, 'direct-sqlite', sqlite),
+    'direct-postgres': () => directRep(ctx, 'direct-postgres', postgres),
+  };
+
+  const outcomes: Outcome[] = [];
+  try {
+    for (const name of options.cases) {
+      const outcome: Outcome = { name, reps: [] };
+      outcomes.push(outcome);
+      if (name.endsWith('-eo') && eoNa) {
+        outcome.na = eoNa;
+        console.log(`${name}: ${eoNa}`);
+        continue;
+      }
+      for (let rep = 1; rep <= options.reps; rep++) {
+        try {
+          const r = await runners[name](rep);
+          outcome.reps.push(r);
+          console.log(`${name} rep ${rep}: ${r.seconds.toFixed(1)} s, ${fmt(options.rows / r.seconds)} rows/s`);
+        } catch (err) {
+          outcome.error = describeError(err);
+          console.log(`${name} rep ${rep}: FAILED: ${outcome.error}`);
+          break;
+        }
+      }
+    }
+  } finally {
+    await client.connection.close();
+  }
+  console.log(`\n${report(outcomes, options.rows)}\n`);
+  console.log(`total ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  if (outcomes.some((o) => o.error)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
