@@ -1,18 +1,20 @@
 import { Context } from '@temporalio/activity';
 import { ConfigError, MissingKeyFieldError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress, ExportResult } from '../core/job';
-import { InFlightWindow } from '../core/kafka/send-window';
 import { checkTopic } from '../core/kafka/topic-check';
 import type { ActivityDeps } from './deps';
-import { makeCheckpoint, startKeepAlive } from './checkpoint';
+import { Checkpointer, startKeepAlive } from './checkpoint';
 import { prepareSends, type PreparedSend } from './kafka-batches';
 import { openRunQuery } from './run-query';
 
 /**
- * Streams a scheduling's rows to Kafka, `batch_size` rows read at a time, with at most
- * `max_in_flight_sends` sends in flight, heartbeating the rows Kafka has acknowledged (a
- * contiguous prefix of the result set). A retried attempt skips that prefix: exact when the query
- * has a deterministic ORDER BY; at most one in-flight window is sent twice.
+ * Streams a scheduling's rows to Kafka, `batch_size` rows read at a time, heartbeating the rows Kafka
+ * has acknowledged (a contiguous prefix of the result set). A retried attempt skips that prefix: exact
+ * when the query has a deterministic ORDER BY; at most one send is sent twice.
+ *
+ * Order: one send of an export is on the wire at a time, so each partition receives the rows in the
+ * query's order (concurrent KafkaJS sends reorder, idempotent or not). The next batch is read and
+ * serialised while the current send is in flight, and checkpoints never hold up a send.
  */
 export function makeExportToKafka(deps: ActivityDeps) {
   return async function exportToKafka(input: ExportActivityInput): Promise<ExportResult> {
@@ -35,6 +37,8 @@ export function makeExportToKafka(deps: ActivityDeps) {
       stopKeepAlive();
       throw err;
     });
+    // The one send on the wire, and the rows it carries.
+    let inFlight: { promise: Promise<unknown>; send: PreparedSend } | null = null;
     try {
       const keyField = kafkaConfig.message_key_field;
       if (keyField && !cursor.columns.includes(keyField)) throw new MissingKeyFieldError(keyField, cursor.columns);
@@ -45,29 +49,37 @@ export function makeExportToKafka(deps: ActivityDeps) {
       }
       if (resumed) ctx.log.info('resuming export', { scheduling: scheduling.name, rowsAcked: progress.rowsAcked });
 
-      const checkpoint = makeCheckpoint(ctx, deps.temporal);
-      const window = new InFlightWindow<PreparedSend>(deps.config.kafka.max_in_flight_sends);
-      const acknowledged = async (sends: PreparedSend[]) => {
-        if (sends.length === 0) return;
-        for (const send of sends) {
-          progress.rowsAcked += send.rows;
-          progress.messages += send.messages.length;
-          progress.bytes += send.bytes;
-          progress.batches += 1;
-        }
-        await checkpoint(progress);
+      const checkpointer = new Checkpointer<ExportProgress>(ctx, deps.temporal);
+      const settle = async () => {
+        if (!inFlight) return;
+        const { promise, send } = inFlight;
+        await promise;
+        inFlight = null;
+        progress.rowsAcked += send.rows;
+        progress.messages += send.messages.length;
+        progress.bytes += send.bytes;
+        progress.batches += 1;
+        checkpointer.update({ ...progress });
       };
       for (;;) {
         ctx.cancellationSignal.throwIfAborted();
         const rows = await cursor.read(kafkaConfig.batch_size);
         if (rows.length === 0) break;
         for (const send of prepareSends(rows, kafkaConfig, maxMessageBytes)) {
-          await acknowledged(await window.add(() => deps.producer.send(kafkaConfig.topic, send.messages, sendOptions), send));
+          await settle();
+          checkpointer.assertLive();
+          const promise = deps.producer.send(kafkaConfig.topic, send.messages, sendOptions);
+          // Awaited by settle(); never an unhandled rejection meanwhile.
+          promise.catch(() => undefined);
+          inFlight = { promise, send };
         }
       }
-      await acknowledged(await window.drain());
+      await settle();
+      await checkpointer.flush();
     } finally {
       stopKeepAlive();
+      // Nothing keeps sending behind a failed attempt.
+      await (inFlight as { promise: Promise<unknown> } | null)?.promise.catch(() => undefined);
       await cursor.close();
     }
     return {

@@ -59,7 +59,10 @@ export const appConfigSchema = z
         ssl_ca_file: z.string().optional(),
         /** Default compression of the schedulings' batches. @default "none" */
         compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).default('none'),
-        /** Producer sends in flight at once per export; bounds memory. @default 4 */
+        /**
+         * Accepted for older files and unused: one export keeps one send on the wire, so that each partition
+         * gets its rows in the query's order (concurrent KafkaJS sends reorder). @default 4
+         */
         max_in_flight_sends: intRange(1, 32).default(4),
         /** Deadline of one send, KafkaJS's retries included, in milliseconds. @default 60000 */
         send_timeout_ms: intRange(1_000, 600_000).default(60_000),

@@ -56,6 +56,23 @@ export class KafkaSendTimeoutError extends Error {
   }
 }
 
+/**
+ * Thrown by an export attempt whose progress has not reached the Temporal server for longer than its
+ * heartbeat timeout: a retry may already run elsewhere, so this attempt stops producing. Retryable.
+ */
+export class CheckpointLostError extends Error {
+  constructor(
+    readonly silentMs: number,
+    readonly heartbeatTimeoutMs: number,
+  ) {
+    super(
+      `no checkpoint reached the Temporal server for ${Math.round(silentMs / 1000)} s (heartbeat timeout ` +
+        `${Math.round(heartbeatTimeoutMs / 1000)} s): this attempt stops sending so that its retry is not duplicated`,
+    );
+    this.name = this.constructor.name;
+  }
+}
+
 /** Thrown by an export when its topic does not exist and the cluster does not create topics on first use. */
 export class TopicNotFoundError extends Error {
   constructor(readonly topic: string) {

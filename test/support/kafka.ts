@@ -8,10 +8,13 @@ export function testKafka(): Kafka {
 }
 
 /** Reads `count` messages of a topic from the beginning with a fresh consumer group. */
-export async function consumeMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+/** A consumed message and the partition it was read from. */
+export type ConsumedMessage = KafkaMessage & { partition: number };
+
+export async function consumeMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<ConsumedMessage[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('pstt-test-group') });
   await consumer.connect();
-  const messages: KafkaMessage[] = [];
+  const messages: ConsumedMessage[] = [];
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
@@ -22,7 +25,7 @@ export async function consumeMessages(kafka: Kafka, topic: string, count: number
       consumer
         .run({
           eachBatch: async ({ batch }) => {
-            messages.push(...batch.messages);
+            messages.push(...batch.messages.map((m) => ({ ...m, partition: batch.partition })));
             if (messages.length >= count) {
               clearTimeout(timer);
               resolve();
