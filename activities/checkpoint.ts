@@ -48,7 +48,7 @@ export class Checkpointer<P> {
     this.latest = progress;
     // The worker notices a stalled activity on its own unless it hears of heartbeats too; throttled, cheap.
     this.ctx.heartbeat(progress);
-    if (!this.inFlight && Date.now() - this.lastStartAt >= this.everyMs) this.start();
+    if (!this.inFlight && Date.now() - this.lastStartAt >= this.everyMs) void this.start();
   }
 
   /** Throws when this attempt must stop sending: cancelled, paused, reset, or cut off from the server. */
@@ -64,18 +64,15 @@ export class Checkpointer<P> {
   /** Waits for the heartbeat in flight and records the latest progress; fails like `assertLive`. */
   async flush(): Promise<void> {
     while (this.inFlight) await this.inFlight;
-    if (this.latest !== null && this.latest !== this.sent) {
-      this.start();
-      await this.inFlight;
-    }
+    if (this.latest !== null && this.latest !== this.sent) await this.start();
     if (this.stopped) throw this.stopped;
   }
 
-  private start(): void {
+  private start(): Promise<void> {
     const progress = this.latest as P;
     this.lastStartAt = Date.now();
     this.rpcs += 1;
-    this.inFlight = this.temporal.activity
+    const rpc = this.temporal.activity
       .heartbeat(this.ctx.info.taskToken, progress)
       .then(
         () => {
@@ -96,6 +93,8 @@ export class Checkpointer<P> {
       .finally(() => {
         this.inFlight = null;
       });
+    this.inFlight = rpc;
+    return rpc;
   }
 }
 
