@@ -1,16 +1,18 @@
 import { Context } from '@temporalio/activity';
 import { ConfigError, MissingKeyFieldError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress, ExportResult } from '../core/job';
+import { keyOf } from '../core/resume-key';
 import { checkTopic } from '../core/kafka/topic-check';
 import type { ActivityDeps } from './deps';
 import { Checkpointer, startKeepAlive } from './checkpoint';
 import { prepareSends, type PreparedSend } from './kafka-batches';
-import { openRunQuery } from './run-query';
+import { openExportQuery, rowFingerprint } from './resume';
 
 /**
- * Streams a scheduling's rows to Kafka, `batch_size` rows read at a time, heartbeating the rows Kafka
- * has acknowledged (a contiguous prefix of the result set). A retried attempt skips that prefix: exact
- * when the query has a deterministic ORDER BY; at most one send is sent twice.
+ * Streams a scheduling's rows to Kafka, `batch_size` rows read at a time, checkpointing the rows Kafka
+ * has acknowledged (a contiguous prefix of the result set) with the last one's resume key or
+ * fingerprint. A retried attempt resumes after that prefix (resume.ts); at most the send in flight
+ * when the earlier attempt died is sent twice.
  *
  * Order: one send of an export is on the wire at a time, so each partition receives the rows in the
  * query's order (concurrent KafkaJS sends reorder, idempotent or not). The next batch is read and
@@ -25,31 +27,37 @@ export function makeExportToKafka(deps: ActivityDeps) {
     const started = Date.now();
     const { maxMessageBytes } = await checkTopic(deps.kafka, kafkaConfig.topic);
     const resumed = ctx.info.heartbeatDetails as ExportProgress | undefined;
-    const progress: ExportProgress = resumed ? { ...resumed } : { rowsAcked: 0, messages: 0, batches: 0, bytes: 0 };
     const sendOptions = {
       acks: kafkaConfig.acks,
       compression: kafkaConfig.compression ?? deps.config.kafka.compression,
       scheduling: scheduling.name,
     };
 
+    let progress: ExportProgress = { rowsAcked: 0, messages: 0, batches: 0, bytes: 0 };
     const stopKeepAlive = startKeepAlive(ctx, () => progress);
-    const cursor = await openRunQuery(deps, input).catch((err: unknown) => {
+    const start = await openExportQuery(deps, input, resumed).catch((err: unknown) => {
       stopKeepAlive();
       throw err;
     });
+    const { cursor, tracker } = start;
+    progress = start.progress;
     // The one send on the wire, and the rows it carries.
     let inFlight: { promise: Promise<unknown>; send: PreparedSend } | null = null;
     try {
       const keyField = kafkaConfig.message_key_field;
       if (keyField && !cursor.columns.includes(keyField)) throw new MissingKeyFieldError(keyField, cursor.columns);
-      for (let skipped = 0; skipped < progress.rowsAcked; ) {
-        const rows = await cursor.read(Math.min(kafkaConfig.batch_size, progress.rowsAcked - skipped));
-        if (rows.length === 0) break;
-        skipped += rows.length;
+      if (start.startedOverBecause) {
+        ctx.log.warn('starting the export over: the rows sent by an earlier attempt cannot be skipped exactly', {
+          scheduling: scheduling.name,
+          reason: start.startedOverBecause,
+          rowsSentBefore: resumed?.rowsAcked,
+        });
+      } else if (resumed && progress.rowsAcked > 0) {
+        ctx.log.info('resuming export', { scheduling: scheduling.name, rowsAcked: progress.rowsAcked, byKey: tracker !== null });
       }
-      if (resumed) ctx.log.info('resuming export', { scheduling: scheduling.name, rowsAcked: progress.rowsAcked });
 
       const checkpointer = new Checkpointer<ExportProgress>(ctx, deps.temporal);
+      const resumeKey = kafkaConfig.resume_key;
       const settle = async () => {
         if (!inFlight) return;
         const { promise, send } = inFlight;
@@ -59,12 +67,17 @@ export function makeExportToKafka(deps: ActivityDeps) {
         progress.messages += send.messages.length;
         progress.bytes += send.bytes;
         progress.batches += 1;
+        if (send.lastRow) {
+          if (resumeKey) progress.lastKey = keyOf(send.lastRow, resumeKey, scheduling.name);
+          else progress.lastRowHash = rowFingerprint(send.lastRow);
+        }
         checkpointer.update({ ...progress });
       };
       for (;;) {
         ctx.cancellationSignal.throwIfAborted();
         const rows = await cursor.read(kafkaConfig.batch_size);
         if (rows.length === 0) break;
+        if (tracker) for (const row of rows) tracker.check(row);
         for (const send of prepareSends(rows, kafkaConfig, maxMessageBytes)) {
           await settle();
           checkpointer.assertLive();
@@ -89,6 +102,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
       bytes: progress.bytes,
       durationMs: Date.now() - started,
       attempts: ctx.info.attempt,
+      ...(progress.startedOver ? { startedOver: true } : {}),
     };
   };
 }

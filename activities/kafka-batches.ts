@@ -12,6 +12,8 @@ export interface PreparedSend {
   messages: Message[];
   rows: number;
   bytes: number;
+  /** The send's last row, whose key or fingerprint the checkpoint holds once the send is acknowledged. */
+  lastRow: Row | null;
 }
 
 /**
@@ -23,7 +25,7 @@ export function prepareSends(rows: Row[], config: KafkaConfig, topicLimitBytes: 
   const headers: IHeaders | undefined = Object.keys(config.headers).length ? config.headers : undefined;
   const headerBytes = Object.entries(config.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   const sends: PreparedSend[] = [];
-  let current: PreparedSend = { messages: [], rows: 0, bytes: 0 };
+  let current: PreparedSend = { messages: [], rows: 0, bytes: 0, lastRow: null };
   let fill = 0;
   for (const row of rows) {
     const key = messageKeyOf(row, config.message_key_field);
@@ -33,13 +35,14 @@ export function prepareSends(rows: Row[], config: KafkaConfig, topicLimitBytes: 
     if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, key, recordBytes, topicLimitBytes);
     if (current.rows > 0 && fill + recordBytes > topicLimitBytes * BATCH_FILL_RATIO) {
       sends.push(current);
-      current = { messages: [], rows: 0, bytes: 0 };
+      current = { messages: [], rows: 0, bytes: 0, lastRow: null };
       fill = 0;
     }
     fill += recordBytes;
     current.messages.push(headers ? { key, value, headers } : { key, value });
     current.rows += 1;
     current.bytes += bytes;
+    current.lastRow = row;
   }
   if (current.rows > 0) sends.push(current);
   return sends;

@@ -12,13 +12,18 @@ export function queryParamsOf(input: ExportActivityInput): Record<string, ParamV
 }
 
 /**
- * Opens a run's query on its source with its parameters bound; the database enforces the source's
- * `statement_timeout`, or else the scheduling's `timeout`.
+ * Opens a run's query (or `sql`, a rewrite of it with `extraParams`) on its source with its parameters
+ * bound; the database enforces the source's `statement_timeout`, or else the scheduling's `timeout`.
  */
-export function openRunQuery(deps: Pick<ActivityDeps, 'config' | 'sources'>, input: ExportActivityInput): Promise<QueryCursor> {
+export function openRunQuery(
+  deps: Pick<ActivityDeps, 'config' | 'sources'>,
+  input: ExportActivityInput,
+  sql = input.scheduling.query,
+  extraParams: Record<string, ParamValue> = {},
+): Promise<QueryCursor> {
   const { scheduling } = input;
   const timeoutSeconds = deps.config.sources[scheduling.source]?.statement_timeout ?? scheduling.timeout;
   return deps.sources
     .get(scheduling.source)
-    .open(scheduling.query, { params: queryParamsOf(input), timeoutMs: timeoutSeconds * 1000 });
+    .open(sql, { params: { ...queryParamsOf(input), ...extraParams }, timeoutMs: timeoutSeconds * 1000 });
 }

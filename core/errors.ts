@@ -45,6 +45,22 @@ export class MissingKeyFieldError extends Error {
   }
 }
 
+/**
+ * Thrown when a scheduling's `resume_key` cannot order its rows: a column the query lacks, a NULL or
+ * unsupported value, or two rows out of key order (not unique, or going backwards). Resuming after
+ * such a key could skip rows, so the run fails instead; retrying cannot fix it.
+ */
+export class ResumeKeyError extends Error {
+  constructor(
+    readonly scheduling: string,
+    readonly columns: readonly string[],
+    readonly problem: string,
+  ) {
+    super(`scheduling "${scheduling}": resume_key (${columns.join(', ')}) ${problem}`);
+    this.name = this.constructor.name;
+  }
+}
+
 /** Thrown by the Kafka producer when a send does not complete within its deadline. */
 export class KafkaSendTimeoutError extends Error {
   constructor(
@@ -218,6 +234,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   UnsupportedSourceError.name,
   UnknownSourceError.name,
   MissingKeyFieldError.name,
+  ResumeKeyError.name,
   TopicNotFoundError.name,
   MessageTooLargeError.name,
   RowSerializationError.name,

@@ -1,3 +1,4 @@
+import type { KeyValue } from './resume-key';
 import type { ExportFormat, Scheduling } from './scheduling';
 
 /**
@@ -32,6 +33,12 @@ export interface ExportResult {
   attempts: number;
   /** Final path of the written file (csv, excel). */
   file?: string;
+  /**
+   * True when a retried Kafka export found the rows it had sent no longer first in the result set
+   * (rows deleted or reordered, and no `resume_key`) and sent everything again: duplicates, never a
+   * gap.
+   */
+  startedOver?: boolean;
 }
 
 /** Progress an export activity heartbeats, and resumes from on retry. */
@@ -41,6 +48,12 @@ export interface ExportProgress {
   messages: number;
   batches: number;
   bytes: number;
+  /** The `resume_key` tuple of the last acknowledged row (with a resume key). */
+  lastKey?: KeyValue[];
+  /** Fingerprint of the last acknowledged row, which a count-based resume checks (without a resume key). */
+  lastRowHash?: string;
+  /** Set once an attempt has started over; kept so that the run's result says so. */
+  startedOver?: boolean;
 }
 
 export const EXPORT_WORKFLOW_TYPE = 'exportJob';

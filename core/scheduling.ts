@@ -27,6 +27,16 @@ export const kafkaConfigSchema = z.object({
   topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)'),
   /** Column whose value becomes the message key; null key when absent. */
   message_key_field: z.string().min(1).optional(),
+  /**
+   * Columns that order the query's rows uniquely (those of its ORDER BY, in the same order): a retried
+   * attempt resumes strictly after the last acknowledged key tuple, in SQL. Without it a retry skips
+   * by count, and starts over when the skipped rows are not the ones sent.
+   */
+  resume_key: z
+    .array(z.string().min(1, 'expected a column name'))
+    .min(1, 'expected at least one column')
+    .refine((cols) => new Set(cols).size === cols.length, 'expected distinct columns')
+    .optional(),
   /** Rows per producer send. @default 500 */
   batch_size: intRange(1, 10_000).default(500),
   /** Compression of each batch. @default the Kafka defaults' `compression` ("none") */

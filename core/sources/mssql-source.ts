@@ -48,6 +48,7 @@ export function mapMssqlError(err: unknown, timeoutMs: number | undefined): Erro
 function addInput(request: sql.Request, name: string, value: ParamValue): void {
   if (value instanceof Date) request.input(name, sql.DateTime2(7), value);
   else if (typeof value === 'boolean') request.input(name, sql.Bit, value);
+  else if (typeof value === 'bigint') request.input(name, sql.BigInt, value.toString());
   else if (typeof value === 'number') {
     if (Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1) request.input(name, sql.Int, value);
     else if (Number.isSafeInteger(value)) request.input(name, sql.BigInt, value);
@@ -71,6 +72,7 @@ interface RecordsetColumn {
  * Only the query's first result set is read.
  */
 export class MssqlSource implements SourceDriver {
+  readonly dialect = 'mssql';
   private readonly config: sql.config;
   private pool: Promise<sql.ConnectionPool> | undefined;
 

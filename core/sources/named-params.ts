@@ -74,47 +74,74 @@ function skipBlockComment(sql: string, start: number, nested: boolean): number {
   return sql.length;
 }
 
+/**
+ * When a string literal, quoted identifier, comment or dollar-quoted string opens at `i`, the offset
+ * just past it; otherwise -1.
+ */
+function skipNonCode(sql: string, i: number, dialect: SqlDialect): number {
+  const ch = sql[i] as string;
+  const next = sql[i + 1];
+  if (ch === "'") {
+    // PostgreSQL E'...' strings take backslash escapes.
+    const prefix = sql[i - 1];
+    const escapes = dialect === 'postgres' && (prefix === 'E' || prefix === 'e') && !isIdentPart(sql[i - 2]);
+    return skipQuoted(sql, i, "'", escapes);
+  }
+  if (ch === '"') return skipQuoted(sql, i, '"');
+  if (ch === '[' && dialect !== 'postgres') {
+    // In PostgreSQL brackets are array syntax (`ARRAY[:a, :b]`), elsewhere quoted identifiers.
+    // SQL Server escapes `]` as `]]`; SQLite has no escape inside brackets.
+    if (dialect === 'mssql') return skipQuoted(sql, i, ']');
+    const close = sql.indexOf(']', i + 1);
+    return close === -1 ? sql.length : close + 1;
+  }
+  if (ch === '`' && dialect === 'sqlite') return skipQuoted(sql, i, '`');
+  if (ch === '-' && next === '-') {
+    const eol = sql.indexOf('\n', i + 2);
+    return eol === -1 ? sql.length : eol + 1;
+  }
+  // PostgreSQL and SQL Server nest block comments; SQLite does not.
+  if (ch === '/' && next === '*') return skipBlockComment(sql, i, dialect !== 'sqlite');
+  if (ch === '$' && dialect === 'postgres' && !isIdentPart(sql[i - 1])) {
+    DOLLAR_TAG.lastIndex = i;
+    const tag = DOLLAR_TAG.exec(sql)?.[0];
+    if (tag) {
+      const close = sql.indexOf(tag, i + tag.length);
+      return close === -1 ? sql.length : close + tag.length;
+    }
+  }
+  return -1;
+}
+
+/** The SQL text with literals, quoted identifiers and comments blanked out: what is left is code. */
+export function codeOnly(sql: string, dialect: SqlDialect): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const end = skipNonCode(sql, i, dialect);
+    if (end === -1) {
+      out.push(sql[i] as string);
+      i += 1;
+    } else {
+      out.push(' '.repeat(end - i));
+      i = end;
+    }
+  }
+  return out.join('');
+}
+
 /** The `:name` placeholders of `sql` in text order, skipping literals, quoted identifiers, comments and casts. */
 export function findNamedParams(sql: string, dialect: SqlDialect): NamedParamRef[] {
   const refs: NamedParamRef[] = [];
   let i = 0;
   while (i < sql.length) {
-    const ch = sql[i] as string;
+    const skipped = skipNonCode(sql, i, dialect);
+    if (skipped !== -1) {
+      i = skipped;
+      continue;
+    }
     const next = sql[i + 1];
-    if (ch === "'") {
-      // PostgreSQL E'...' strings take backslash escapes.
-      const prefix = sql[i - 1];
-      const escapes = dialect === 'postgres' && (prefix === 'E' || prefix === 'e') && !isIdentPart(sql[i - 2]);
-      i = skipQuoted(sql, i, "'", escapes);
-    } else if (ch === '"') {
-      i = skipQuoted(sql, i, '"');
-    } else if (ch === '[' && dialect !== 'postgres') {
-      // In PostgreSQL brackets are array syntax (`ARRAY[:a, :b]`), elsewhere quoted identifiers.
-      // SQL Server escapes `]` as `]]`; SQLite has no escape inside brackets.
-      if (dialect === 'mssql') {
-        i = skipQuoted(sql, i, ']');
-      } else {
-        const close = sql.indexOf(']', i + 1);
-        i = close === -1 ? sql.length : close + 1;
-      }
-    } else if (ch === '`' && dialect === 'sqlite') {
-      i = skipQuoted(sql, i, '`');
-    } else if (ch === '-' && next === '-') {
-      const eol = sql.indexOf('\n', i + 2);
-      i = eol === -1 ? sql.length : eol + 1;
-    } else if (ch === '/' && next === '*') {
-      // PostgreSQL and SQL Server nest block comments; SQLite does not.
-      i = skipBlockComment(sql, i, dialect !== 'sqlite');
-    } else if (ch === '$' && dialect === 'postgres' && !isIdentPart(sql[i - 1])) {
-      DOLLAR_TAG.lastIndex = i;
-      const tag = DOLLAR_TAG.exec(sql)?.[0];
-      if (tag) {
-        const close = sql.indexOf(tag, i + tag.length);
-        i = close === -1 ? sql.length : close + tag.length;
-      } else {
-        i += 1;
-      }
-    } else if (ch === ':') {
+    if (sql[i] === ':') {
       if (next === ':') {
         // `::type` casts (PostgreSQL) and `type::member` (SQL Server).
         i += 2;

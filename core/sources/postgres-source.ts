@@ -43,8 +43,12 @@ export function mapPostgresError(err: unknown, timeoutMs: number | undefined): E
   return err;
 }
 
-/** Dates travel as ISO-8601 UTC text: pg would send them in the worker's local time zone. */
+/**
+ * Dates travel as ISO-8601 UTC text: pg would send them in the worker's local time zone. 64-bit
+ * integers travel as text; the server casts them to the compared column's type.
+ */
 function toPostgresValue(value: ParamValue): string | number | boolean | null {
+  if (typeof value === 'bigint') return value.toString();
   return value instanceof Date ? value.toISOString() : value;
 }
 
@@ -62,6 +66,7 @@ function toPostgresValue(value: ParamValue): string | number | boolean | null {
  * gives no type (`could not determine data type of parameter $1`).
  */
 export class PostgresSource implements SourceDriver {
+  readonly dialect = 'postgres';
   private pool: Pool | undefined;
   private readonly types = createPostgresTypes();
   private readonly cursors = new Set<QueryCursor>();

@@ -1,7 +1,8 @@
 import type { Row } from '../row-serializer';
+import type { SqlDialect } from './named-params';
 
 /** A value bound to a named query parameter (`:name` in the SQL text). */
-export type ParamValue = string | number | boolean | null | Date;
+export type ParamValue = string | number | bigint | boolean | null | Date;
 
 export interface OpenOptions {
   /** Values of the named parameters the query uses; a name the query uses but this lacks is an error. */
@@ -22,6 +23,8 @@ export interface QueryCursor {
 
 /** A source database reachable by URL. */
 export interface SourceDriver {
+  /** The SQL dialect its queries are written in. */
+  readonly dialect: SqlDialect;
   /** Runs `sql` and returns a cursor over its rows. */
   open(sql: string, options?: OpenOptions): Promise<QueryCursor>;
   /** Closes pools and handles. */

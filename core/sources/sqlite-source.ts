@@ -24,6 +24,7 @@ export function toSqliteValue(value: ParamValue): SqliteValue {
  * deadline (the activity's timeout) is what bounds a slow query.
  */
 export class SqliteSource implements SourceDriver {
+  readonly dialect = 'sqlite';
   readonly file: string;
   private readonly cursors = new Set<QueryCursor>();
 

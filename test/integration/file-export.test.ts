@@ -34,6 +34,7 @@ class WrappedSources extends SourceRegistry {
   override get(name: string): SourceDriver {
     const real = super.get(name);
     return {
+      dialect: real.dialect,
       open: async (sql, options) => {
         this.opened.push(options ?? {});
         return this.wrap(await real.open(sql, options));

@@ -16,6 +16,8 @@ import {
 import { toJsonValue, type Row } from '../../core/row-serializer';
 import { createSource, type QueryCursor, type SourceDriver } from '../../core/sources';
 import { mssqlConfigFromUrl } from '../../core/sources/mssql-config';
+import { keyedQuery } from '../../core/sources/resume-query';
+import { keyOf, keyParams, ResumeKeyTracker, type KeyValue } from '../../core/resume-key';
 import { uniqueName } from '../support/names';
 
 /**
@@ -246,6 +248,22 @@ function contract(h: Harness): void {
     } finally {
       await cursor.close();
     }
+  });
+
+  it('resumes strictly after a key tuple of its own values (text, timestamp, integer), through a checkpoint', async () => {
+    const columns = ['label', 'created_at', 'id'];
+    const text = `SELECT id, label, created_at FROM ${tables.items} WHERE id <= :max`;
+    const all = keyedQuery(text, driver.dialect, columns, null);
+    const first = await query(all.sql, { params: { max: 20 } });
+    // 'even' sorts before 'odd' in every collation; created_at grows with id.
+    const expected = [...range(1, 20).filter((id) => id % 2 === 0), ...range(1, 20).filter((id) => id % 2 === 1)];
+    expect(ids(first)).toEqual(expected);
+    const tracker = new ResumeKeyTracker(columns, 'contract');
+    for (const row of first) tracker.check(row);
+    const checkpoint = JSON.parse(JSON.stringify(keyOf(first[7] as Row, columns, 'contract'))) as KeyValue[];
+    const after = keyedQuery(text, driver.dialect, columns, keyParams(checkpoint));
+    const rest = await query(after.sql, { params: { max: 20, ...after.params } });
+    expect(ids(rest)).toEqual(expected.slice(8));
   });
 
   it('returns every row exactly once, in ORDER BY order, read in chunks', async () => {
