@@ -209,6 +209,28 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     expect(total - atKill).toBe(left.length);
   });
 
+  it('zombie: a worker frozen past the heartbeat timeout stops sending when it wakes; its retry ran elsewhere', async () => {
+    const { configFile, taskQueue } = testConfig();
+    const frozen = worker(configFile);
+    const { topic, handle } = await startExport(taskQueue);
+    await waitForMessages(topic, 10_000);
+    frozen.kill('SIGSTOP');
+    const atStop = await countMessages(kafka, topic);
+    const [run] = await runningExports(client, taskQueue, [{ workflowId: handle.workflowId }]);
+    // A second worker takes the retry once the frozen attempt's heartbeat timeout (20 s) has passed.
+    worker(configFile);
+    const result = (await handle.result()) as ExportResult;
+    expect(result.attempts).toBeGreaterThanOrEqual(2);
+    frozen.kill('SIGCONT');
+    // Give the woken attempt time to do whatever it would do (assertions below are on counts, not time).
+    await sleep(5_000);
+    const { total, unique } = await keysIn(topic);
+    expect(unique.size).toBe(ROWS);
+    // Re-sent: what followed the checkpoint before the freeze, plus at most the one send the woken
+    // attempt had on the wire or in hand; a zombie that kept going would re-send the rest of the table.
+    expect(total - ROWS).toBeLessThanOrEqual(atStop - run!.rows + 2 * BATCH);
+  });
+
   it('SIGTERM: the worker lets the running export finish; nothing is sent twice', async () => {
     const { configFile, taskQueue } = testConfig();
     const first = worker(configFile);
