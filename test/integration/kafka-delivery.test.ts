@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowFailedError } from '@temporalio/client';
 import Database from 'better-sqlite3';
-import { ensureTopic } from '../../core/kafka/topics';
+import { countMessages, ensureTopic } from '../../core/kafka/topics';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import type { SchedulingInput } from '../../core/scheduling';
 import { createExportHarness, type ExportHarness } from '../support/export-harness';
@@ -161,5 +161,20 @@ describe('Kafka delivery options (real broker, real worker)', () => {
     const error = await harness.runExportExpectingFailure(s);
     expect(rootCause(error).nonRetryable).toBe(true);
     expect(rootCause(error).message).toMatch(/syntax error/);
+  });
+
+  it('fails for good, sending nothing, when resume_key is not a column of the query or not unique', async () => {
+    const topic = await newTopic();
+    const missing = scheduling(topic, {}, { resume_key: ['nope'] });
+    const notAColumn = rootCause(await harness.runExportExpectingFailure(missing));
+    expect(notAColumn).toMatchObject({ type: 'ResumeKeyError', nonRetryable: true });
+    expect(notAColumn.message).toBe(
+      `scheduling "${missing.name}": resume_key (nope) names "nope", not a column of the query; columns: id, label, created_at`,
+    );
+    const byDay = scheduling(topic, { query: 'SELECT id, substr(created_at, 1, 10) AS day FROM items' }, { resume_key: ['day'] });
+    const notUnique = rootCause(await harness.runExportExpectingFailure(byDay));
+    expect(notUnique).toMatchObject({ type: 'ResumeKeyError', nonRetryable: true });
+    expect(notUnique.message).toBe(`scheduling "${byDay.name}": resume_key (day) is not unique: two rows have ("2026-01-01")`);
+    expect(await countMessages(kafka, topic)).toBe(0);
   });
 });
