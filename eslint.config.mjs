@@ -57,7 +57,7 @@ export default tseslint.config(
         {
           paths: sandboxBanned,
           patterns: [
-            { group: ['kafkajs', 'pg', 'pg-*', 'mssql', 'better-sqlite3', 'nodemailer', 'express', 'pino'], message: 'I/O belongs in activities/.' },
+            { group: ['@platformatic/kafka', 'pg', 'pg-*', 'mssql', 'better-sqlite3', 'nodemailer', 'express', 'pino'], message: 'I/O belongs in activities/.' },
             { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'], message: 'Workflows import @temporalio/workflow only.' },
             { group: ['../activities', '../activities/*'], message: 'Import activities as types only.', allowTypeImports: true },
           ],

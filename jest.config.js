@@ -6,7 +6,12 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest'],
+    '/node_modules/@platformatic/.+\\.js$': '<rootDir>/test/support/esm-transform.js',
+  },
+  // The Kafka client ships as ES modules only; see test/support/esm-transform.js.
+  transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
   // Starts PostgreSQL, Kafka and Temporal when they are not running (reuses them when they are).
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 180_000,

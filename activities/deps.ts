@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
-import type { Kafka } from 'kafkajs';
 import type { AlertConfig } from '../core/alerts/alert-config';
 import type { AlertStore } from '../core/alerts/alert-store';
 import type { AppConfig } from '../core/config';
+import type { KafkaClient } from '../core/kafka/client';
 import type { KafkaProducer } from '../core/kafka/producer';
 import type { Mailer } from '../core/mail/mailer';
 import type { MetricsStore } from '../core/metrics/metrics-store';
@@ -12,7 +12,7 @@ import type { SourceRegistry } from '../core/sources';
 export interface ActivityDeps {
   config: AppConfig;
   /** For admin checks (topic existence, size limits); sends go through `producer`. */
-  kafka: Kafka;
+  kafka: KafkaClient;
   producer: KafkaProducer;
   sources: SourceRegistry;
   /** Where sends are recorded; the retention activity cleans it. */

@@ -1,5 +1,5 @@
-import type { IHeaders, Message } from 'kafkajs';
 import { MessageTooLargeError } from '../core/errors';
+import type { KafkaMessage } from '../core/kafka/message';
 import { messageKeyOf, rowToJson, type Row } from '../core/row-serializer';
 import type { KafkaConfig } from '../core/scheduling';
 
@@ -9,7 +9,7 @@ const RECORD_OVERHEAD_BYTES = 70;
 const BATCH_FILL_RATIO = 0.9;
 
 export interface PreparedSend {
-  messages: Message[];
+  messages: KafkaMessage[];
   rows: number;
   bytes: number;
   /** The send's last row, whose key or fingerprint the checkpoint holds once the send is acknowledged. */
@@ -22,7 +22,7 @@ export interface PreparedSend {
  * fails the run with its key and size instead of being dropped.
  */
 export function prepareSends(rows: Row[], config: KafkaConfig, topicLimitBytes: number): PreparedSend[] {
-  const headers: IHeaders | undefined = Object.keys(config.headers).length ? config.headers : undefined;
+  const headers: Record<string, string> | undefined = Object.keys(config.headers).length ? config.headers : undefined;
   const headerBytes = Object.entries(config.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   const sends: PreparedSend[] = [];
   let current: PreparedSend = { messages: [], rows: 0, bytes: 0, lastRow: null };

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../core/kafka/client';
 import { probeCluster } from '../core/kafka/cluster-probe';
 import type { ProducerState } from '../core/kafka/producer';
 import { SharedResults } from './shared-results';
@@ -31,7 +31,7 @@ export class KafkaHealth {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly producer: { readonly state: ProducerState },
     private readonly options: KafkaHealthOptions = {},
   ) {

@@ -1,6 +1,6 @@
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { withDeadline } from '../core/deadline';
+import type { KafkaClient } from '../core/kafka/client';
+import { probeCluster } from '../core/kafka/cluster-probe';
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port');
 
@@ -28,30 +28,17 @@ export interface KafkaTestResult {
 export async function testKafkaConnection(body: z.infer<typeof kafkaTestSchema>, deadlineMs = 8_000): Promise<KafkaTestResult> {
   const brokers = Array.isArray(body.bootstrap_servers) ? body.bootstrap_servers : body.bootstrap_servers.split(',');
   const sasl = body.security_protocol.startsWith('SASL_');
-  const kafka = new Kafka({
+  const kafka: KafkaClient = {
     clientId: 'pstt-connection-test',
-    brokers,
-    ssl: body.ssl ?? body.security_protocol.endsWith('SSL'),
-    sasl: sasl
-      ? ({ mechanism: body.sasl_mechanism.toLowerCase(), username: body.sasl_username ?? '', password: body.sasl_password ?? '' } as SASLOptions)
-      : undefined,
-    connectionTimeout: 3_000,
+    bootstrapBrokers: brokers,
+    tls: (body.ssl ?? body.security_protocol.endsWith('SSL')) ? {} : undefined,
+    sasl: sasl ? { mechanism: body.sasl_mechanism, username: body.sasl_username ?? '', password: body.sasl_password ?? '' } : undefined,
+    connectTimeout: 3_000,
     requestTimeout: 5_000,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+    retries: 0,
+    retryDelay: 0,
+  };
   const started = performance.now();
-  try {
-    const round = (async () => {
-      await admin.connect();
-      return admin.describeCluster();
-    })();
-    const cluster = await withDeadline(round, deadlineMs, () => new Error(`no answer within ${deadlineMs} ms`));
-    return { success: true, latency_ms: Math.round(performance.now() - started), brokers: cluster.brokers.length, error: null };
-  } catch (err) {
-    return { success: false, latency_ms: Math.round(performance.now() - started), brokers: 0, error: (err as Error).message };
-  } finally {
-    void admin.disconnect().catch(() => undefined);
-  }
+  const { brokers: found, error } = await probeCluster(kafka, deadlineMs);
+  return { success: error === null, latency_ms: Math.round(performance.now() - started), brokers: found, error };
 }

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { loadConfig, type AppConfig } from '../core/config';
-import { createKafka } from '../core/kafka/client';
+import { createKafka, type KafkaClient } from '../core/kafka/client';
 import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
 import { dataDir } from '../core/paths';
 import { rowToJson } from '../core/row-serializer';
@@ -47,7 +46,7 @@ interface Outcome {
 interface Ctx {
   rows: number;
   base: AppConfig;
-  kafka: Kafka;
+  kafka: KafkaClient;
   bootstrap: string;
   sqlite: BenchSource;
   postgres: BenchSource;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../core/kafka/client';
 import type { AppConfig } from '../core/config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput } from '../core/job';
 import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
@@ -25,7 +25,7 @@ const PROGRESS_EVERY_MS = 15_000;
 
 export interface Env {
   base: AppConfig;
-  kafka: Kafka;
+  kafka: KafkaClient;
   client: Client;
   runDir: string;
   /** Rows in the source table: a case of fewer rows adds `WHERE id <= rows`. */

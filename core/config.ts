@@ -61,10 +61,10 @@ export const appConfigSchema = z
         compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).default('none'),
         /**
          * Accepted for older files and unused: one export keeps one send on the wire, so that each partition
-         * gets its rows in the query's order (concurrent KafkaJS sends reorder). @default 4
+         * gets its rows in the query's order. @default 4
          */
         max_in_flight_sends: intRange(1, 32).default(4),
-        /** Deadline of one send, KafkaJS's retries included, in milliseconds. @default 60000 */
+        /** Deadline of one send, the Kafka client's retries included, in milliseconds. @default 60000 */
         send_timeout_ms: intRange(1_000, 600_000).default(60_000),
       })
       .prefault({}),

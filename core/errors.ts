@@ -72,6 +72,18 @@ export class KafkaSendTimeoutError extends Error {
   }
 }
 
+/** Thrown by the Kafka producer when a send fails for a reason retrying may fix (broker down, leader moving); retryable. */
+export class KafkaSendError extends Error {
+  constructor(
+    readonly topic: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`send to topic "${topic}" failed: ${reason}`, options);
+    this.name = this.constructor.name;
+  }
+}
+
 /**
  * Thrown by an export attempt whose progress has not reached the Temporal server for longer than its
  * heartbeat timeout: a retry may already run elsewhere, so this attempt stops producing. Retryable.
@@ -109,6 +121,45 @@ export class MessageTooLargeError extends Error {
       `row with key ${key === null ? '(null)' : JSON.stringify(key)} makes a ${bytes}-byte message, over the ` +
         `${limit}-byte limit (max.message.bytes) of topic "${topic}"`,
     );
+    this.name = this.constructor.name;
+  }
+}
+
+/**
+ * Thrown by the Kafka producer when the broker rejects a send as MESSAGE_TOO_LARGE or
+ * RECORD_LIST_TOO_LARGE (a record or batch over the topic's `max.message.bytes`, or over the
+ * broker's request limit). Not retryable: the same rows make the same batch again.
+ */
+export class KafkaMessageTooLargeError extends Error {
+  constructor(
+    readonly topic: string,
+    /** MESSAGE_TOO_LARGE or RECORD_LIST_TOO_LARGE. */
+    readonly code: string,
+    readonly messages: number,
+    /** Key, value and header bytes of the whole send. */
+    readonly bytes: number,
+    /** Bytes of the largest message of the send. */
+    readonly largestMessageBytes: number,
+  ) {
+    super(
+      `the broker rejected a send to topic "${topic}" as ${code}: ${messages} message(s), ${bytes} bytes, the largest ` +
+        `${largestMessageBytes} bytes; raise the topic's max.message.bytes or make the rows (or batch_size) smaller`,
+    );
+    this.name = this.constructor.name;
+  }
+}
+
+/**
+ * Thrown by a transactional producer when a newer producer with the same transactional.id has fenced it
+ * (PRODUCER_FENCED / INVALID_PRODUCER_EPOCH): this instance must stop producing. Retryable: the attempt that
+ * fenced it carries on, and a retry of this one would build a new producer and fence in turn.
+ */
+export class ProducerFencedError extends Error {
+  constructor(
+    readonly transactionalId: string,
+    reason: string,
+  ) {
+    super(`transactional producer "${transactionalId}" was fenced by a newer one with the same id: ${reason}`);
     this.name = this.constructor.name;
   }
 }
@@ -237,6 +288,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   ResumeKeyError.name,
   TopicNotFoundError.name,
   MessageTooLargeError.name,
+  KafkaMessageTooLargeError.name,
   RowSerializationError.name,
   InvalidFileNameError.name,
   InvalidTimeZoneError.name,

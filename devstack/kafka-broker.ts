@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { probeCluster } from '../core/kafka/cluster-probe';
 import { dataDir, logsDir, PROJECT_ROOT, toolsDir } from '../core/paths';
 import { onPath, runLogged, startDetached, stopDetached } from './process';
 import { ServiceError } from './service-error';
@@ -98,22 +98,15 @@ export function kafkaBroker(): ManagedService {
       return startDetached(NAME, javaBin, ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', log4j, '-cp', classpath, 'kafka.Kafka', config], logFile);
     },
     async isReady() {
-      const kafka = new Kafka({
+      const probe = await probeCluster({
         clientId: 'pstt-devstack',
-        brokers: [`127.0.0.1:${BROKER_PORT}`],
-        connectionTimeout: 2_000,
+        bootstrapBrokers: [`127.0.0.1:${BROKER_PORT}`],
+        connectTimeout: 2_000,
         requestTimeout: 5_000,
-        retry: { retries: 0 },
-        logLevel: logLevel.NOTHING,
+        retries: 0,
+        retryDelay: 0,
       });
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        return cluster.brokers.length > 0 && cluster.controller !== null;
-      } finally {
-        await admin.disconnect();
-      }
+      return probe.brokers > 0 && probe.controllerId !== null;
     },
     stop: () => stopDetached(NAME, 30_000),
   };

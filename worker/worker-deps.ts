@@ -3,6 +3,7 @@ import { alertConfigFromEnv } from '../core/alerts/alert-config';
 import { openAlertStore } from '../core/alerts/create-alert-store';
 import type { AppConfig } from '../core/config';
 import { createRecordedProducer } from '../core/kafka/recorded-producer';
+import { logger } from '../core/logger';
 import { Mailer } from '../core/mail/mailer';
 import { smtpConfigFromEnv } from '../core/mail/smtp-config';
 import { SourceRegistry } from '../core/sources';
@@ -19,7 +20,9 @@ export async function buildWorkerDeps(
   const smtp = smtpConfigFromEnv(env);
   const alertConfig = alertConfigFromEnv(env);
   const { kafka, metrics, producer } = createRecordedProducer(config);
-  await producer.connect();
+  // The worker starts and polls even when Kafka is down: file exports run, Kafka exports fail their
+  // attempt and retry with backoff, and the producer connects at the first send once the broker is back.
+  await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start; retrying at the first send'));
   const sources = new SourceRegistry(config);
   const temporal = await connectTemporalClient(config.temporal);
   const mailer = smtp ? new Mailer(smtp) : null;

@@ -1,42 +1,26 @@
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
-// kafkajs-snappy ships no types: it exports a codec factory.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const snappyCodec = require('kafkajs-snappy') as () => unknown;
+import { CompressionAlgorithms, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4';
 
-/** KafkaJS builds in GZIP only; Snappy and LZ4 (frame format, as Kafka expects) are registered here once. */
-let registered = false;
-export function registerCompressionCodecs(): void {
-  if (registered) return;
-  registered = true;
-  const codecs = CompressionCodecs as unknown as Record<number, () => unknown>;
-  codecs[CompressionTypes.Snappy] = snappyCodec;
-  codecs[CompressionTypes.LZ4] = () => ({
-    async compress(encoder: { buffer: Buffer }) {
-      return compressFrameSync(encoder.buffer);
-    },
-    async decompress(buffer: Buffer) {
-      return decompressFrameSync(buffer);
-    },
-  });
-}
-
-export function compressionTypeOf(name: CompressionName): CompressionTypes {
+/**
+ * The client's codec of each compression we offer. All are built in: gzip from node:zlib, Snappy
+ * and LZ4 (frame format, as Kafka expects) from a bundled WebAssembly module, so nothing is
+ * compiled at install time, on any platform.
+ */
+export function compressionOf(name: CompressionName): CompressionAlgorithmValue {
   switch (name) {
     case 'gzip':
-      return CompressionTypes.GZIP;
+      return CompressionAlgorithms.GZIP;
     case 'snappy':
-      return CompressionTypes.Snappy;
+      return CompressionAlgorithms.SNAPPY;
     case 'lz4':
-      return CompressionTypes.LZ4;
+      return CompressionAlgorithms.LZ4;
     default:
-      return CompressionTypes.None;
+      return CompressionAlgorithms.NONE;
   }
 }
 
-/** KafkaJS's acks: -1 all in-sync replicas, 1 the leader, 0 none. */
+/** Kafka's acks: -1 all in-sync replicas, 1 the leader, 0 none. */
 export function acksOf(acks: 'all' | 'leader' | 'none'): -1 | 0 | 1 {
-  return acks === 'all' ? -1 : acks === 'leader' ? 1 : 0;
+  return acks === 'all' ? ProduceAcks.ALL : acks === 'leader' ? ProduceAcks.LEADER : ProduceAcks.NO_RESPONSE;
 }

@@ -1,15 +1,14 @@
-import {
-  KafkaJSProtocolError,
-  Partitioners,
-  type Kafka,
-  type Message,
-  type Producer,
-  type RecordMetadata,
-} from 'kafkajs';
+import { Producer, type ProduceResult } from '@platformatic/kafka';
 import { withDeadline } from '../deadline';
-import { KafkaSendTimeoutError } from '../errors';
+import { KafkaMessageTooLargeError, KafkaSendError, KafkaSendTimeoutError } from '../errors';
 import { ignoreSends, type SendObserver } from '../metrics/send-record';
-import { acksOf, compressionTypeOf, registerCompressionCodecs, type CompressionName } from './codecs';
+import { baseOptionsOf, forceClose, type KafkaClient } from './client';
+import { acksOf, compressionOf, type CompressionName } from './codecs';
+import { describeKafkaError, hasNonRetriableBrokerError, protocolErrorIds } from './kafka-errors';
+import { batchBytes, byteLength, type KafkaMessage, type SendAck } from './message';
+import { JavaCompatiblePartitioning } from './partitioner';
+import { bufferSerializers, type ClientProducer } from './serializers';
+import { SerialQueue } from './serial-queue';
 
 /** Connection state of the producer, for health reporting. */
 export interface ProducerState {
@@ -19,7 +18,7 @@ export interface ProducerState {
 }
 
 export interface ProducerOptions {
-  /** Deadline of one send, covering KafkaJS's own retries. @default 60000 */
+  /** Deadline of one send on the wire, the client's own retries included. @default 60000 */
   sendTimeoutMs?: number;
   /** Told of every send, for the metrics store. @default ignore */
   observer?: SendObserver;
@@ -34,87 +33,141 @@ export interface SendOptions {
   scheduling?: string | null;
 }
 
-/** Errors after which KafkaJS's producer state is unusable: the producer is rebuilt. */
-const FATAL_PRODUCER_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+type Kind = 'idempotent' | 'plain';
+
+/** Broker answers meaning the batch itself is over a limit: the same rows fail the same way again. */
+const TOO_LARGE = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'] as const;
 
 /**
- * The one producer of a worker process, wrapping KafkaJS so that it can be replaced. Sends with
- * acks=all go through an idempotent producer; acks=leader/none need a plain one (KafkaJS refuses
- * idempotence without acks=all). Each send is bounded by our own deadline (KafkaJS can hang after
- * a broker restart) and reported to the observer.
+ * The one producer of a worker process, wrapping @platformatic/kafka so that nothing else depends on
+ * it. Sends with acks=all go through an idempotent producer, one send at a time (see SerialQueue);
+ * acks=leader/none through a plain one. Each send is bounded by our own deadline and reported to the
+ * observer. Partitions are chosen like the Java client's (see partitioner.ts).
+ *
+ * The idempotent producer is rebuilt (new producer id, fresh sequence numbers) after every failed
+ * send: after a timeout or a lost answer its sequence numbers may not match what the broker stored,
+ * and a later batch of the same size reusing them would be taken for a duplicate and dropped. The
+ * plain producer is rebuilt after a timeout or a non-retriable broker error.
  */
 export class KafkaProducer {
-  private readonly producers = new Map<'idempotent' | 'plain', Promise<Producer>>();
+  private readonly producers = new Map<Kind, Promise<ClientProducer>>();
   private readonly sendTimeoutMs: number;
   private readonly observer: SendObserver;
+  private readonly idempotentSends = new SerialQueue();
+  private readonly partitioning = new JavaCompatiblePartitioning();
   readonly state: ProducerState = { connected: false, lastError: null, lastErrorAt: null };
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     options: ProducerOptions = {},
   ) {
-    registerCompressionCodecs();
     this.sendTimeoutMs = options.sendTimeoutMs ?? 60_000;
     this.observer = options.observer ?? ignoreSends;
   }
 
-  /** Connects the idempotent producer (the plain one connects on first use). */
+  /** Connects the idempotent producer (obtains its producer id); the plain one connects on first use. */
   async connect(): Promise<void> {
-    await this.producer('idempotent');
+    try {
+      await withDeadline(this.producer('idempotent'), this.sendTimeoutMs, () => new Error(`no producer id within ${this.sendTimeoutMs} ms`));
+    } catch (err) {
+      this.noteError(describeKafkaError(err), true);
+      throw err;
+    }
   }
 
-  private producer(kind: 'idempotent' | 'plain'): Promise<Producer> {
+  private producer(kind: Kind): Promise<ClientProducer> {
     let producer = this.producers.get(kind);
     if (!producer) {
       producer = this.build(kind);
       this.producers.set(kind, producer);
-      producer.catch(() => this.producers.delete(kind));
+      producer.catch(() => {
+        if (this.producers.get(kind) === producer) this.producers.delete(kind);
+      });
     }
     return producer;
   }
 
-  private async build(kind: 'idempotent' | 'plain'): Promise<Producer> {
-    const producer = this.kafka.producer({
+  private async build(kind: Kind): Promise<ClientProducer> {
+    const producer: ClientProducer = new Producer({
+      ...baseOptionsOf(this.kafka),
       idempotent: kind === 'idempotent',
-      maxInFlightRequests: kind === 'idempotent' ? 1 : 5,
+      // More than 1, or the client sets an idempotent producer's retries to MAX_SAFE_INTEGER.
+      retries: Math.max(2, this.kafka.retries),
+      // How long the broker may wait for the in-sync replicas before answering a send.
+      timeout: 30_000,
       // Topics are checked before an export; auto-creation then follows the cluster's own setting.
-      allowAutoTopicCreation: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Temporal's retry policy owns backoff; a few quick retries absorb leader moves.
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+      autocreateTopics: true,
+      serializers: bufferSerializers,
     });
-    producer.on(producer.events.CONNECT, () => {
+    producer.on('client:broker:connect', () => {
       this.state.connected = true;
     });
-    producer.on(producer.events.DISCONNECT, () => {
+    producer.on('client:broker:disconnect', () => {
       this.state.connected = false;
     });
-    await producer.connect();
+    producer.on('client:broker:failed', () => {
+      this.state.connected = false;
+    });
+    try {
+      // A real round trip: the producer id of an idempotent producer, the cluster's metadata otherwise.
+      if (kind === 'idempotent') await producer.initIdempotentProducer({});
+      else await producer.metadata({ topics: [] });
+    } catch (err) {
+      await forceClose(producer);
+      throw err;
+    }
+    this.state.connected = true;
     return producer;
   }
 
   /** Sends one batch of messages to a topic and resolves when the broker has acknowledged all of them. */
-  async send(topic: string, messages: Message[], options: SendOptions = {}): Promise<RecordMetadata[]> {
-    const acks = options.acks ?? 'all';
-    const kind = acks === 'all' ? 'idempotent' : 'plain';
+  send(topic: string, messages: KafkaMessage[], options: SendOptions = {}): Promise<SendAck[]> {
+    const kind: Kind = (options.acks ?? 'all') === 'all' ? 'idempotent' : 'plain';
+    const send = () => this.sendNow(kind, topic, messages, options);
+    return kind === 'idempotent' ? this.idempotentSends.run(send) : send();
+  }
+
+  private async sendNow(kind: Kind, topic: string, messages: KafkaMessage[], options: SendOptions): Promise<SendAck[]> {
     const started = performance.now();
-    const bytes = messages.reduce((n, m) => n + byteLength(m.value) + byteLength(m.key), 0);
+    const bytes = batchBytes(messages);
     const sending = this.producer(kind).then((p) =>
-      p.send({ topic, messages, acks: acksOf(acks), compression: compressionTypeOf(options.compression ?? 'none') }),
+      p.send({
+        messages: messages.map((m) => ({ topic, key: m.key, value: m.value, headers: m.headers })),
+        acks: acksOf(options.acks ?? 'all'),
+        compression: compressionOf(options.compression ?? 'none'),
+        partitioner: this.partitioning.forSend(topic),
+      }),
     );
     try {
       const result = await withDeadline(sending, this.sendTimeoutMs, () => new KafkaSendTimeoutError(topic, this.sendTimeoutMs));
       this.state.connected = true;
       this.record(topic, options, messages.length, bytes, started, null);
-      return result;
+      return toSendAcks(result);
     } catch (err) {
-      const message = (err as Error).message;
-      this.state.lastError = message;
-      this.state.lastErrorAt = new Date();
-      this.record(topic, options, messages.length, bytes, started, message);
-      if (err instanceof KafkaJSProtocolError && FATAL_PRODUCER_ERRORS.has(err.type)) await this.rebuild(kind);
-      throw err;
+      const error = this.classify(err, topic, messages, bytes);
+      this.noteError(error.message, !(error instanceof KafkaMessageTooLargeError));
+      this.record(topic, options, messages.length, bytes, started, error.message);
+      if (kind === 'idempotent' || err instanceof KafkaSendTimeoutError || hasNonRetriableBrokerError(err)) await this.rebuild(kind);
+      throw error;
     }
+  }
+
+  /** Our typed error for a failed send: too large (not retryable), timeout, or a retryable send error. */
+  private classify(err: unknown, topic: string, messages: KafkaMessage[], bytes: number): Error {
+    if (err instanceof KafkaSendTimeoutError) return err;
+    const ids = protocolErrorIds(err);
+    const tooLarge = TOO_LARGE.find((id) => ids.has(id));
+    if (tooLarge) {
+      const largest = messages.reduce((n, m) => Math.max(n, byteLength(m.value) + byteLength(m.key)), 0);
+      return new KafkaMessageTooLargeError(topic, tooLarge, messages.length, bytes, largest);
+    }
+    return new KafkaSendError(topic, describeKafkaError(err), { cause: err });
+  }
+
+  private noteError(message: string, connectionTrouble: boolean): void {
+    this.state.lastError = message;
+    this.state.lastErrorAt = new Date();
+    if (connectionTrouble && /connect|ECONNREFUSED|closed|timed? ?out|network/i.test(message)) this.state.connected = false;
   }
 
   private record(topic: string, o: SendOptions, messages: number, bytes: number, started: number, error: string | null) {
@@ -134,21 +187,22 @@ export class KafkaProducer {
     }
   }
 
-  private async rebuild(kind: 'idempotent' | 'plain'): Promise<void> {
+  private async rebuild(kind: Kind): Promise<void> {
     const old = this.producers.get(kind);
     this.producers.delete(kind);
-    await old?.then((p) => p.disconnect()).catch(() => undefined);
+    // Forced: a send that outlived its deadline is abandoned, not awaited.
+    await old?.then(forceClose, () => undefined);
   }
 
   async disconnect(): Promise<void> {
     const producers = [...this.producers.values()];
     this.producers.clear();
-    await Promise.allSettled(producers.map(async (p) => (await p).disconnect()));
+    await Promise.allSettled(producers.map(async (p) => forceClose(await p)));
     this.state.connected = false;
   }
 }
 
-function byteLength(value: Message['value'] | Message['key']): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+/** The client's offsets as our acknowledgements (none with acks=none). */
+function toSendAcks(result: ProduceResult): SendAck[] {
+  return (result.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, baseOffset: o.offset.toString() }));
 }

@@ -1,5 +1,7 @@
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import { ConfigResourceTypes } from '@platformatic/kafka';
 import { TopicNotFoundError } from '../errors';
+import { withAdmin } from './admin';
+import type { KafkaClient } from './client';
 
 /** Kafka's default `max.message.bytes` of a topic. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -16,29 +18,23 @@ export interface TopicInfo {
  * on first use) and reads its size limit. A missing topic with auto-create off throws
  * TopicNotFoundError: retrying cannot fix it.
  */
-export async function checkTopic(kafka: Kafka, topic: string): Promise<TopicInfo> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+export async function checkTopic(kafka: KafkaClient, topic: string): Promise<TopicInfo> {
+  return withAdmin(kafka, async (admin) => {
     const topics = await admin.listTopics();
     if (!topics.includes(topic)) {
-      const cluster = await admin.describeCluster();
-      const brokerId = String(cluster.controller ?? cluster.brokers[0]?.nodeId ?? 1);
-      const { resources } = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.BROKER, name: brokerId, configNames: ['auto.create.topics.enable'] }],
+      const metadata = await admin.metadata({ topics: [] });
+      const brokerId = String(metadata.controllerId >= 0 ? metadata.controllerId : ([...metadata.brokers.keys()][0] ?? 1));
+      const [broker] = await admin.describeConfigs({
+        resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName: brokerId, configurationKeys: ['auto.create.topics.enable'] }],
       });
-      const autoCreate = resources[0]?.configEntries.find((e) => e.configName === 'auto.create.topics.enable');
-      if (autoCreate?.configValue !== 'true') throw new TopicNotFoundError(topic);
+      const autoCreate = broker?.configs.find((c) => c.name === 'auto.create.topics.enable');
+      if (autoCreate?.value !== 'true') throw new TopicNotFoundError(topic);
       return { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, exists: false };
     }
-    const { resources } = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    const [described] = await admin.describeConfigs({
+      resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['max.message.bytes'] }],
     });
-    const limit = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+    const limit = Number(described?.configs.find((c) => c.name === 'max.message.bytes')?.value);
     return { maxMessageBytes: Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_MAX_MESSAGE_BYTES, exists: true };
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

@@ -1,41 +1,78 @@
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Consumer, FetchIsolationLevels, MessagesStreamModes } from '@platformatic/kafka';
 import { loadConfig } from '../../core/config';
+import { baseOptionsOf, createKafka, forceClose, type KafkaClient } from '../../core/kafka/client';
+import { consumeCommitted } from './committed-reader';
 import { uniqueName } from './names';
 
-export function testKafka(): Kafka {
-  const { kafka } = loadConfig();
-  return new Kafka({ clientId: 'pstt-tests', brokers: kafka.bootstrap_servers, logLevel: logLevel.NOTHING });
+/** The tests' cluster: the config's brokers, no security (the devstack's broker is plaintext). */
+export function testKafka(): KafkaClient {
+  return { ...createKafka(loadConfig().kafka), clientId: 'pstt-tests' };
+}
+
+/** A consumed message, the partition and offset it was read from. */
+export interface ConsumedMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
+  partition: number;
+  /** A 64-bit offset, as a string. */
+  offset: string;
+}
+
+export interface ConsumeOptions {
+  /** How long to wait for `count` messages. @default 60000 */
+  timeoutMs?: number;
+  /**
+   * Read only committed transactions (`isolation.level=read_committed`), as an exactly-once consumer
+   * does; aborted transactions are skipped. Read by Kafka's Java consumer (see committed-reader.ts),
+   * without headers. @default false
+   */
+  readCommitted?: boolean;
 }
 
 /** Reads `count` messages of a topic from the beginning with a fresh consumer group. */
-/** A consumed message and the partition it was read from. */
-export type ConsumedMessage = KafkaMessage & { partition: number };
-
-export async function consumeMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<ConsumedMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('pstt-test-group') });
-  await consumer.connect();
+export async function consumeMessages(
+  kafka: KafkaClient,
+  topic: string,
+  count: number,
+  options: ConsumeOptions | number = {},
+): Promise<ConsumedMessage[]> {
+  const { timeoutMs = 60_000, readCommitted = false } = typeof options === 'number' ? { timeoutMs: options } : options;
+  if (readCommitted) return consumeCommitted(kafka, topic, count, timeoutMs);
+  const consumer = new Consumer({
+    ...baseOptionsOf(kafka),
+    groupId: uniqueName('pstt-test-group'),
+    sessionTimeout: 10_000,
+    heartbeatInterval: 500,
+    isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED,
+  });
   const messages: ConsumedMessage[] = [];
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 500 });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
         () => reject(new Error(`only ${messages.length} of ${count} messages arrived on ${topic} within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      consumer
-        .run({
-          eachBatch: async ({ batch }) => {
-            messages.push(...batch.messages.map((m) => ({ ...m, partition: batch.partition })));
-            if (messages.length >= count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
     });
+    const reading = (async () => {
+      if (count === 0) return;
+      for await (const m of stream) {
+        const headers: Record<string, Buffer> = {};
+        for (const [k, v] of m.headers) headers[k.toString()] = v;
+        messages.push({ key: m.key ?? null, value: m.value ?? null, headers, partition: m.partition, offset: m.offset.toString() });
+        if (messages.length >= count) return;
+      }
+    })();
+    try {
+      await Promise.race([reading, timeout]);
+    } finally {
+      clearTimeout(timer);
+      await stream.close().catch(() => undefined);
+    }
   } finally {
-    await consumer.disconnect();
+    await forceClose(consumer);
   }
   return messages;
 }

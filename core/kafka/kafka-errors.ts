@@ -1,0 +1,64 @@
+/**
+ * Reading the client's errors: a failed send is a tree (retries, one branch per broker, the
+ * protocol error of one partition at the leaves). These helpers look through it without
+ * depending on how deep a given failure nests.
+ */
+
+interface ErrorNode {
+  message?: unknown;
+  canRetry?: unknown;
+  apiId?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+  serverErrorMessage?: unknown;
+}
+
+function children(err: ErrorNode): unknown[] {
+  const out: unknown[] = [];
+  if (Array.isArray(err.errors)) out.push(...(err.errors as unknown[]));
+  if (err.cause) out.push(err.cause);
+  return out;
+}
+
+function walk(err: unknown, visit: (node: ErrorNode, leaf: boolean) => void, depth = 0): void {
+  if (!err || typeof err !== 'object' || depth > 10) return;
+  const node = err as ErrorNode;
+  const kids = children(node);
+  visit(node, kids.length === 0);
+  for (const kid of kids) walk(kid, visit, depth + 1);
+}
+
+/** Kafka protocol error ids (MESSAGE_TOO_LARGE, OUT_OF_ORDER_SEQUENCE_NUMBER...) anywhere in the error. */
+export function protocolErrorIds(err: unknown): Set<string> {
+  const ids = new Set<string>();
+  walk(err, (node) => {
+    if (typeof node.apiId === 'string') ids.add(node.apiId);
+  });
+  return ids;
+}
+
+/**
+ * One line for an operator and for health's `last_error`: the outer message followed by the distinct
+ * messages of the leaves ("Producing messages failed. (Connection refused ...)").
+ */
+export function describeKafkaError(err: unknown): string {
+  const top = err instanceof Error ? err.message : String(err);
+  const leaves: string[] = [];
+  walk(err, (node, leaf) => {
+    if (!leaf || node === err) return;
+    let text = typeof node.message === 'string' ? node.message : '';
+    if (typeof node.apiId === 'string') text = `${node.apiId}: ${text}`;
+    if (typeof node.serverErrorMessage === 'string' && node.serverErrorMessage) text += ` (${node.serverErrorMessage})`;
+    if (text && !leaves.includes(text)) leaves.push(text);
+  });
+  return leaves.length ? `${top} (${leaves.slice(0, 3).join('; ')})` : top;
+}
+
+/** A broker error that retrying the same request cannot fix (the client marks it `canRetry: false`). */
+export function hasNonRetriableBrokerError(err: unknown): boolean {
+  let found = false;
+  walk(err, (node) => {
+    if (typeof node.apiId === 'string' && node.canRetry === false) found = true;
+  });
+  return found;
+}
