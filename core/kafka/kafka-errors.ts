@@ -5,6 +5,7 @@
  */
 
 interface ErrorNode {
+  code?: unknown;
   message?: unknown;
   canRetry?: unknown;
   apiId?: unknown;
@@ -59,6 +60,18 @@ export function hasNonRetriableBrokerError(err: unknown): boolean {
   let found = false;
   walk(err, (node) => {
     if (typeof node.apiId === 'string' && node.canRetry === false) found = true;
+  });
+  return found;
+}
+
+/** The client's codes for "no broker answered": connection refused or lost, or a request timed out. */
+const CONNECTION_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
+
+/** True when the failure is the cluster being unreachable, as opposed to a broker's answer. */
+export function isConnectionError(err: unknown): boolean {
+  let found = false;
+  walk(err, (node) => {
+    if (typeof node.code === 'string' && CONNECTION_CODES.has(node.code)) found = true;
   });
   return found;
 }

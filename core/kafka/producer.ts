@@ -4,7 +4,7 @@ import { KafkaMessageTooLargeError, KafkaSendError, KafkaSendTimeoutError } from
 import { ignoreSends, type SendObserver } from '../metrics/send-record';
 import { baseOptionsOf, forceClose, type KafkaClient } from './client';
 import { acksOf, compressionOf, type CompressionName } from './codecs';
-import { describeKafkaError, hasNonRetriableBrokerError, protocolErrorIds } from './kafka-errors';
+import { describeKafkaError, hasNonRetriableBrokerError, isConnectionError, protocolErrorIds } from './kafka-errors';
 import { batchBytes, byteLength, type KafkaMessage, type SendAck } from './message';
 import { JavaCompatiblePartitioning } from './partitioner';
 import { bufferSerializers, type ClientProducer } from './serializers';
@@ -70,7 +70,7 @@ export class KafkaProducer {
     try {
       await withDeadline(this.producer('idempotent'), this.sendTimeoutMs, () => new Error(`no producer id within ${this.sendTimeoutMs} ms`));
     } catch (err) {
-      this.noteError(describeKafkaError(err), true);
+      this.noteError(describeKafkaError(err), isConnectionError(err));
       throw err;
     }
   }
@@ -145,7 +145,7 @@ export class KafkaProducer {
       return toSendAcks(result);
     } catch (err) {
       const error = this.classify(err, topic, messages, bytes);
-      this.noteError(error.message, !(error instanceof KafkaMessageTooLargeError));
+      this.noteError(error.message, err instanceof KafkaSendTimeoutError || isConnectionError(err));
       this.record(topic, options, messages.length, bytes, started, error.message);
       if (kind === 'idempotent' || err instanceof KafkaSendTimeoutError || hasNonRetriableBrokerError(err)) await this.rebuild(kind);
       throw error;
@@ -164,10 +164,10 @@ export class KafkaProducer {
     return new KafkaSendError(topic, describeKafkaError(err), { cause: err });
   }
 
-  private noteError(message: string, connectionTrouble: boolean): void {
+  private noteError(message: string, unreachable: boolean): void {
     this.state.lastError = message;
     this.state.lastErrorAt = new Date();
-    if (connectionTrouble && /connect|ECONNREFUSED|closed|timed? ?out|network/i.test(message)) this.state.connected = false;
+    if (unreachable) this.state.connected = false;
   }
 
   private record(topic: string, o: SendOptions, messages: number, bytes: number, started: number, error: string | null) {
