@@ -3,9 +3,11 @@ import { ConfigError, MissingKeyFieldError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress, ExportResult } from '../core/job';
 import { keyOf } from '../core/resume-key';
 import { checkTopic } from '../core/kafka/topic-check';
+import type { QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
 import { Checkpointer, startKeepAlive } from './checkpoint';
 import { prepareSends, type PreparedSend } from './kafka-batches';
+import { deliveryOf } from './delivery';
 import { openExportQuery, rowFingerprint } from './resume';
 
 /**
@@ -15,8 +17,9 @@ import { openExportQuery, rowFingerprint } from './resume';
  * when the earlier attempt died is sent twice.
  *
  * Order: one send of an export is on the wire at a time, so each partition receives the rows in the
- * query's order (concurrent KafkaJS sends reorder, idempotent or not). The next batch is read and
- * serialised while the current send is in flight, and checkpoints never hold up a send.
+ * query's order (concurrent sends reorder or fail on an idempotent producer). The next batch is read
+ * and serialised while the current send is in flight, and checkpoints never hold up a send. How sends
+ * become durable, at least once or exactly once, is the delivery's (delivery.ts).
  */
 export function makeExportToKafka(deps: ActivityDeps) {
   return async function exportToKafka(input: ExportActivityInput): Promise<ExportResult> {
@@ -26,24 +29,36 @@ export function makeExportToKafka(deps: ActivityDeps) {
     if (!kafkaConfig) throw new ConfigError(`scheduling "${scheduling.name}": kafka_config is required for a Kafka export`);
     const started = Date.now();
     const { maxMessageBytes } = await checkTopic(deps.kafka, kafkaConfig.topic);
-    const resumed = ctx.info.heartbeatDetails as ExportProgress | undefined;
-    const sendOptions = {
-      acks: kafkaConfig.acks,
+    const delivery = deliveryOf({
+      deps,
+      config: kafkaConfig,
       compression: kafkaConfig.compression ?? deps.config.kafka.compression,
       scheduling: scheduling.name,
-    };
+      runId: ctx.info.workflowExecution?.workflowId ?? scheduling.name,
+    });
+    const resultOf = (p: ExportProgress): ExportResult => ({
+      rows: p.rowsAcked,
+      messages: p.messages,
+      batches: p.batches,
+      bytes: p.bytes,
+      durationMs: Date.now() - started,
+      attempts: ctx.info.attempt,
+      ...(p.startedOver ? { startedOver: true } : {}),
+    });
 
     let progress: ExportProgress = { rowsAcked: 0, messages: 0, batches: 0, bytes: 0 };
     const stopKeepAlive = startKeepAlive(ctx, () => progress);
-    const start = await openExportQuery(deps, input, resumed).catch((err: unknown) => {
-      stopKeepAlive();
-      throw err;
-    });
-    const { cursor, tracker } = start;
-    progress = start.progress;
+    let cursor: QueryCursor | null = null;
     // The one send on the wire, and the rows it carries.
     let inFlight: { promise: Promise<unknown>; send: PreparedSend } | null = null;
     try {
+      const resumed = await delivery.resumeFrom(ctx.info.heartbeatDetails as ExportProgress | undefined);
+      // Exactly-once: every row was committed, only the completion had not reached Temporal.
+      if (resumed?.done) return resultOf(resumed);
+      const start = await openExportQuery(deps, input, resumed);
+      cursor = start.cursor;
+      progress = start.progress;
+      const { tracker } = start;
       const keyField = kafkaConfig.message_key_field;
       if (keyField && !cursor.columns.includes(keyField)) throw new MissingKeyFieldError(keyField, cursor.columns);
       if (start.startedOverBecause) {
@@ -71,7 +86,8 @@ export function makeExportToKafka(deps: ActivityDeps) {
           if (resumeKey) progress.lastKey = keyOf(send.lastRow, resumeKey, scheduling.name);
           else progress.lastRowHash = rowFingerprint(send.lastRow);
         }
-        checkpointer.update({ ...progress });
+        // Exactly-once: durable only once its transaction has committed.
+        if (await delivery.acknowledged({ ...progress })) checkpointer.update({ ...progress });
       };
       for (;;) {
         ctx.cancellationSignal.throwIfAborted();
@@ -81,28 +97,23 @@ export function makeExportToKafka(deps: ActivityDeps) {
         for (const send of prepareSends(rows, kafkaConfig, maxMessageBytes)) {
           await settle();
           checkpointer.assertLive();
-          const promise = deps.producer.send(kafkaConfig.topic, send.messages, sendOptions);
+          const promise = delivery.send(send);
           // Awaited by settle(); never an unhandled rejection meanwhile.
           promise.catch(() => undefined);
           inFlight = { promise, send };
         }
       }
       await settle();
+      await delivery.finish({ ...progress });
+      checkpointer.update({ ...progress });
       await checkpointer.flush();
     } finally {
       stopKeepAlive();
       // Nothing keeps sending behind a failed attempt.
       await (inFlight as { promise: Promise<unknown> } | null)?.promise.catch(() => undefined);
-      await cursor.close();
+      await delivery.close();
+      await cursor?.close();
     }
-    return {
-      rows: progress.rowsAcked,
-      messages: progress.messages,
-      batches: progress.batches,
-      bytes: progress.bytes,
-      durationMs: Date.now() - started,
-      attempts: ctx.info.attempt,
-      ...(progress.startedOver ? { startedOver: true } : {}),
-    };
+    return resultOf(progress);
   };
 }

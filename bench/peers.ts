@@ -6,7 +6,6 @@ import { createKafka, type KafkaClient } from '../core/kafka/client';
 import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
 import { dataDir } from '../core/paths';
 import { rowToJson } from '../core/row-serializer';
-import { checkedSchedulingSchema } from '../core/scheduling';
 import { createSource } from '../core/sources';
 import { connectTemporalClient } from '../core/temporal/client';
 import { devPostgresUrl } from '../devstack/postgres-server';
@@ -27,7 +26,7 @@ import { benchScheduling, describeError, runCase, suffix, type Env } from './wor
 const MB = 1024 * 1024;
 const PREFIX = 'wtb-peers';
 
-/** Exactly-once cases ask for this kafka_config field; until the schema knows it they print n/a. */
+/** What the exactly-once cases add to the scheduling (which already names its resume key). */
 const EXACTLY_ONCE = { delivery: 'exactly_once' };
 
 interface Rep {
@@ -152,20 +151,6 @@ async function workerRep(env: Env, ctx: Ctx, kind: 'sqlite' | 'postgres', extra:
   return { seconds: r.seconds, bytes: r.bytes, peakRssMb: r.exportPeakMb };
 }
 
-function exactlyOnceRejected(): string | undefined {
-  const parsed = checkedSchedulingSchema.safeParse({
-    name: 'eo-probe',
-    schedule: { every: '1h' },
-    source: 'bench',
-    query: 'SELECT 1',
-    export_format: 'kafka',
-    kafka_config: { topic: 'probe', ...EXACTLY_ONCE },
-  });
-  if (!parsed.success) return 'n/a (not implemented)';
-  const kc = parsed.data.kafka_config as Record<string, unknown> | undefined;
-  return kc?.delivery === 'exactly_once' ? undefined : 'n/a (not implemented)';
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -244,7 +229,6 @@ async function main(): Promise<void> {
   const ctx: Ctx = { rows: options.rows, base, kafka, bootstrap, sqlite, postgres, payloadFile: payload.file, ...payload, runDir };
   const client = await connectTemporalClient(base.temporal);
   const env: Env = { base, kafka, client, runDir, totalRows: options.rows, prefix: PREFIX };
-  const eoNa = exactlyOnceRejected();
   const keyed = payload.valueBytes + payload.keyBytes;
 
   const runners: Record<PeerCase, (rep: number) => Promise<Rep>> = {
@@ -256,7 +240,6 @@ async function main(): Promise<void> {
     'psql-kcat': () => timedShell(ctx, 'psql-kcat', (t) => psqlKcat(ctx, t), keyed),
     'worker-sqlite': () => workerRep(env, ctx, 'sqlite', {}),
     'worker-postgres': () => workerRep(env, ctx, 'postgres', {}),
-    // Exactly-once: the place for it. Runs only once the schema accepts kafka_config.delivery.
     'worker-sqlite-eo': () => workerRep(env, ctx, 'sqlite', EXACTLY_ONCE),
     'worker-postgres-eo': () => workerRep(env, ctx, 'postgres', EXACTLY_ONCE),
     'direct-sqlite': () => directRep(ctx, 'direct-sqlite', sqlite),
@@ -268,11 +251,6 @@ async function main(): Promise<void> {
     for (const name of options.cases) {
       const outcome: Outcome = { name, reps: [] };
       outcomes.push(outcome);
-      if (name.endsWith('-eo') && eoNa) {
-        outcome.na = eoNa;
-        console.log(`${name}: ${eoNa}`);
-        continue;
-      }
       for (let rep = 1; rep <= options.reps; rep++) {
         try {
           const r = await runners[name](rep);

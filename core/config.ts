@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { PROJECT_ROOT } from './paths';
-import { checkedSchedulingSchema, intRange } from './scheduling';
+import { checkedSchedulingSchema, intRange, topicNameSchema } from './scheduling';
 import { redactUrl } from './errors';
 
 /**
@@ -64,6 +64,11 @@ export const appConfigSchema = z
          * gets its rows in the query's order. @default 4
          */
         max_in_flight_sends: intRange(1, 32).default(4),
+        /**
+         * Compacted topic where exactly-once exports commit their checkpoints, in the same transaction
+         * as their rows; created by the worker when missing. @default "pstt-checkpoints"
+         */
+        checkpoint_topic: topicNameSchema.default('pstt-checkpoints'),
         /** Deadline of one send, the Kafka client's retries included, in milliseconds. @default 60000 */
         send_timeout_ms: intRange(1_000, 600_000).default(60_000),
       })

@@ -54,6 +54,8 @@ export interface ExportProgress {
   lastRowHash?: string;
   /** Set once an attempt has started over; kept so that the run's result says so. */
   startedOver?: boolean;
+  /** Exactly-once: the run's last transaction, with every row, has committed. */
+  done?: boolean;
 }
 
 export const EXPORT_WORKFLOW_TYPE = 'exportJob';

@@ -22,9 +22,12 @@ export function intRange(min: number, max: number) {
   return z.number({ error: message }).int(message).min(min, message).max(max, message);
 }
 
+/** A Kafka topic name, as the broker accepts it. */
+export const topicNameSchema = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
+
 export const kafkaConfigSchema = z.object({
   /** Destination topic; must exist unless the cluster auto-creates topics. */
-  topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)'),
+  topic: topicNameSchema,
   /** Column whose value becomes the message key; null key when absent. */
   message_key_field: z.string().min(1).optional(),
   /**
@@ -43,6 +46,12 @@ export const kafkaConfigSchema = z.object({
   compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).optional(),
   /** Acknowledgements the broker must give: all in-sync replicas, the leader only, or none. @default "all" */
   acks: z.enum(['all', 'leader', 'none']).default('all'),
+  /**
+   * `exactly_once`: a transactional producer writes each chunk of rows and its checkpoint in one
+   * transaction, so a `read_committed` consumer sees every row once, whatever crashes. Needs
+   * `resume_key` and `acks: all`. @default "at_least_once"
+   */
+  delivery: z.enum(['at_least_once', 'exactly_once']).default('at_least_once'),
   /** Static headers added to every message. @default {} */
   headers: z.record(z.string().min(1), z.string()).default({}),
 });
@@ -160,6 +169,18 @@ export const schedulingSchema = z.object({
 export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => {
   if (s.export_format === 'kafka' && !s.kafka_config) {
     ctx.addIssue({ code: 'custom', path: ['kafka_config'], message: 'required when export_format is "kafka"' });
+  }
+  if (s.kafka_config?.delivery === 'exactly_once') {
+    if (!s.kafka_config.resume_key) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka_config', 'resume_key'],
+        message: 'required with delivery "exactly_once": a retry resumes after the committed key',
+      });
+    }
+    if (s.kafka_config.acks !== 'all') {
+      ctx.addIssue({ code: 'custom', path: ['kafka_config', 'acks'], message: 'must be "all" with delivery "exactly_once"' });
+    }
   }
   if (s.export_format !== 'kafka' && !s.file_config) {
     ctx.addIssue({ code: 'custom', path: ['file_config'], message: `required when export_format is "${s.export_format}"` });

@@ -188,7 +188,11 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     expect(result.rows).toBe(checkpointed + afterKey.length);
     // Per partition the ids ascend, apart from the one step back where the re-sent window begins.
     const byPartition = new Map<number, number[]>();
-    for (const m of messages) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), Number(m.key!.toString())]);
+    for (const m of messages) {
+      const inPartition = byPartition.get(m.partition) ?? [];
+      inPartition.push(Number(m.key!.toString()));
+      byPartition.set(m.partition, inPartition);
+    }
     for (const ids of byPartition.values()) {
       const stepsBack = ids.filter((id, i) => i > 0 && id <= ids[i - 1]!).length;
       expect(stepsBack).toBeLessThanOrEqual(1);

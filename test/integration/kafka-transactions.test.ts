@@ -1,4 +1,5 @@
 import { ProducerFencedError } from '../../core/errors';
+import { readCommitted } from '../../core/kafka/committed-log';
 import { TransactionalProducer } from '../../core/kafka/transactional-producer';
 import { ensureTopic } from '../../core/kafka/topics';
 import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
@@ -54,5 +55,26 @@ describe('transactional producer (real broker)', () => {
     // Without read_committed the aborted and fenced messages are there: the filter is the broker's.
     const everything = await consumeMessages(kafka, topic, 12);
     expect(values(everything)).toEqual(expect.arrayContaining(['b0', 'b1', 'b2', 'x0', 'x1']));
+  });
+
+  it('readCommitted (our raw-fetch reader) drops every aborted transaction, not just the last one per producer', async () => {
+    const own = uniqueName('wtc-txn-read');
+    await ensureTopic(kafka, own, 1);
+    try {
+      const p = producer(uniqueName('wtc-txn-id'));
+      for (const [prefix, commit] of [['a', true], ['b', false], ['c', false], ['d', true], ['e', false], ['f', true]] as const) {
+        await p.begin();
+        await p.send(own, batch(prefix, 2));
+        if (commit) await p.commit();
+        else await p.abort();
+      }
+      const seen: string[] = [];
+      await readCommitted(kafka, own, 0, (r) => seen.push(r.value!.toString()));
+      expect(seen).toEqual(['a0', 'a1', 'd0', 'd1', 'f0', 'f1']);
+      // Kafka's own Java consumer agrees.
+      expect(values(await consumeMessages(kafka, own, 6, { readCommitted: true }))).toEqual(seen);
+    } finally {
+      await deleteTopic(kafka, own).catch(() => undefined);
+    }
   });
 });

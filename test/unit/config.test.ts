@@ -121,6 +121,22 @@ describe('config', () => {
     );
   });
 
+  it('asks exactly-once delivery for a resume key and acks=all, and resume keys for distinct columns', () => {
+    const problems = problemsOf({
+      sources: { main: { url: 'sqlite:x.db' } },
+      schedulings: [
+        { ...validScheduling, kafka_config: { topic: 't', delivery: 'exactly_once', acks: 'leader' } },
+        { ...validScheduling, name: 'two', kafka_config: { topic: 't', resume_key: ['id', 'id'], delivery: 'twice' } },
+      ],
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^schedulings\[0\]\.kafka_config\.resume_key: required with delivery "exactly_once"/),
+      'schedulings[0].kafka_config.acks: must be "all" with delivery "exactly_once"',
+      expect.stringMatching(/^schedulings\[1\]\.kafka_config\.resume_key: expected distinct columns/),
+      expect.stringMatching(/^schedulings\[1\]\.kafka_config\.delivery: .*got "twice"$/),
+    ]);
+  });
+
   it('checks cron fields and time zones before Temporal sees them', () => {
     const problems = problemsOf({
       sources: { main: { url: 'sqlite:x.db' } },
