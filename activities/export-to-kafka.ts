@@ -6,8 +6,9 @@ import { checkTopic } from '../core/kafka/topic-check';
 import type { QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
 import { Checkpointer, startKeepAlive } from './checkpoint';
-import { prepareSends, type PreparedSend } from './kafka-batches';
+import { compileSerializer } from '../core/compiled-serializer';
 import { deliveryOf } from './delivery';
+import { prepareEncodedSends, type PreparedSend } from './kafka-batches';
 import { openExportQuery, rowFingerprint } from './resume';
 
 /**
@@ -73,6 +74,9 @@ export function makeExportToKafka(deps: ActivityDeps) {
 
       const checkpointer = new Checkpointer<ExportProgress>(ctx, deps.temporal);
       const resumeKey = kafkaConfig.resume_key;
+      // Rows are read as value arrays and serialised by a plan compiled once for this query's columns.
+      const serializer = compileSerializer(cursor.fields, keyField);
+      const keyIndexes = (resumeKey ?? []).map((column) => serializer.indexOf(column));
       const settle = async () => {
         if (!inFlight) return;
         const { promise, send } = inFlight;
@@ -91,10 +95,10 @@ export function makeExportToKafka(deps: ActivityDeps) {
       };
       for (;;) {
         ctx.cancellationSignal.throwIfAborted();
-        const rows = await cursor.read(kafkaConfig.batch_size);
+        const rows = await cursor.readValues(kafkaConfig.batch_size);
         if (rows.length === 0) break;
-        if (tracker) for (const row of rows) tracker.check(row);
-        for (const send of prepareSends(rows, kafkaConfig, maxMessageBytes)) {
+        if (tracker) for (const row of rows) tracker.checkKey(keyIndexes.map((i) => row[i]));
+        for (const send of prepareEncodedSends(rows, serializer, kafkaConfig, maxMessageBytes)) {
           await settle();
           checkpointer.assertLive();
           const promise = delivery.send(send);

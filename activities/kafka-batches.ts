@@ -1,4 +1,5 @@
 import { MessageTooLargeError } from '../core/errors';
+import type { RowEncoder } from '../core/compiled-serializer';
 import type { KafkaMessage } from '../core/kafka/message';
 import { messageKeyOf, rowToJson, type Row } from '../core/row-serializer';
 import type { KafkaConfig } from '../core/scheduling';
@@ -22,19 +23,40 @@ export interface PreparedSend {
  * fails the run with its key and size instead of being dropped.
  */
 export function prepareSends(rows: Row[], config: KafkaConfig, topicLimitBytes: number): PreparedSend[] {
+  return prepareEncodedSends(rows, objectEncoder(config.message_key_field), config, topicLimitBytes);
+}
+
+/** Row objects, serialised by the value policy itself. */
+function objectEncoder(keyField: string | undefined): RowEncoder<Row> {
+  return { keyOf: (row) => messageKeyOf(row, keyField), valueOf: rowToJson, rowOf: (row) => row };
+}
+
+/** `prepareSends` for rows in any form its encoder reads (value arrays with a compiled serialiser). */
+export function prepareEncodedSends<R>(
+  rows: readonly R[],
+  encoder: RowEncoder<R>,
+  config: KafkaConfig,
+  topicLimitBytes: number,
+): PreparedSend[] {
   const headers: Record<string, string> | undefined = Object.keys(config.headers).length ? config.headers : undefined;
   const headerBytes = Object.entries(config.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   const sends: PreparedSend[] = [];
   let current: PreparedSend = { messages: [], rows: 0, bytes: 0, lastRow: null };
   let fill = 0;
+  // The current send's last row, made a row object only when the send is complete.
+  let last: R | undefined;
+  const close = () => {
+    if (last !== undefined) current.lastRow = encoder.rowOf(last);
+    sends.push(current);
+  };
   for (const row of rows) {
-    const key = messageKeyOf(row, config.message_key_field);
-    const value = rowToJson(row, key);
+    const key = encoder.keyOf(row);
+    const value = encoder.valueOf(row, key);
     const bytes = Buffer.byteLength(value) + (key === null ? 0 : Buffer.byteLength(key));
     const recordBytes = bytes + headerBytes + RECORD_OVERHEAD_BYTES;
     if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, key, recordBytes, topicLimitBytes);
     if (current.rows > 0 && fill + recordBytes > topicLimitBytes * BATCH_FILL_RATIO) {
-      sends.push(current);
+      close();
       current = { messages: [], rows: 0, bytes: 0, lastRow: null };
       fill = 0;
     }
@@ -42,8 +64,8 @@ export function prepareSends(rows: Row[], config: KafkaConfig, topicLimitBytes: 
     current.messages.push(headers ? { key, value, headers } : { key, value });
     current.rows += 1;
     current.bytes += bytes;
-    current.lastRow = row;
+    last = row;
   }
-  if (current.rows > 0) sends.push(current);
+  if (current.rows > 0) close();
   return sends;
 }

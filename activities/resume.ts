@@ -3,6 +3,7 @@ import { InvalidQueryError, ResumeKeyError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
 import { keyParams, ResumeKeyTracker } from '../core/resume-key';
 import { rowToJson, type Row } from '../core/row-serializer';
+import { rowBuilder, type RowValues } from '../core/row-values';
 import { columnsProbe, keyedQuery } from '../core/sources/resume-query';
 import type { QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
@@ -68,15 +69,17 @@ export async function openExportQuery(deps: Deps, input: ExportActivityInput, re
 
 /** Reads past the acknowledged rows; why they are not the ones sent, or null when they are. */
 async function skipAcknowledged(cursor: QueryCursor, sent: ExportProgress, chunk: number): Promise<string | null> {
-  let last: Row | undefined;
+  let last: RowValues | undefined;
   for (let skipped = 0; skipped < sent.rowsAcked; ) {
-    const rows = await cursor.read(Math.min(chunk, sent.rowsAcked - skipped));
+    const rows = await cursor.readValues(Math.min(chunk, sent.rowsAcked - skipped));
     if (rows.length === 0) return `the query now returns ${skipped} rows, fewer than the ${sent.rowsAcked} sent`;
     skipped += rows.length;
     last = rows[rows.length - 1];
   }
   if (!sent.lastRowHash) return 'the checkpoint holds no row fingerprint';
-  if (!last || rowFingerprint(last) !== sent.lastRowHash) return `row ${sent.rowsAcked} is no longer the row sent there`;
+  if (!last || rowFingerprint(rowBuilder(cursor.columns)(last)) !== sent.lastRowHash) {
+    return `row ${sent.rowsAcked} is no longer the row sent there`;
+  }
   return null;
 }
 

@@ -92,10 +92,17 @@ export class ResumeKeyTracker {
   /** Checks the next row's key tuple; throws `ResumeKeyError` when it does not follow the previous one. */
   check(row: Row): void {
     const key: RawKey = new Array(this.columns.length);
-    for (let i = 0; i < this.columns.length; i++) {
-      const value = row[this.columns[i] as string];
-      if (value === null || value === undefined) keyOf(row, this.columns, this.scheduling); // throws, naming the column
-      key[i] = value;
+    for (let i = 0; i < this.columns.length; i++) key[i] = row[this.columns[i] as string];
+    this.checkKey(key);
+  }
+
+  /** `check()` for a row given as its key tuple: the values of the key columns, in their order. */
+  checkKey(key: RawKey): void {
+    for (let i = 0; i < key.length; i++) {
+      if (key[i] === null || key[i] === undefined) {
+        // throws, naming the column
+        keyOf(Object.fromEntries(this.columns.map((c, j) => [c, key[j]])), this.columns, this.scheduling);
+      }
     }
     const previous = this.previous;
     this.previous = key;

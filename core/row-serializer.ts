@@ -63,6 +63,11 @@ function canStringify(value: unknown): boolean {
 /** The message key of a row: the key field's value as text, or null when no key field is set or the value is NULL. */
 export function messageKeyOf(row: Row, keyField: string | undefined): string | null {
   if (!keyField) return null;
-  const value = toJsonValue(row[keyField]);
+  return keyText(row[keyField]);
+}
+
+/** A key column's value as message key text: its JSON form, unquoted when that is a string; null for NULL. */
+export function keyText(raw: unknown): string | null {
+  const value = toJsonValue(raw);
   return value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -2,8 +2,9 @@ import sql from 'mssql';
 import { InvalidQueryError, QueryTimeoutError, redactUrl } from '../errors';
 import { logger } from '../logger';
 import type { Row } from '../row-serializer';
+import { rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { mssqlConfigFromUrl } from './mssql-config';
-import { mssqlValueMapper, type MssqlValueMapper } from './mssql-values';
+import { mssqlHint, mssqlValueMapper, type MssqlValueMapper } from './mssql-values';
 import { bindNamedParams } from './named-params';
 import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
 
@@ -125,10 +126,12 @@ export class MssqlSource implements SourceDriver {
 /** The cursor over a streaming request: buffers up to the last `read()`'s size, paused beyond. Exported for tests. */
 export class MssqlCursor implements QueryCursor {
   columns: readonly string[] = [];
+  fields: readonly ColumnInfo[] = [];
   /** Settles when the first result set's columns are known, the request ends without one, or fails. */
   readonly opened: Promise<void>;
   private mappers: MssqlValueMapper[] = [];
-  private buffer: Row[] = [];
+  private buffer: RowValues[] = [];
+  private toRow: (values: RowValues) => Row = rowBuilder([]);
   private highWater = DEFAULT_HIGH_WATER;
   private recordsets = 0;
   private done = false;
@@ -147,17 +150,16 @@ export class MssqlCursor implements QueryCursor {
     request.on('recordset', (columns: RecordsetColumn[]) => {
       this.recordsets += 1;
       if (this.recordsets > 1) return;
-      this.columns = columns.map((c) => c.name);
+      this.fields = columns.map((c) => ({ name: c.name, hint: mssqlHint(c.type?.declaration) }));
+      this.columns = this.fields.map((f) => f.name);
+      this.toRow = rowBuilder(this.columns);
       this.mappers = columns.map((c) => mssqlValueMapper({ declaration: c.type?.declaration, scale: c.scale }));
       settle();
     });
     request.on('row', (values: unknown[]) => {
       if (this.recordsets !== 1 || this.closed) return;
-      const row: Row = {};
-      this.columns.forEach((name, i) => {
-        row[name] = (this.mappers[i] as MssqlValueMapper)(values[i]);
-      });
-      this.buffer.push(row);
+      for (let i = 0; i < values.length; i++) values[i] = (this.mappers[i] as MssqlValueMapper)(values[i]);
+      this.buffer.push(values);
       if (this.buffer.length >= this.highWater) request.pause();
       this.notify();
     });
@@ -180,6 +182,10 @@ export class MssqlCursor implements QueryCursor {
   }
 
   async read(maxRows: number): Promise<Row[]> {
+    return (await this.readValues(maxRows)).map(this.toRow);
+  }
+
+  async readValues(maxRows: number): Promise<RowValues[]> {
     if (this.closed) return [];
     this.highWater = Math.max(maxRows, 1);
     while (this.buffer.length < maxRows && !this.done && this.error === undefined) {

@@ -5,6 +5,8 @@
  * lost when they reach us: the string keeps the column's scale, not digits tedious never kept.
  */
 
+import type { ValueHint } from '../row-values';
+
 /** What the mapping needs of an `mssql` column: its type's declaration name (`decimal`, `bigint`...) and scale. */
 export interface MssqlColumnType {
   /** `type.declaration` of the mssql column (`decimal`, `money`, `bigint`, `time`...). */
@@ -61,4 +63,45 @@ export function mssqlValueMapper(column: MssqlColumnType): MssqlValueMapper {
 
 function nullable<T>(value: unknown, convert: (value: unknown) => T): T | null {
   return value === null || value === undefined ? null : convert(value);
+}
+
+/** The JS type of a column's values after its mapping, by the type's declaration name. */
+export function mssqlHint(declaration: string | undefined): ValueHint {
+  switch (declaration?.toLowerCase()) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'real':
+    case 'float':
+      return 'number';
+    case 'bit':
+      return 'boolean';
+    case 'bigint':
+    case 'decimal':
+    case 'numeric':
+    case 'money':
+    case 'smallmoney':
+    case 'uniqueidentifier':
+    case 'time':
+    case 'char':
+    case 'nchar':
+    case 'varchar':
+    case 'nvarchar':
+    case 'text':
+    case 'ntext':
+    case 'xml':
+      return 'string';
+    case 'date':
+    case 'datetime':
+    case 'datetime2':
+    case 'smalldatetime':
+    case 'datetimeoffset':
+      return 'date';
+    case 'binary':
+    case 'varbinary':
+    case 'image':
+      return 'binary';
+    default:
+      return 'unknown';
+  }
 }

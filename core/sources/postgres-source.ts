@@ -3,8 +3,9 @@ import Cursor from 'pg-cursor';
 import { InvalidQueryError, QueryTimeoutError, redactUrl } from '../errors';
 import { logger } from '../logger';
 import type { Row } from '../row-serializer';
+import { rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { bindNamedParams } from './named-params';
-import { createPostgresTypes } from './postgres-types';
+import { createPostgresTypes, postgresHint } from './postgres-types';
 import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
 
 /** Options of the PostgreSQL driver. */
@@ -121,14 +122,15 @@ export class PostgresSource implements SourceDriver {
           : `SET statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs)))}`,
       );
       const values = bound.values.map(toPostgresValue);
-      const cursor = client.query(new Cursor<Row>(bound.text, values, { types: this.types }));
+      // Arrays, not objects: the cheap form; PostgresCursor.read() builds the objects.
+      const cursor = client.query(new Cursor<RowValues>(bound.text, values, { types: this.types, rowMode: 'array' }));
       cursor.on('error', onError);
       const first = await readFirst(cursor);
       const done = () => {
         this.cursors.delete(open);
         release();
       };
-      const open = new PostgresCursor(first.columns, first.rows, cursor, () => failure, onError, done, timeoutMs);
+      const open = new PostgresCursor(first.fields, first.rows, cursor, () => failure, onError, done, timeoutMs);
       this.cursors.add(open);
       return open;
     } catch (err) {
@@ -148,29 +150,38 @@ export class PostgresSource implements SourceDriver {
 }
 
 /** The first rows of a cursor and the result's columns, which only the callback form of `read()` reports. */
-function readFirst(cursor: Cursor<Row>): Promise<{ columns: string[]; rows: Row[] }> {
+function readFirst(cursor: Cursor<RowValues>): Promise<{ fields: ColumnInfo[]; rows: RowValues[] }> {
   return new Promise((resolve, reject) => {
     cursor.read(FIRST_READ_ROWS, (err, rows, result) => {
       if (err) reject(err);
-      else resolve({ columns: result.fields.map((f) => f.name), rows });
+      else resolve({ fields: result.fields.map((f) => ({ name: f.name, hint: postgresHint(f.dataTypeID) })), rows });
     });
   });
 }
 
 class PostgresCursor implements QueryCursor {
   private closed = false;
+  readonly columns: readonly string[];
+  private readonly toRow: (values: RowValues) => Row;
 
   constructor(
-    readonly columns: readonly string[],
-    private buffered: Row[],
-    private readonly cursor: Cursor<Row>,
+    readonly fields: readonly ColumnInfo[],
+    private buffered: RowValues[],
+    private readonly cursor: Cursor<RowValues>,
     private readonly failure: () => Error | undefined,
     private readonly fail: (err: Error) => void,
     private readonly release: () => void,
     private readonly timeoutMs: number | undefined,
-  ) {}
+  ) {
+    this.columns = fields.map((f) => f.name);
+    this.toRow = rowBuilder(this.columns);
+  }
 
   async read(maxRows: number): Promise<Row[]> {
+    return (await this.readValues(maxRows)).map(this.toRow);
+  }
+
+  async readValues(maxRows: number): Promise<RowValues[]> {
     if (this.closed) return [];
     const rows = this.buffered.splice(0, maxRows);
     if (rows.length === maxRows) return rows;

@@ -1,4 +1,5 @@
 import { types, TypeOverrides } from 'pg';
+import type { ValueHint } from '../row-values';
 
 /**
  * How PostgreSQL values leave the driver, per the value policy: NUMERIC and INT8 stay strings (pg's
@@ -50,4 +51,35 @@ export function createPostgresTypes(): TypeOverrides {
   // pg's interval object serialises to {"hours":1}; its own text ("1 day 02:00:00") is what operators know.
   overrides.setTypeParser(OID.INTERVAL, 'text', (text) => text);
   return overrides;
+}
+
+/**
+ * The JS type of a column's values by its type OID, with pg's default parsers and the overrides above
+ * (INT8 and NUMERIC as text); `unknown` for the rest (JSON, arrays, timestamps read as text when a
+ * Date cannot hold them).
+ */
+const HINTS: ReadonlyMap<number, ValueHint> = new Map<number, ValueHint>([
+  [16, 'boolean'], // bool
+  [17, 'binary'], // bytea
+  [19, 'string'], // name
+  [20, 'string'], // int8
+  [21, 'number'], // int2
+  [23, 'number'], // int4
+  [25, 'string'], // text
+  [26, 'number'], // oid
+  [700, 'number'], // float4
+  [701, 'number'], // float8
+  [1042, 'string'], // bpchar
+  [1043, 'string'], // varchar
+  [1083, 'string'], // time
+  [1186, 'string'], // interval, as text (above)
+  [1082, 'date'], // date
+  [1114, 'date'], // timestamp
+  [1184, 'date'], // timestamptz
+  [1700, 'string'], // numeric
+  [2950, 'string'], // uuid
+]);
+
+export function postgresHint(oid: number): ValueHint {
+  return HINTS.get(oid) ?? 'unknown';
 }

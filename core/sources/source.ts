@@ -1,4 +1,5 @@
 import type { Row } from '../row-serializer';
+import type { ColumnInfo, RowValues } from '../row-values';
 import type { SqlDialect } from './named-params';
 
 /** A value bound to a named query parameter (`:name` in the SQL text). */
@@ -15,8 +16,15 @@ export interface OpenOptions {
 export interface QueryCursor {
   /** Column names in the order the query returns them. */
   readonly columns: readonly string[];
+  /** The columns with the value type the driver declares for each: what a compiled serialiser needs. */
+  readonly fields: readonly ColumnInfo[];
   /** Reads up to `maxRows` rows; an empty array means the result set is exhausted. */
   read(maxRows: number): Promise<Row[]>;
+  /**
+   * Reads like `read()`, each row as its values in column order: no object per row. Both reads may be
+   * mixed on one cursor; they consume the same rows.
+   */
+  readValues(maxRows: number): Promise<RowValues[]>;
   /** Releases the cursor and its connection; safe to call twice. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { InvalidQueryError } from '../errors';
-import type { Row } from '../row-serializer';
+import { rowBuilder, type ColumnInfo, type RowValues, type ValueHint } from '../row-values';
 import { bindNamedParams } from './named-params';
 import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
 
@@ -15,6 +15,18 @@ export function toSqliteValue(value: ParamValue): SqliteValue {
   // better-sqlite3 binds every JS number as REAL; whole numbers bind as INTEGER, as SQL expects.
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   return value;
+}
+
+/**
+ * What a declared column type says of its values, by SQLite's affinity rules (section 3.1 of its
+ * datatype page). Only a hint: SQLite stores any value in any column, and expressions have no type.
+ */
+export function sqliteHint(declared: string | null): ValueHint {
+  const type = (declared ?? '').toUpperCase();
+  if (type.includes('INT')) return 'bigint'; // safeIntegers: INTEGER values arrive as BigInt
+  if (/CHAR|CLOB|TEXT/.test(type)) return 'string';
+  if (/REAL|FLOA|DOUB/.test(type)) return 'number';
+  return 'unknown';
 }
 
 /**
@@ -50,25 +62,32 @@ export class SqliteSource implements SourceDriver {
       }
       if (!statement.reader) throw new InvalidQueryError('the statement returns no rows', undefined);
       statement.safeIntegers(true);
-      const columns = statement.columns().map((c) => c.name);
+      // Arrays, not objects: the cheap form; read() builds the objects.
+      statement.raw(true);
+      const fields: ColumnInfo[] = statement.columns().map((c) => ({ name: c.name, hint: sqliteHint(c.type) }));
+      const columns = fields.map((f) => f.name);
+      const toRow = rowBuilder(columns);
       const bindings = Object.fromEntries(bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null)]));
-      const rows = (bound.names.length ? statement.iterate(bindings) : statement.iterate()) as IterableIterator<Row>;
+      const rows = (bound.names.length ? statement.iterate(bindings) : statement.iterate()) as IterableIterator<RowValues>;
       let closed = false;
       const cursors = this.cursors;
+      const readValues = async (maxRows: number): Promise<RowValues[]> => {
+        const batch: RowValues[] = [];
+        if (closed) return batch;
+        while (batch.length < maxRows) {
+          const next = rows.next();
+          if (next.done) break;
+          batch.push(next.value);
+        }
+        // iterate() is synchronous: give other work a turn between chunks.
+        await yieldToEventLoop();
+        return batch;
+      };
       const cursor: QueryCursor = {
         columns,
-        async read(maxRows: number): Promise<Row[]> {
-          const batch: Row[] = [];
-          if (closed) return batch;
-          while (batch.length < maxRows) {
-            const next = rows.next();
-            if (next.done) break;
-            batch.push(next.value);
-          }
-          // iterate() is synchronous: give other work a turn between chunks.
-          await yieldToEventLoop();
-          return batch;
-        },
+        fields,
+        readValues,
+        read: async (maxRows) => (await readValues(maxRows)).map(toRow),
         async close(): Promise<void> {
           if (closed) return;
           closed = true;

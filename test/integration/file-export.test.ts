@@ -213,6 +213,8 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
       let reads = 0;
       const sources = new WrappedSources(config, (cursor) => ({
         columns: cursor.columns,
+        fields: cursor.fields,
+        readValues: (maxRows) => cursor.readValues(maxRows),
         read: async (maxRows) => {
           if (++reads === 2) throw new Error('connection reset by peer');
           return cursor.read(maxRows);

@@ -13,7 +13,9 @@ import {
   QueryParameterError,
   QueryTimeoutError,
 } from '../../core/errors';
-import { toJsonValue, type Row } from '../../core/row-serializer';
+import { compileSerializer } from '../../core/compiled-serializer';
+import { rowToJson, toJsonValue, type Row } from '../../core/row-serializer';
+import type { RowValues } from '../../core/row-values';
 import { createSource, type QueryCursor, type SourceDriver } from '../../core/sources';
 import { mssqlConfigFromUrl } from '../../core/sources/mssql-config';
 import { keyedQuery } from '../../core/sources/resume-query';
@@ -201,6 +203,12 @@ async function readAll(cursor: QueryCursor, chunk: number): Promise<Row[][]> {
   }
 }
 
+async function readValuesAll(cursor: QueryCursor): Promise<RowValues[]> {
+  const rows: RowValues[] = [];
+  for (let chunk = await cursor.readValues(10); chunk.length; chunk = await cursor.readValues(10)) rows.push(...chunk);
+  return rows;
+}
+
 const ids = (rows: Row[]) => rows.map((r) => Number(toJsonValue(r.id)));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -333,6 +341,21 @@ function contract(h: Harness): void {
     const [row] = await query(`SELECT id, empty, amount, big, flag, at, data FROM ${tables.typed}`);
     const json = Object.fromEntries(Object.entries(row as Row).map(([k, v]) => [k, toJsonValue(v)]));
     expect(json).toEqual(h.typedRow);
+  });
+
+  it('serialises the typed row and the items byte-identically through the compiled plan', async () => {
+    for (const text of [`SELECT id, empty, amount, big, flag, at, data FROM ${tables.typed}`, `SELECT * FROM ${tables.items} ORDER BY id`]) {
+      const objects = await query(text);
+      const cursor = await driver.open(text);
+      try {
+        const serializer = compileSerializer(cursor.fields, 'id');
+        const values = (await readValuesAll(cursor)).map((v) => serializer.valueOf(v, serializer.keyOf(v)));
+        expect(values).toEqual(objects.map((row) => rowToJson(row)));
+        expect(values.length).toBeGreaterThan(0);
+      } finally {
+        await cursor.close();
+      }
+    }
   });
 
   it('closes safely twice, mid-stream, and gives its connection back each time', async () => {
