@@ -32,7 +32,7 @@ export class KafkaHealth {
 
   constructor(
     private readonly kafka: KafkaClient,
-    private readonly producer: { readonly state: ProducerState },
+    private readonly producer: { readonly state: ProducerState; reconnect(timeoutMs: number): Promise<void> },
     private readonly options: KafkaHealthOptions = {},
   ) {
     this.cache = new SharedResults(options.cacheMs ?? 5_000);
@@ -46,6 +46,7 @@ export class KafkaHealth {
   private async probe(): Promise<KafkaHealthReport> {
     const { brokers, error } = await probeCluster(this.kafka, this.timeoutMs);
     const connected = brokers > 0;
+    if (connected) await this.producer.reconnect(this.timeoutMs);
     const producerReady = this.producer.state.connected && connected;
     const degradedReason = this.options.degradedBy?.() ?? null;
     const status = !connected ? 'unhealthy' : !producerReady || degradedReason ? 'degraded' : 'healthy';

@@ -120,6 +120,23 @@ export class KafkaProducer {
     return producer;
   }
 
+  /**
+   * Re-establishes an idle producer whose broker connection dropped (a broker restart): the client
+   * reconnects only when used, so without this health would say "not ready" until the next send.
+   * Called by the health check once the cluster answers; failures leave the state as it is.
+   */
+  async reconnect(timeoutMs: number): Promise<void> {
+    if (this.state.connected) return;
+    const timedOut = () => new Error(`no producer connection within ${timeoutMs} ms`);
+    try {
+      const producer = await withDeadline(this.producer('idempotent'), timeoutMs, timedOut);
+      await withDeadline(producer.metadata({ topics: [], forceUpdate: true }), timeoutMs, timedOut);
+      this.state.connected = true;
+    } catch {
+      // Still unreachable: health reports it, and the next send retries.
+    }
+  }
+
   /** Sends one batch of messages to a topic and resolves when the broker has acknowledged all of them. */
   send(topic: string, messages: KafkaMessage[], options: SendOptions = {}): Promise<SendAck[]> {
     const kind: Kind = (options.acks ?? 'all') === 'all' ? 'idempotent' : 'plain';
