@@ -1,102 +1,25 @@
-import type { ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
 import Database from 'better-sqlite3';
-import { stringify } from 'yaml';
-import { loadConfig } from '../../core/config';
-import type { ExportJobInput, ExportResult } from '../../core/job';
-import { countMessages, ensureTopic } from '../../core/kafka/topics';
-import { connectTemporalClient } from '../../core/temporal/client';
+import type { ExportResult } from '../../core/job';
+import { countMessages } from '../../core/kafka/topics';
 import { runningExports } from '../../core/temporal/running-exports';
-import { ensureDemoDatabase } from '../../devstack/demo-data';
-import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
-import { uniqueName } from '../support/names';
-import { makeScheduling } from '../support/scheduling';
-import { spawnWorkerProcess } from '../../worker/spawn-worker';
+import { consumeMessages } from '../support/kafka';
+import { idsByPartition, OrdersExportHarness, stepsBack } from '../support/orders-export';
 import { exited } from '../support/worker-process';
 
 const ROWS = 100_000;
 const BATCH = 100;
 
 describe('crash-safe resume: a worker process dies in the middle of a 100,000-row export', () => {
-  const kafka = testKafka();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-crash-'));
-  const dbFile = path.join(dir, 'orders.db');
-  const logFile = path.join(dir, 'worker.log');
-  const topics: string[] = [];
-  const workers: ChildProcess[] = [];
-  let client: Client;
+  const h = new OrdersExportHarness('pstt-crash', ROWS);
+  const { kafka } = h;
 
-  beforeAll(async () => {
-    ensureDemoDatabase(dbFile, ROWS);
-    client = await connectTemporalClient(loadConfig().temporal);
-  });
+  beforeAll(() => h.setUp());
+  afterEach(() => h.killWorkers());
+  afterAll(() => h.tearDown());
 
-  afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      w.kill('SIGKILL');
-      await exited(w);
-    }
-  });
-
-  afterAll(async () => {
-    await client.connection.close();
-    for (const topic of topics) await deleteTopic(kafka, topic);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** A config file of its own per test: its own task queue, so no other test's worker takes its tasks. */
-  function testConfig(db = dbFile): { configFile: string; taskQueue: string } {
-    const base = loadConfig();
-    const taskQueue = uniqueName('pstt-crash-queue');
-    const configFile = path.join(dir, `${taskQueue}.yaml`);
-    fs.writeFileSync(
-      configFile,
-      stringify({
-        temporal: { ...base.temporal, task_queue: taskQueue },
-        kafka: { bootstrap_servers: base.kafka.bootstrap_servers },
-        sources: { orders: { url: `sqlite:${db}` } },
-      }),
-    );
-    return { configFile, taskQueue };
-  }
-
-  function worker(configFile: string): ChildProcess {
-    const child = spawnWorkerProcess(configFile, logFile);
-    workers.push(child);
-    return child;
-  }
-
-  async function startExport(taskQueue: string, resumeKey?: string[]) {
-    const topic = uniqueName('pstt-crash');
-    topics.push(topic);
-    await ensureTopic(kafka, topic, 3);
-    const scheduling = makeScheduling({
-      name: uniqueName('crash'),
-      schedule: { every: '1h' },
-      source: 'orders',
-      query: 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id',
-      export_format: 'kafka',
-      retry: { max_attempts: 5, initial_backoff: '1s' },
-      kafka_config: { topic, message_key_field: 'order_id', batch_size: BATCH, resume_key: resumeKey },
-    });
-    const input: ExportJobInput = { scheduling };
-    const handle = await client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName('crash-run'), args: [input] });
-    return { topic, handle };
-  }
-
-  /** Waits until the topic holds at least `n` messages: the export is under way. */
-  async function waitForMessages(topic: string, n: number): Promise<number> {
-    for (let i = 0; i < 6_000; i++) {
-      const count = await countMessages(kafka, topic);
-      if (count >= n) return count;
-      await sleep(20);
-    }
-    throw new Error(`${topic} never reached ${n} messages; see ${logFile}`);
-  }
+  const startExport = (taskQueue: string, resumeKey?: string[]) =>
+    h.startExport(taskQueue, { batch_size: BATCH, resume_key: resumeKey });
 
   /** Every message of the topic (duplicates included), read back. */
   async function keysIn(topic: string) {
@@ -105,23 +28,17 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     return { total: messages.length, unique: new Set(keys), messages };
   }
 
-  /** A database of its own for a test that changes rows between attempts. */
-  function ownDatabase(): string {
-    const file = path.join(dir, `${uniqueName('orders')}.db`);
-    ensureDemoDatabase(file, ROWS);
-    return file;
-  }
-
   /** Starts an export, SIGKILLs its worker once 20,000 rows are in the topic; what was sent and checkpointed. */
   async function exportAndKill(db: string, resumeKey?: string[]) {
-    const { configFile, taskQueue } = testConfig(db);
-    const first = worker(configFile);
+    const { configFile, taskQueue } = h.config(db);
+    const first = h.worker(configFile);
     const { topic, handle } = await startExport(taskQueue, resumeKey);
-    await waitForMessages(topic, 20_000);
+    await h.waitForOffsets(topic, 20_000);
     first.kill('SIGKILL');
     await exited(first);
     const atKill = await countMessages(kafka, topic);
-    const [run] = await runningExports(client, taskQueue, [{ workflowId: handle.workflowId }]);
+    // The checkpoint the retry resumes from (recorded off the send path).
+    const [run] = await runningExports(h.client, taskQueue, [{ workflowId: handle.workflowId }]);
     expect(run!.rows).toBeGreaterThan(0);
     expect(run!.rows).toBeLessThanOrEqual(atKill);
     expect(atKill).toBeLessThan(ROWS - 20_000);
@@ -140,20 +57,8 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
   }
 
   it('SIGKILL: a new worker resumes from the last checkpoint; every row arrives, only what followed it twice', async () => {
-    const { configFile, taskQueue } = testConfig();
-    const first = worker(configFile);
-    const { topic, handle } = await startExport(taskQueue);
-    await waitForMessages(topic, 20_000);
-    first.kill('SIGKILL');
-    await exited(first);
-    // What reached the topic, and the checkpoint the retry resumes from (recorded off the send path).
-    const atKill = await countMessages(kafka, topic);
-    const [run] = await runningExports(client, taskQueue, [{ workflowId: handle.workflowId }]);
-    expect(atKill).toBeLessThan(ROWS);
-    expect(run!.rows).toBeGreaterThan(0);
-    expect(run!.rows).toBeLessThanOrEqual(atKill);
-
-    worker(configFile);
+    const { configFile, topic, handle, atKill, checkpointed } = await exportAndKill(h.dbFile);
+    h.worker(configFile);
     const result = (await handle.result()) as ExportResult;
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     expect(result.rows).toBe(ROWS);
@@ -162,11 +67,11 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     expect(unique.size).toBe(ROWS);
     for (let id = 1; id <= ROWS; id += 997) expect(unique.has(id)).toBe(true);
     // Exactly the sends acknowledged after the last checkpoint are sent twice: nothing before it.
-    expect(total - ROWS).toBe(atKill - run!.rows);
+    expect(total - ROWS).toBe(atKill - checkpointed);
   });
 
   it('resume_key: rows deleted and updated between attempts; the retry resumes after the last key, nothing missing', async () => {
-    const db = ownDatabase();
+    const db = h.ownDatabase();
     const { configFile, topic, handle, atKill, checkpointed } = await exportAndKill(db, ['order_id']);
     // order_id runs 1..ROWS: the checkpoint's key is its row count. Delete rows on both sides of it
     // (a count-based resume could not skip exactly) and update sent ones.
@@ -175,7 +80,7 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
       `DELETE FROM orders WHERE order_id BETWEEN ${atKill + 10_001} AND ${atKill + 15_000}`,
       "UPDATE orders SET status = 'changed' WHERE order_id <= 1000",
     ]);
-    worker(configFile);
+    h.worker(configFile);
     const result = (await handle.result()) as ExportResult;
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     expect(result.startedOver).toBeUndefined();
@@ -187,24 +92,15 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     expect(total - atKill).toBe(afterKey.length);
     expect(result.rows).toBe(checkpointed + afterKey.length);
     // Per partition the ids ascend, apart from the one step back where the re-sent window begins.
-    const byPartition = new Map<number, number[]>();
-    for (const m of messages) {
-      const inPartition = byPartition.get(m.partition) ?? [];
-      inPartition.push(Number(m.key!.toString()));
-      byPartition.set(m.partition, inPartition);
-    }
-    for (const ids of byPartition.values()) {
-      const stepsBack = ids.filter((id, i) => i > 0 && id <= ids[i - 1]!).length;
-      expect(stepsBack).toBeLessThanOrEqual(1);
-    }
+    for (const ids of idsByPartition(messages).values()) expect(stepsBack(ids)).toBeLessThanOrEqual(1);
   });
 
   it('no resume_key: sent rows deleted between attempts; the retry sees the shifted prefix and starts over', async () => {
-    const db = ownDatabase();
+    const db = h.ownDatabase();
     const { configFile, topic, handle, atKill, checkpointed } = await exportAndKill(db);
     // Rows inside the checkpointed prefix: skipping the checkpointed count would now skip unsent rows.
     const left = changeRows(db, [`DELETE FROM orders WHERE order_id <= ${Math.ceil(checkpointed / 2)}`]);
-    worker(configFile);
+    h.worker(configFile);
     const result = (await handle.result()) as ExportResult;
     expect(result.startedOver).toBe(true);
     expect(result.rows).toBe(left.length);
@@ -214,15 +110,15 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
   });
 
   it('zombie: a worker frozen past the heartbeat timeout stops sending when it wakes; its retry ran elsewhere', async () => {
-    const { configFile, taskQueue } = testConfig();
-    const frozen = worker(configFile);
+    const { configFile, taskQueue } = h.config();
+    const frozen = h.worker(configFile);
     const { topic, handle } = await startExport(taskQueue);
-    await waitForMessages(topic, 10_000);
+    await h.waitForOffsets(topic, 10_000);
     frozen.kill('SIGSTOP');
     const atStop = await countMessages(kafka, topic);
-    const [run] = await runningExports(client, taskQueue, [{ workflowId: handle.workflowId }]);
+    const [run] = await runningExports(h.client, taskQueue, [{ workflowId: handle.workflowId }]);
     // A second worker takes the retry once the frozen attempt's heartbeat timeout (20 s) has passed.
-    worker(configFile);
+    h.worker(configFile);
     const result = (await handle.result()) as ExportResult;
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     frozen.kill('SIGCONT');
@@ -236,14 +132,14 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
   });
 
   it('SIGTERM: the worker lets the running export finish; nothing is sent twice', async () => {
-    const { configFile, taskQueue } = testConfig();
-    const first = worker(configFile);
+    const { configFile, taskQueue } = h.config();
+    const first = h.worker(configFile);
     const { topic, handle } = await startExport(taskQueue);
     // The only worker on this task queue: the export under way is running in it.
-    await waitForMessages(topic, 5_000);
+    await h.waitForOffsets(topic, 5_000);
     first.kill('SIGTERM');
     // Another worker takes the workflow's remaining tasks while the first one drains.
-    worker(configFile);
+    h.worker(configFile);
     const result = (await handle.result()) as ExportResult;
     await exited(first);
     expect(first.exitCode).toBe(0);

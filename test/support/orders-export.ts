@@ -1,0 +1,135 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { stringify } from 'yaml';
+import { loadConfig } from '../../core/config';
+import type { ExportJobInput } from '../../core/job';
+import { countMessages, ensureTopic } from '../../core/kafka/topics';
+import type { KafkaConfig } from '../../core/scheduling';
+import { connectTemporalClient } from '../../core/temporal/client';
+import { ensureDemoDatabase } from '../../devstack/demo-data';
+import { spawnWorkerProcess } from '../../worker/spawn-worker';
+import { deleteTopic, testKafka, type ConsumedMessage } from './kafka';
+import { uniqueName } from './names';
+import { makeScheduling } from './scheduling';
+import { exited } from './worker-process';
+
+/**
+ * Kafka exports of the demo `orders` table run by real worker processes that a test can kill, freeze
+ * or replace: a temporary folder with the database, one config file (and task queue) per test, the
+ * workers started, the topics made. Call `setUp` in beforeAll, `killWorkers` in afterEach and
+ * `tearDown` in afterAll.
+ */
+export class OrdersExportHarness {
+  readonly kafka = testKafka();
+  readonly dir: string;
+  readonly dbFile: string;
+  readonly logFile: string;
+  client!: Client;
+  private readonly topics: string[] = [];
+  private readonly workers: ChildProcess[] = [];
+
+  constructor(
+    private readonly prefix: string,
+    private readonly rows: number,
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    this.dbFile = path.join(this.dir, 'orders.db');
+    this.logFile = path.join(this.dir, 'worker.log');
+  }
+
+  async setUp(): Promise<void> {
+    ensureDemoDatabase(this.dbFile, this.rows);
+    this.client = await connectTemporalClient(loadConfig().temporal);
+  }
+
+  async killWorkers(): Promise<void> {
+    for (const w of this.workers.splice(0)) {
+      w.kill('SIGKILL');
+      await exited(w);
+    }
+  }
+
+  async tearDown(): Promise<void> {
+    await this.client.connection.close();
+    for (const topic of this.topics) await deleteTopic(this.kafka, topic);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A database of its own, for a test that changes rows between attempts. */
+  ownDatabase(): string {
+    const file = path.join(this.dir, `${uniqueName('orders')}.db`);
+    ensureDemoDatabase(file, this.rows);
+    return file;
+  }
+
+  /** A config file of its own per test: its own task queue, so no other test's worker takes its tasks. */
+  config(db = this.dbFile, kafka: Record<string, unknown> = {}): { configFile: string; taskQueue: string } {
+    const base = loadConfig();
+    const taskQueue = uniqueName(`${this.prefix}-queue`);
+    const configFile = path.join(this.dir, `${taskQueue}.yaml`);
+    fs.writeFileSync(
+      configFile,
+      stringify({
+        temporal: { ...base.temporal, task_queue: taskQueue },
+        kafka: { bootstrap_servers: base.kafka.bootstrap_servers, ...kafka },
+        sources: { orders: { url: `sqlite:${db}` } },
+      }),
+    );
+    return { configFile, taskQueue };
+  }
+
+  worker(configFile: string): ChildProcess {
+    const child = spawnWorkerProcess(configFile, this.logFile);
+    this.workers.push(child);
+    return child;
+  }
+
+  /** Starts an export of every order, keyed by order_id, into a new 3-partition topic. */
+  async startExport(taskQueue: string, kafkaConfig: Partial<KafkaConfig> & { batch_size: number }) {
+    const topic = uniqueName(this.prefix);
+    this.topics.push(topic);
+    await ensureTopic(this.kafka, topic, 3);
+    const scheduling = makeScheduling({
+      name: uniqueName(this.prefix),
+      schedule: { every: '1h' },
+      source: 'orders',
+      query: 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id',
+      export_format: 'kafka',
+      retry: { max_attempts: 10, initial_backoff: '1s' },
+      kafka_config: { topic, message_key_field: 'order_id', ...kafkaConfig },
+    });
+    const input: ExportJobInput = { scheduling };
+    const handle = await this.client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName(`${this.prefix}-run`), args: [input] });
+    return { topic, handle };
+  }
+
+  /** Waits until the topic's offsets pass `n` (messages, and transaction markers where there are any). */
+  async waitForOffsets(topic: string, n: number): Promise<number> {
+    for (let i = 0; i < 12_000; i++) {
+      const count = await countMessages(this.kafka, topic);
+      if (count >= n) return count;
+      await sleep(20);
+    }
+    throw new Error(`${topic} never reached ${n} offsets; see ${this.logFile}`);
+  }
+}
+
+/** The order ids of the messages, grouped by partition, in the order each partition holds them. */
+export function idsByPartition(messages: readonly ConsumedMessage[]): Map<number, number[]> {
+  const byPartition = new Map<number, number[]>();
+  for (const m of messages) {
+    const ids = byPartition.get(m.partition) ?? [];
+    ids.push(Number(m.key!.toString()));
+    byPartition.set(m.partition, ids);
+  }
+  return byPartition;
+}
+
+/** How many times a partition's ids step back (0 when they strictly ascend). */
+export function stepsBack(ids: readonly number[]): number {
+  return ids.filter((id, i) => i > 0 && id <= ids[i - 1]!).length;
+}
