@@ -116,6 +116,39 @@ describe('the scheduling form', () => {
     expect(body).not.toHaveProperty('file_config');
   });
 
+  it('keeps the resume key and delivery through the form, and places their errors', () => {
+    const kafkaView = {
+      ...view,
+      export_format: 'kafka' as const,
+      file_config: undefined,
+      kafka_config: {
+        topic: 't',
+        message_key_field: 'id',
+        resume_key: ['created_at', 'id'],
+        delivery: 'exactly_once' as const,
+        batch_size: 500,
+        acks: 'all' as const,
+        headers: { source: 'pstt' },
+      },
+    };
+    const form = formOf(kafkaView);
+    expect(form).toMatchObject({ resume_key: 'created_at, id', delivery: 'exactly_once' });
+    expect(bodyOf(form, kafkaView).kafka_config).toEqual(kafkaView.kafka_config);
+    expect(bodyOf({ ...form, resume_key: ' ' }, kafkaView).kafka_config).not.toHaveProperty('resume_key');
+    const placed = placeErrors(
+      [
+        { path: 'kafka_config.resume_key', message: 'required with delivery "exactly_once"' },
+        { path: 'kafka_config.resume_key.1', message: 'expected a column name' },
+        { path: 'kafka_config.delivery', message: 'expected at_least_once or exactly_once' },
+      ],
+      { schedule_kind: 'cron' },
+    );
+    expect(placed.byField).toEqual({
+      resume_key: ['required with delivery "exactly_once"', 'expected a column name'],
+      delivery: ['expected at_least_once or exactly_once'],
+    });
+  });
+
   it('puts each server error next to its field and the rest above the form', () => {
     const placed = placeErrors(
       [

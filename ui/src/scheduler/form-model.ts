@@ -23,6 +23,9 @@ export interface SchedulingForm {
   retry_max_backoff: string;
   topic: string;
   message_key_field: string;
+  /** Comma-separated columns. */
+  resume_key: string;
+  delivery: string;
   batch_size: string;
   compression: string;
   acks: string;
@@ -55,6 +58,8 @@ export function emptyForm(source = ''): SchedulingForm {
     retry_max_backoff: '5m',
     topic: '',
     message_key_field: '',
+    resume_key: '',
+    delivery: 'at_least_once',
     batch_size: '500',
     compression: '',
     acks: 'all',
@@ -87,6 +92,8 @@ export function formOf(s: SchedulingView): SchedulingForm {
     retry_max_backoff: s.retry.max_backoff,
     topic: s.kafka_config?.topic ?? '',
     message_key_field: s.kafka_config?.message_key_field ?? '',
+    resume_key: (s.kafka_config?.resume_key ?? []).join(', '),
+    delivery: s.kafka_config?.delivery ?? 'at_least_once',
     batch_size: String(s.kafka_config?.batch_size ?? 500),
     compression: s.kafka_config?.compression ?? '',
     acks: s.kafka_config?.acks ?? 'all',
@@ -106,6 +113,14 @@ const numeric = (text: string): number | string | undefined => {
   return Number.isFinite(n) ? n : trimmed;
 };
 const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text.trim());
+/** A comma-separated list; undefined when empty. */
+const listOf = (text: string): string[] | undefined => {
+  const items = text
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  return items.length ? items : undefined;
+};
 
 /**
  * The body of POST/PUT /api/scheduler/scheduling. Fields the form does not show (query params,
@@ -142,6 +157,8 @@ export function bodyOf(form: SchedulingForm, original?: SchedulingView): Record<
     body.kafka_config = {
       topic: form.topic.trim(),
       message_key_field: optional(form.message_key_field),
+      resume_key: listOf(form.resume_key),
+      delivery: form.delivery,
       batch_size: numeric(form.batch_size),
       compression: optional(form.compression),
       acks: form.acks,
@@ -170,6 +187,8 @@ const FIELD_OF_PATH: Record<string, FieldName> = {
   kafka_config: 'topic',
   'kafka_config.topic': 'topic',
   'kafka_config.message_key_field': 'message_key_field',
+  'kafka_config.resume_key': 'resume_key',
+  'kafka_config.delivery': 'delivery',
   'kafka_config.batch_size': 'batch_size',
   'kafka_config.compression': 'compression',
   'kafka_config.acks': 'acks',
@@ -186,6 +205,7 @@ const TOP_LEVEL = new Set<FieldName>(['name', 'description', 'enabled', 'source'
 /** The form field a server error belongs to (`notify.2` → notify); null when the form has no such field. */
 export function fieldOfPath(path: string, form: Pick<SchedulingForm, 'schedule_kind'>): FieldName | null {
   if (FIELD_OF_PATH[path]) return FIELD_OF_PATH[path];
+  if (path.startsWith('kafka_config.resume_key.')) return 'resume_key';
   if (path === 'schedule') return form.schedule_kind;
   const head = path.split('.')[0] as FieldName;
   return TOP_LEVEL.has(head) ? head : null;

@@ -152,6 +152,20 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
             <Field id="f-message_key_field" label="Message key field" hint="column whose value becomes the key" errors={errors.message_key_field}>
               <input {...text('message_key_field')} autocomplete="off" />
             </Field>
+            <Field
+              id="f-resume_key"
+              label="Resume key"
+              hint="unique columns, comma-separated: rows go in this order and a retry resumes after the last one sent"
+              errors={errors.resume_key}
+            >
+              <input {...text('resume_key')} autocomplete="off" />
+            </Field>
+            <Field id="f-delivery" label="Delivery" errors={errors.delivery}>
+              <select {...text('delivery')}>
+                <option value="at_least_once">at least once</option>
+                <option value="exactly_once">exactly once (transactions; consumers read_committed)</option>
+              </select>
+            </Field>
             <Field id="f-batch_size" label="Batch size (rows per send)" errors={errors.batch_size}>
               <input {...text('batch_size')} inputMode="numeric" />
             </Field>
