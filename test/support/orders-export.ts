@@ -66,17 +66,25 @@ export class OrdersExportHarness {
     return file;
   }
 
-  /** A config file of its own per test: its own task queue, so no other test's worker takes its tasks. */
-  config(db = this.dbFile, kafka: Record<string, unknown> = {}): { configFile: string; taskQueue: string } {
+  /**
+   * A config file of its own per test: its own task queue, so no other test's worker takes its tasks
+   * (or `more.taskQueue`, for a second worker of the same test), `more.sources` beside `orders`, and
+   * `more.temporalAddress` to reach Temporal another way (through a proxy the test can cut).
+   */
+  config(
+    db = this.dbFile,
+    kafka: Record<string, unknown> = {},
+    more: { taskQueue?: string; temporalAddress?: string; sources?: Record<string, { url: string }> } = {},
+  ): { configFile: string; taskQueue: string } {
     const base = loadConfig();
-    const taskQueue = uniqueName(`${this.prefix}-queue`);
-    const configFile = path.join(this.dir, `${taskQueue}.yaml`);
+    const taskQueue = more.taskQueue ?? uniqueName(`${this.prefix}-queue`);
+    const configFile = path.join(this.dir, `${uniqueName(taskQueue)}.yaml`);
     fs.writeFileSync(
       configFile,
       stringify({
-        temporal: { ...base.temporal, task_queue: taskQueue },
+        temporal: { ...base.temporal, task_queue: taskQueue, ...(more.temporalAddress ? { address: more.temporalAddress } : {}) },
         kafka: { bootstrap_servers: base.kafka.bootstrap_servers, ...kafka },
-        sources: { orders: { url: `sqlite:${db}` } },
+        sources: { orders: { url: `sqlite:${db}` }, ...more.sources },
       }),
     );
     return { configFile, taskQueue };
@@ -88,16 +96,19 @@ export class OrdersExportHarness {
     return child;
   }
 
-  /** Starts an export of every order, keyed by order_id, into a new 3-partition topic. */
-  async startExport(taskQueue: string, kafkaConfig: Partial<KafkaConfig> & { batch_size: number }) {
+  /** Starts an export of every order (or `from`'s query), keyed by order_id, into a new 3-partition topic. */
+  async startExport(
+    taskQueue: string,
+    kafkaConfig: Partial<KafkaConfig> & { batch_size: number },
+    from = { source: 'orders', query: 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id' },
+  ) {
     const topic = uniqueName(this.prefix);
     this.topics.push(topic);
     await ensureTopic(this.kafka, topic, 3);
     const scheduling = makeScheduling({
       name: uniqueName(this.prefix),
       schedule: { every: '1h' },
-      source: 'orders',
-      query: 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id',
+      ...from,
       export_format: 'kafka',
       retry: { max_attempts: 10, initial_backoff: '1s' },
       kafka_config: { topic, message_key_field: 'order_id', ...kafkaConfig },
