@@ -56,7 +56,7 @@ export async function openExportQuery(deps: Deps, input: ExportActivityInput, re
 
   const cursor = await openRunQuery(deps, input);
   if (!sent) return { cursor, progress: wasStartedOver, tracker: null, startedOverBecause: null };
-  const mismatch = await skipAcknowledged(cursor, sent, scheduling.kafka_config?.batch_size ?? 500);
+  const mismatch = await skipAcknowledged(cursor, sent, scheduling.kafka_config?.batch_size ?? sent.rowsAcked);
   if (!mismatch) return { cursor, progress: { ...sent }, tracker: null, startedOverBecause: null };
   await cursor.close();
   return {

@@ -24,10 +24,7 @@ function encode(value: unknown, column: string, columns: readonly string[], sche
     case 'bigint':
       return { bigint: value.toString() };
     case 'object':
-      if (value === null) {
-        // `k > NULL` is never true in SQL: resuming after a NULL would skip every remaining row.
-        throw new ResumeKeyError(scheduling, columns, `has NULL in column "${column}": a resume key must be NOT NULL`);
-      }
+      if (value === null) throw nullKeyError(scheduling, columns, column);
       if (value instanceof Date && !Number.isNaN(value.getTime())) return { date: value.toISOString() };
       break;
   }
@@ -36,6 +33,11 @@ function encode(value: unknown, column: string, columns: readonly string[], sche
     columns,
     `column "${column}" holds ${describe(value)}: a resume key must be text, a number or a date`,
   );
+}
+
+/** `k > NULL` is never true in SQL: resuming after a NULL would skip every remaining row. */
+function nullKeyError(scheduling: string, columns: readonly string[], column: string): ResumeKeyError {
+  return new ResumeKeyError(scheduling, columns, `has NULL in column "${column}": a resume key must be NOT NULL`);
 }
 
 function describe(value: unknown): string {
@@ -99,10 +101,7 @@ export class ResumeKeyTracker {
   /** `check()` for a row given as its key tuple: the values of the key columns, in their order. */
   checkKey(key: RawKey): void {
     for (let i = 0; i < key.length; i++) {
-      if (key[i] === null || key[i] === undefined) {
-        // throws, naming the column
-        keyOf(Object.fromEntries(this.columns.map((c, j) => [c, key[j]])), this.columns, this.scheduling);
-      }
+      if (key[i] === null || key[i] === undefined) throw nullKeyError(this.scheduling, this.columns, this.columns[i] as string);
     }
     const previous = this.previous;
     this.previous = key;
