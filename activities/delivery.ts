@@ -4,7 +4,7 @@ import type { CompressionName } from '../core/kafka/codecs';
 import { TransactionalProducer } from '../core/kafka/transactional-producer';
 import type { KafkaConfig } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
-import type { PreparedSend } from './kafka-batches';
+import type { ExportSend } from './export-rows';
 
 /** How long a transaction of an exactly-once export gathers sends before it commits. */
 const TRANSACTION_MS = 1_000;
@@ -17,7 +17,7 @@ export interface Delivery {
   /** Where this attempt resumes: the Temporal checkpoint, or the committed one in Kafka. */
   resumeFrom(heartbeat: ExportProgress | undefined): Promise<ExportProgress | undefined>;
   /** Sends one batch; resolves when the broker has it. */
-  send(send: PreparedSend): Promise<unknown>;
+  send(send: ExportSend): Promise<unknown>;
   /** After a send: true when `progress` (which includes it) is now durable and may be checkpointed. */
   acknowledged(progress: ExportProgress): Promise<boolean>;
   /** Makes the final progress durable. */
@@ -47,7 +47,7 @@ class AtLeastOnce implements Delivery {
     return heartbeat;
   }
 
-  send(send: PreparedSend) {
+  send(send: ExportSend) {
     const { config, compression, scheduling } = this.c;
     return this.c.deps.producer.send(config.topic, send.messages, { acks: config.acks, compression, scheduling });
   }
@@ -88,7 +88,7 @@ class ExactlyOnce implements Delivery {
     return committed ?? undefined;
   }
 
-  async send(send: PreparedSend) {
+  async send(send: ExportSend) {
     if (this.openedAt === null) await this.begin();
     return this.producer.send(this.c.config.topic, send.messages, { compression: this.c.compression });
   }

@@ -5,7 +5,7 @@ import type { AppConfig } from '../core/config';
 
 /**
  * Writes the temporal.yaml of one case: the base config's Temporal server (with the case's own task
- * queue, so no other worker takes its tasks), the Kafka defaults and the one source.
+ * queue, so no other worker takes its tasks), its Kafka brokers and row thread setting, and the one source.
  */
 export function writeCaseConfig(file: string, base: AppConfig, taskQueue: string, sourceUrl: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -13,7 +13,7 @@ export function writeCaseConfig(file: string, base: AppConfig, taskQueue: string
     file,
     stringify({
       temporal: { ...base.temporal, task_queue: taskQueue },
-      kafka: { bootstrap_servers: base.kafka.bootstrap_servers },
+      kafka: { bootstrap_servers: base.kafka.bootstrap_servers, row_thread: base.kafka.row_thread },
       sources: { bench: { url: sourceUrl } },
     }),
   );

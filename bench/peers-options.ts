@@ -17,6 +17,8 @@ export interface PeersOptions {
   rows: number;
   reps: number;
   cases: PeerCase[];
+  /** `kafka.row_thread` of the PSTT cases; the config's own when not given. */
+  rowThread?: boolean;
 }
 
 function positiveInt(name: string, text: string): number {
@@ -25,7 +27,7 @@ function positiveInt(name: string, text: string): number {
   return value;
 }
 
-/** `--rows N --reps N --cases a,b,...`; the defaults are the full comparison. */
+/** `--rows N --reps N --cases a,b,... --row-thread on|off`; the defaults are the full comparison. */
 export function parsePeersOptions(args: string[] = process.argv.slice(2)): PeersOptions {
   const { values } = parseArgs({
     args,
@@ -33,6 +35,7 @@ export function parsePeersOptions(args: string[] = process.argv.slice(2)): Peers
       rows: { type: 'string', default: '1000000' },
       reps: { type: 'string', default: '3' },
       cases: { type: 'string', default: PEER_CASES.join(',') },
+      'row-thread': { type: 'string' },
     },
     strict: true,
   });
@@ -40,7 +43,10 @@ export function parsePeersOptions(args: string[] = process.argv.slice(2)): Peers
   for (const c of cases) {
     if (!PEER_CASES.includes(c as PeerCase)) throw new Error(`--cases: expected a list of ${PEER_CASES.join(', ')}, got "${c}"`);
   }
+  const rowThread = values['row-thread'];
+  if (rowThread !== undefined && rowThread !== 'on' && rowThread !== 'off') throw new Error(`--row-thread: expected on or off, got "${rowThread}"`);
   return {
+    ...(rowThread === undefined ? {} : { rowThread: rowThread === 'on' }),
     rows: positiveInt('rows', values.rows),
     reps: positiveInt('reps', values.reps),
     cases: PEER_CASES.filter((c) => cases.includes(c)),

@@ -211,10 +211,11 @@ function report(outcomes: Outcome[], rows: number): string {
 async function main(): Promise<void> {
   const options = parsePeersOptions();
   const began = performance.now();
-  const base = loadConfig();
+  const loaded = loadConfig();
+  const base = options.rowThread === undefined ? loaded : { ...loaded, kafka: { ...loaded.kafka, row_thread: options.rowThread } };
   const runDir = path.join(dataDir(), 'bench', `peers-${suffix()}`);
   fs.mkdirSync(runDir, { recursive: true });
-  console.log(`bench:peers: ${os.cpus().length} CPUs, Node ${process.version}, ${options.rows} rows, ${options.reps} reps; logs in ${runDir}`);
+  console.log(`bench:peers: ${os.cpus().length} CPUs, Node ${process.version}, ${options.rows} rows, ${options.reps} reps, row thread ${base.kafka.row_thread ? 'on' : 'off'}; logs in ${runDir}`);
   const needs: Record<string, string> = { kcat: 'kcat' };
   if (options.cases.includes('sqlite3-kcat')) needs.sqlite3 = 'sqlite3';
   if (options.cases.includes('psql-kcat')) needs.psql = 'postgresql-client';

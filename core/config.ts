@@ -69,6 +69,11 @@ export const appConfigSchema = z
          * as their rows; created by the worker when missing. @default "pstt-checkpoints"
          */
         checkpoint_topic: topicNameSchema.default('pstt-checkpoints'),
+        /**
+         * Reads and serialises each Kafka export's rows in a worker thread, so that the query and the
+         * producer each have a core; false keeps both on the activity's thread. @default true
+         */
+        row_thread: z.boolean().default(true),
         /** Deadline of one send, the Kafka client's retries included, in milliseconds. @default 60000 */
         send_timeout_ms: intRange(1_000, 600_000).default(60_000),
       })

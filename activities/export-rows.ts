@@ -1,0 +1,98 @@
+import { compileSerializer } from '../core/compiled-serializer';
+import { MissingKeyFieldError } from '../core/errors';
+import type { ExportActivityInput, ExportProgress } from '../core/job';
+import type { KafkaMessage } from '../core/kafka/message';
+import { keyOf } from '../core/resume-key';
+import type { QueryCursor } from '../core/sources/source';
+import type { ActivityDeps } from './deps';
+import { prepareEncodedSends } from './kafka-batches';
+import { openExportQuery, rowFingerprint } from './resume';
+
+/** What a checkpoint records of a send's last row: its resume key, or its fingerprint without one. */
+export type RowMark = Pick<ExportProgress, 'lastKey' | 'lastRowHash'>;
+
+/** One send of an export, ready for the producer. */
+export interface ExportSend {
+  messages: KafkaMessage[];
+  rows: number;
+  /** Key and value bytes. */
+  bytes: number;
+  mark: RowMark;
+}
+
+/**
+ * An attempt's rows as sends, in the query's order, starting after what earlier attempts had
+ * acknowledged: the read side of a Kafka export, on the activity's thread or in a worker thread
+ * (row-thread.ts), behind one interface.
+ */
+export interface ExportRows {
+  /** The progress the attempt starts from. */
+  readonly progress: ExportProgress;
+  /** Why the attempt sends every row again after an earlier one had sent some; null otherwise. */
+  readonly startedOverBecause: string | null;
+  /** True when the attempt resumes by `resume_key` rather than by count. */
+  readonly byKey: boolean;
+  /** The next send; null after the last. */
+  next(): Promise<ExportSend | null>;
+  /** Releases the cursor (and the thread); safe to call twice. */
+  close(): Promise<void>;
+}
+
+export type RowDeps = Pick<ActivityDeps, 'config' | 'sources'>;
+
+/**
+ * Opens an attempt's rows on this thread: reads `batch_size` rows at a time as value arrays, checks
+ * each row's resume key, serialises them by a plan compiled once for the query's columns and splits
+ * them into sends that fit the topic's `max.message.bytes`.
+ */
+export async function openExportRows(
+  deps: RowDeps,
+  input: ExportActivityInput,
+  resumed: ExportProgress | undefined,
+  maxMessageBytes: number,
+): Promise<ExportRows> {
+  const { scheduling } = input;
+  const config = scheduling.kafka_config;
+  if (!config) throw new Error('openExportRows: not a Kafka scheduling');
+  const start = await openExportQuery(deps, input, resumed);
+  const { cursor, tracker } = start;
+  try {
+    const keyField = config.message_key_field;
+    if (keyField && !cursor.columns.includes(keyField)) throw new MissingKeyFieldError(keyField, cursor.columns);
+  } catch (err) {
+    await cursor.close();
+    throw err;
+  }
+  const serializer = compileSerializer(cursor.fields, config.message_key_field);
+  const resumeKey = config.resume_key;
+  const keyIndexes = (resumeKey ?? []).map((column) => serializer.indexOf(column));
+  const pending: ExportSend[] = [];
+  let open: QueryCursor | null = cursor;
+  const close = async () => {
+    const c = open;
+    open = null;
+    await c?.close();
+  };
+  return {
+    progress: start.progress,
+    startedOverBecause: start.startedOverBecause,
+    byKey: tracker !== null,
+    async next() {
+      while (pending.length === 0 && open) {
+        const rows = await open.readValues(config.batch_size);
+        if (rows.length === 0) {
+          await close();
+          break;
+        }
+        if (tracker) for (const row of rows) tracker.checkKey(keyIndexes.map((i) => row[i]));
+        for (const send of prepareEncodedSends(rows, serializer, config, maxMessageBytes)) {
+          const last = send.lastRow;
+          const mark: RowMark = !last ? {} : resumeKey ? { lastKey: keyOf(last, resumeKey, scheduling.name) } : { lastRowHash: rowFingerprint(last) };
+          pending.push({ messages: send.messages, rows: send.rows, bytes: send.bytes, mark });
+        }
+      }
+      return pending.shift() ?? null;
+    },
+    close,
+  };
+}

@@ -1,0 +1,96 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { toTransferred, type TransferredError } from '../core/error-transfer';
+import type { ExportActivityInput, ExportProgress } from '../core/job';
+import { SourceRegistry } from '../core/sources';
+import type { AppConfig } from '../core/config';
+import { openExportRows, type RowMark } from './export-rows';
+
+/**
+ * The worker thread of a Kafka export (threaded-rows.ts starts it): reads the query, checks resume
+ * keys and serialises on the second core, and hands each send to the activity's thread as one
+ * transferred buffer of UTF-8 values, at most `window` sends ahead of what that thread has taken.
+ */
+
+export interface RowThreadInput {
+  config: AppConfig;
+  input: ExportActivityInput;
+  resumed: ExportProgress | undefined;
+  maxMessageBytes: number;
+  /** Sends read ahead of the producer at most. */
+  window: number;
+}
+
+/** Messages from the thread, in this order: `start`, then `send`s, then `end`; or `error` at any point. */
+export type RowThreadMessage =
+  | { type: 'start'; progress: ExportProgress; startedOverBecause: string | null; byKey: boolean }
+  | {
+      type: 'send';
+      /** The values' bytes back to back; `lengths[i]` is message i's share. */
+      values: ArrayBuffer;
+      lengths: Int32Array;
+      keys: Array<string | null>;
+      rows: number;
+      bytes: number;
+      mark: RowMark;
+    }
+  | { type: 'end' }
+  | { type: 'error'; error: TransferredError };
+
+/** Messages to the thread: one credit per send taken, or stop. */
+export type RowThreadCommand = { type: 'credit' } | { type: 'stop' };
+
+async function run(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('row-thread.ts runs as a worker thread');
+  const { config, input, resumed, maxMessageBytes, window } = workerData as RowThreadInput;
+  const post = (m: RowThreadMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+  let credit = window;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  port.on('message', (c: RowThreadCommand) => {
+    if (c.type === 'credit') credit += 1;
+    else stopped = true;
+    wake?.();
+  });
+  const sources = new SourceRegistry(config);
+  try {
+    const rows = await openExportRows({ config, sources }, input, resumed, maxMessageBytes);
+    try {
+      post({ type: 'start', progress: rows.progress, startedOverBecause: rows.startedOverBecause, byKey: rows.byKey });
+      for (;;) {
+        while (credit === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
+        if (stopped) return;
+        const send = await rows.next();
+        if (!send) break;
+        credit -= 1;
+        const lengths = new Int32Array(send.messages.length);
+        let total = 0;
+        for (let i = 0; i < send.messages.length; i++) {
+          const n = Buffer.byteLength(send.messages[i]!.value);
+          lengths[i] = n;
+          total += n;
+        }
+        // Not from the pool: a pooled slice cannot be transferred.
+        const values = Buffer.allocUnsafeSlow(total);
+        let at = 0;
+        for (const m of send.messages) at += values.write(m.value as string, at);
+        const keys = send.messages.map((m) => m.key as string | null);
+        post({ type: 'send', values: values.buffer, lengths, keys, rows: send.rows, bytes: send.bytes, mark: send.mark }, [
+          values.buffer,
+          lengths.buffer,
+        ]);
+      }
+      post({ type: 'end' });
+    } finally {
+      await rows.close();
+    }
+  } catch (err) {
+    post({ type: 'error', error: toTransferred(err) });
+  } finally {
+    await sources.end();
+    // Lets the thread end once the last message is out.
+    port.unref();
+  }
+}
+
+void run();
