@@ -30,7 +30,14 @@ export interface ConsumeOptions {
   readCommitted?: boolean;
 }
 
-/** Reads `count` messages of a topic from the beginning with a fresh consumer group. */
+/** Group joins that failed, then the read was tried again with a new group. */
+const GROUP_ATTEMPTS = 3;
+
+/**
+ * Reads `count` messages of a topic from the beginning with a fresh consumer group. On a loaded
+ * machine the group's join can time out ("joinGroup failed 4 times", emitted as an 'error' event):
+ * the read then starts over with a new group, up to GROUP_ATTEMPTS times.
+ */
 export async function consumeMessages(
   kafka: KafkaClient,
   topic: string,
@@ -39,6 +46,19 @@ export async function consumeMessages(
 ): Promise<ConsumedMessage[]> {
   const { timeoutMs = 60_000, readCommitted = false } = typeof options === 'number' ? { timeoutMs: options } : options;
   if (readCommitted) return consumeCommitted(kafka, topic, count, timeoutMs);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await consumeOnce(kafka, topic, count, timeoutMs);
+    } catch (err) {
+      if (!(err instanceof GroupError) || attempt >= GROUP_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** The consumer's own 'error' event: its group membership failed. */
+class GroupError extends Error {}
+
+async function consumeOnce(kafka: KafkaClient, topic: string, count: number, timeoutMs: number): Promise<ConsumedMessage[]> {
   const consumer = new Consumer({
     ...baseOptionsOf(kafka),
     groupId: uniqueName('pstt-test-group'),
@@ -47,6 +67,10 @@ export async function consumeMessages(
     isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED,
   });
   const messages: ConsumedMessage[] = [];
+  let groupFailed: (err: Error) => void = () => undefined;
+  const groupFailure = new Promise<never>((_, reject) => (groupFailed = reject));
+  groupFailure.catch(() => undefined);
+  consumer.on('error', (err: Error) => groupFailed(new GroupError(`consumer group of ${topic} failed: ${err.message}`, { cause: err })));
   try {
     const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 500 });
     let timer: NodeJS.Timeout | undefined;
@@ -66,7 +90,7 @@ export async function consumeMessages(
       }
     })();
     try {
-      await Promise.race([reading, timeout]);
+      await Promise.race([reading, timeout, groupFailure]);
     } finally {
       clearTimeout(timer);
       await stream.close().catch(() => undefined);
