@@ -147,7 +147,8 @@ const postgresHarness: Harness = {
     `'${AT.toISOString().replace('Z', '')}', '\\x${BYTES.toString('hex')}')`,
   series: (n) => `SELECT g AS id FROM generate_series(1, ${n}) AS g ORDER BY g`,
   sleep: 'SELECT pg_sleep(5) AS slept',
-  typedRow: SERVER_TYPED_ROW,
+  // PostgreSQL timestamps keep their microseconds: six fractional digits.
+  typedRow: { ...SERVER_TYPED_ROW, at: AT.toISOString().replace('Z', '000Z') },
   syntaxMessage: /syntax error at or near "WHERE"/,
   unknownTableMessage: /relation "no_such_table" does not exist/,
 };
@@ -446,7 +447,7 @@ describe('postgres source: failures', () => {
       env: { ...process.env, TZ: 'America/New_York', PG_URL: POSTGRES_URL },
     });
     expect(JSON.parse(stdout)).toEqual({
-      at: '2026-03-01T12:34:56.789Z',
+      at: '2026-03-01T12:34:56.789000Z',
       day: '2026-03-01T00:00:00.000Z',
       localMidnight: '2026-03-01T05:00:00.000Z',
     });
