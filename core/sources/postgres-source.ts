@@ -41,8 +41,11 @@ export function mapPostgresError(err: unknown, timeoutMs: number | undefined): E
   if (code.startsWith('42')) {
     return new InvalidQueryError(position ? `${err.message} at character ${position}` : err.message, code);
   }
-  // 25006 read_only_sql_transaction: the query tried to write, and sources are read-only.
-  if (code === READ_ONLY_VIOLATION) return new InvalidQueryError(`${err.message}: a source query may only read`, code);
+  // 25006 read_only_sql_transaction: the query tried to write (the server names the top statement,
+  // SELECT for a DELETE inside WITH).
+  if (code === READ_ONLY_VIOLATION) {
+    return new InvalidQueryError(`${err.message}: source queries run read-only, and this one writes`, code);
+  }
   // 57014 query_canceled: what the server reports when statement_timeout fires.
   if (code === '57014' && timeoutMs) return new QueryTimeoutError(timeoutMs, err.message);
   return err;
