@@ -124,13 +124,14 @@ export class PostgresSource implements SourceDriver {
     };
 
     try {
-      // Always set or reset, so that a value from the connection's previous user never applies here;
-      // one round trip with the BEGIN (the simple protocol takes both statements).
+      // Always set or reset, so that a value from the connection's previous user never applies here.
+      // Inside the transaction, so the ROLLBACK at close undoes it; one round trip for both (the
+      // simple protocol takes several statements).
       const timeout =
         timeoutMs === undefined
           ? 'RESET statement_timeout'
           : `SET statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs)))}`;
-      await client.query(`${timeout}; BEGIN TRANSACTION READ ONLY`);
+      await client.query(`BEGIN TRANSACTION READ ONLY; ${timeout}`);
       const values = bound.values.map(toPostgresValue);
       // Arrays, not objects: the cheap form; PostgresCursor.read() builds the objects.
       const cursor = client.query(new Cursor<RowValues>(bound.text, values, { types: this.types, rowMode: 'array' }));
