@@ -1,3 +1,4 @@
+import { JsonText, jsonTextOf } from './json-text';
 import { keyText, rowToJson, toJsonValue, type Row } from './row-serializer';
 import { rowBuilder, type ColumnInfo, type RowValues, type ValueHint } from './row-values';
 
@@ -15,8 +16,8 @@ export interface RowEncoder<R> {
  * The value policy of row-serializer.ts, compiled once per query from the cursor's columns: a row's
  * values (an array) go straight to the JSON text that `rowToJson` gives for the same row object, byte
  * for byte, without building the object, a second object of converted values, or a type switch per
- * value where the driver declared the column's type. Anything unusual (a value that has no JSON form,
- * a column named `__proto__`) goes through `rowToJson` itself, so errors and edge cases stay its own.
+ * value where the driver declared the column's type. A value that has no JSON form goes through
+ * `rowToJson` itself, so errors stay its own.
  */
 export interface CompiledSerializer extends RowEncoder<RowValues> {
   /** Where `row[column]` is read from in the values (the last column of that name), or -1. */
@@ -48,7 +49,8 @@ export const writeJson: Writer = (value) => {
       // ISO-8601 and base64 text holds nothing JSON escapes.
       if (value instanceof Date && !Number.isNaN(value.getTime())) return `"${value.toISOString()}"`;
       if (Buffer.isBuffer(value)) return `"${value.toString('base64')}"`;
-      return JSON.stringify(toJsonValue(value));
+      if (value instanceof JsonText) return value.json;
+      return jsonTextOf(toJsonValue(value));
     default:
       // Throws, with the policy's own message.
       return JSON.stringify(toJsonValue(value));
@@ -85,8 +87,6 @@ export function compileSerializer(columns: readonly ColumnInfo[], keyField: stri
   names.forEach((name, i) => (lastIndex[name] = i));
   const order = Object.keys(lastIndex);
   const indexOf = (column: string) => (Object.hasOwn(lastIndex, column) ? (lastIndex[column] as number) : -1);
-  // rowToJson assigns each name into a plain object, where `__proto__` is the prototype's setter.
-  const generic = order.includes('__proto__');
   const fields: Field[] = order.map((name, n) => {
     const index = lastIndex[name] as number;
     return { prefix: `${n ? ',' : ''}${JSON.stringify(name)}:`, index, write: WRITERS[columns[index]?.hint ?? 'unknown'] };
@@ -115,7 +115,7 @@ export function compileSerializer(columns: readonly ColumnInfo[], keyField: stri
     indexOf,
     keyOf(values) {
       if (keyIndex === -2) return null;
-      if (keyIndex === -1 || generic) return keyText(rowOf(values)[keyField as string]);
+      if (keyIndex === -1) return keyText(rowOf(values)[keyField as string]);
       const value = values[keyIndex];
       // The common keys without the policy's round trip; the rest as messageKeyOf has them.
       if (typeof value === 'string') return value;
@@ -123,7 +123,6 @@ export function compileSerializer(columns: readonly ColumnInfo[], keyField: stri
       return keyText(value);
     },
     valueOf(values, key) {
-      if (generic) return rowToJson(rowOf(values), key);
       try {
         return fast(values);
       } catch (err) {

@@ -249,6 +249,31 @@ export class InvalidQueryError extends Error {
   }
 }
 
+/**
+ * Thrown by a source driver before the query is sent, when its text is more than one query (SQL
+ * Server runs whole batches); `problem` says what was found and where.
+ */
+export class NotAQueryError extends Error {
+  constructor(readonly problem: string) {
+    super(`query ${problem}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/**
+ * Thrown by a source driver at open when the query returns two columns of the same name: a row (an
+ * object, a JSON message, a CSV line) would keep only one value under that name.
+ */
+export class DuplicateColumnError extends Error {
+  constructor(readonly duplicates: readonly string[]) {
+    super(
+      `the query returns more than one column named ${duplicates.map((n) => JSON.stringify(n)).join(', ')}: ` +
+        'give each column its own name (AS ...)',
+    );
+    this.name = this.constructor.name;
+  }
+}
+
 /** Thrown by a source driver when the database cancels a query that ran past its statement timeout; retryable. */
 export class QueryTimeoutError extends Error {
   constructor(
@@ -295,6 +320,8 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   FileValueError.name,
   QueryParameterError.name,
   InvalidQueryError.name,
+  NotAQueryError.name,
+  DuplicateColumnError.name,
   MissingPasswordError.name,
 ] as const;
 

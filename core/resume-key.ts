@@ -1,4 +1,5 @@
 import { ResumeKeyError } from './errors';
+import { MicroDate, parseIsoDate } from './micro-date';
 import type { Row } from './row-serializer';
 import type { ParamValue } from './sources/source';
 
@@ -50,7 +51,9 @@ function describe(value: unknown): string {
 export function keyParams(key: readonly KeyValue[]): ParamValue[] {
   return key.map((v) => {
     if (typeof v !== 'object') return v;
-    return 'bigint' in v ? BigInt(v.bigint) : new Date(v.date);
+    // A PostgreSQL timestamp's microseconds come back too: a key cut to milliseconds would sort before
+    // its own row, which a resumed read would then send again.
+    return 'bigint' in v ? BigInt(v.bigint) : parseIsoDate(v.date);
   });
 }
 
@@ -64,13 +67,24 @@ type RawKey = unknown[];
 function compare(a: unknown, b: unknown): number | null {
   const na = comparable(a);
   const nb = comparable(b);
-  if (na !== null && nb !== null) return na < nb ? -1 : na > nb ? 1 : 0;
+  if (na !== null && nb !== null) {
+    if (na < nb) return -1;
+    if (na > nb) return 1;
+    const ma = micros(a);
+    const mb = micros(b);
+    return ma < mb ? -1 : ma > mb ? 1 : 0;
+  }
   return a === b ? 0 : null;
 }
 
 function comparable(v: unknown): number | bigint | null {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   return v instanceof Date ? v.getTime() : null;
+}
+
+/** The microseconds past the millisecond of a PostgreSQL timestamp; 0 for any other value. */
+function micros(v: unknown): number {
+  return v instanceof MicroDate ? v.micros : 0;
 }
 
 /**

@@ -1,10 +1,12 @@
 import { RowSerializationError } from './errors';
+import { jsonTextOf } from './json-text';
 
 /**
  * The value policy for rows leaving PSTT: one row = one JSON object, column names as the
  * query returns them; DECIMAL/NUMERIC and 64-bit integers arrive from the drivers as strings
- * and stay strings; dates as ISO-8601 UTC; binary as base64; NULL as null. JSON.stringify
- * alone throws on BigInt and turns a Buffer into {type, data}.
+ * and stay strings; dates as ISO-8601 UTC (PostgreSQL timestamps with six fractional digits: see
+ * micro-date.ts); binary as base64; NULL as null; JSON columns as their JSON text (`JsonText`).
+ * JSON.stringify alone throws on BigInt and turns a Buffer into {type, data}.
  */
 
 export type Row = Record<string, unknown>;
@@ -29,34 +31,32 @@ export function toJsonValue(value: unknown): unknown {
         return value.toISOString();
       }
       if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-      // JSON columns (PostgreSQL json/jsonb) arrive as plain objects and arrays.
+      // JSON columns: PostgreSQL json/jsonb arrive as `JsonText`, already JSON; other drivers' arrays and
+      // objects (pg arrays of other types, SQL Server JSON) are written by JSON.stringify.
       return value;
     default:
       throw new TypeError(`a ${typeof value} has no JSON form`);
   }
 }
 
-/** Serialises a row to the JSON text of its message; `key` only names the row in errors. */
+/**
+ * Serialises a row to the JSON text of its message; `key` only names the row in errors. Written
+ * column by column rather than by one JSON.stringify of an object: a `JsonText` goes in verbatim, and a
+ * column named `__proto__` is a column like any other (an object would take it for its prototype).
+ */
 export function rowToJson(row: Row, key: string | null = null): string {
-  const out: Record<string, unknown> = {};
+  let text = '{';
   let column = '';
   try {
-    for (column of Object.keys(row)) out[column] = toJsonValue(row[column]);
-    column = '';
-    return JSON.stringify(out);
+    for (column of Object.keys(row)) {
+      const json = jsonTextOf(toJsonValue(row[column]));
+      // JSON.stringify leaves such a property out (a value whose toJSON returns undefined).
+      if (json === undefined) continue;
+      text += `${text.length > 1 ? ',' : ''}${JSON.stringify(column)}:${json}`;
+    }
+    return `${text}}`;
   } catch (err) {
-    // Stringify failed on a nested value: find the column that holds it.
-    if (!column) column = Object.keys(out).find((c) => !canStringify(out[c])) ?? '?';
     throw new RowSerializationError(column, key, (err as Error).message);
-  }
-}
-
-function canStringify(value: unknown): boolean {
-  try {
-    JSON.stringify(value);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -69,5 +69,5 @@ export function messageKeyOf(row: Row, keyField: string | undefined): string | n
 /** A key column's value as message key text: its JSON form, unquoted when that is a string; null for NULL. */
 export function keyText(raw: unknown): string | null {
   const value = toJsonValue(raw);
-  return value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
+  return value === null ? null : typeof value === 'string' ? value : (jsonTextOf(value) as string);
 }

@@ -1,3 +1,4 @@
+import { DuplicateColumnError } from './errors';
 import type { Row } from './row-serializer';
 
 /**
@@ -37,4 +38,15 @@ export function rowBuilder(columns: readonly string[]): (values: RowValues) => R
     for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i];
     return row;
   };
+}
+
+/**
+ * Throws `DuplicateColumnError` listing every name the columns repeat: the drivers check at open,
+ * before a row is read, since a row object, a JSON message or a CSV line keeps one value per name.
+ */
+export function assertUniqueColumns(columns: readonly string[]): void {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of columns) (seen.has(name) ? repeated : seen).add(name);
+  if (repeated.size) throw new DuplicateColumnError([...repeated]);
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { FileValueError } from '../errors';
+import { jsonTextOf } from '../json-text';
 import { toJsonValue, type Row } from '../row-serializer';
 
 /** What a finished file holds. */
@@ -52,7 +53,7 @@ export function policyValue(value: unknown, column: string, rowNumber: number): 
   try {
     const json = toJsonValue(value);
     if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') return json;
-    return JSON.stringify(json);
+    return jsonTextOf(json) ?? null;
   } catch (err) {
     throw new FileValueError(column, rowNumber, (err as Error).message);
   }

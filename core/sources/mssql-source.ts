@@ -1,12 +1,16 @@
 import sql from 'mssql';
-import { InvalidQueryError, QueryTimeoutError, redactUrl } from '../errors';
+import { InvalidQueryError, NotAQueryError, QueryTimeoutError, redactUrl } from '../errors';
 import { logger } from '../logger';
 import type { Row } from '../row-serializer';
-import { rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
+import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { mssqlConfigFromUrl } from './mssql-config';
+import { installExactDecimals } from './mssql-exact-decimals';
 import { mssqlHint, mssqlValueMapper, type MssqlValueMapper } from './mssql-values';
-import { bindNamedParams } from './named-params';
+import { bindNamedParams, singleStatementProblem } from './named-params';
 import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
+
+// DECIMAL, NUMERIC and MONEY as exact text, for every request of this process (or thread).
+installExactDecimals();
 
 /** Options of the SQL Server driver. */
 export interface MssqlSourceOptions {
@@ -100,6 +104,9 @@ export class MssqlSource implements SourceDriver {
   }
 
   async open(text: string, options: OpenOptions = {}): Promise<QueryCursor> {
+    // SQL Server would run every statement of a batch; PostgreSQL and SQLite prepare one statement only.
+    const problem = singleStatementProblem(text, 'mssql');
+    if (problem) throw new NotAQueryError(problem);
     const bound = bindNamedParams(text, 'mssql', options.params);
     const pool = await this.connect();
     // mssql takes per-request overrides, which its type declarations do not show.
@@ -113,6 +120,12 @@ export class MssqlSource implements SourceDriver {
     const cursor = new MssqlCursor(request, options.timeoutMs);
     request.query(bound.text, () => undefined);
     await cursor.opened;
+    try {
+      assertUniqueColumns(cursor.columns);
+    } catch (err) {
+      await cursor.close();
+      throw err;
+    }
     return cursor;
   }
 

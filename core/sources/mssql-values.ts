@@ -1,8 +1,9 @@
 /**
  * How SQL Server values leave the driver, per the value policy: DECIMAL, NUMERIC, MONEY and BIGINT
  * as strings, date and time types as `Date` (read as UTC), binary as `Buffer`, UNIQUEIDENTIFIER as
- * text. tedious reads DECIMAL and MONEY as JS numbers, so digits beyond the 15th or so are already
- * lost when they reach us: the string keeps the column's scale, not digits tedious never kept.
+ * text. tedious reads DECIMAL and MONEY as JS numbers, which keep about 15 digits: the exact text is
+ * read from the value's bytes instead (`tdsDecimalText`, `tdsMoneyText`, hooked into tedious by
+ * mssql-exact-decimals.ts); a number that still arrives is written with the column's scale.
  */
 
 import type { ValueHint } from '../row-values';
@@ -30,6 +31,36 @@ export function decimalToString(value: number, scale: number): string {
     if (fraction.length <= scale) return scale > 0 ? `${whole}.${fraction.padEnd(scale, '0')}` : (whole as string);
   }
   return value.toFixed(scale);
+}
+
+/** `units` / 10^scale as plain decimal text with exactly `scale` digits after the point. */
+export function scaledText(units: bigint, scale: number): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const text = scale > 0 ? `${whole}.${digits.slice(digits.length - scale)}` : whole;
+  return negative ? `-${text}` : text;
+}
+
+/**
+ * A DECIMAL or NUMERIC value as it travels in TDS (after its length byte): a sign byte (1 for
+ * positive, 0 for negative) then the unscaled magnitude, little-endian, in 4, 8, 12 or 16 bytes.
+ */
+export function tdsDecimalText(bytes: Uint8Array, scale: number): string {
+  let magnitude = 0n;
+  for (let i = bytes.length - 1; i >= 1; i--) magnitude = (magnitude << 8n) | BigInt(bytes[i] as number);
+  return scaledText(bytes[0] === 1 ? magnitude : -magnitude, scale);
+}
+
+/**
+ * A MONEY (8 bytes: the high 32 bits then the low 32 bits, each little-endian) or SMALLMONEY (4 bytes)
+ * value as it travels in TDS: a signed count of ten-thousandths.
+ */
+export function tdsMoneyText(bytes: Uint8Array): string {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const units =
+    bytes.length === 4 ? BigInt(view.readInt32LE(0)) : (BigInt(view.readInt32LE(0)) << 32n) | BigInt(view.readUInt32LE(4));
+  return scaledText(units, 4);
 }
 
 /** `HH:MM:SS.mmm` of a TIME value, which tedious reads as a Date on 1970-01-01 UTC. */

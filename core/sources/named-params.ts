@@ -196,3 +196,37 @@ export function bindNamedParams(
   }
   return { text, names, values: names.map((name) => params[name] as ParamValue) };
 }
+
+/**
+ * T-SQL reserved words that open a statement other than a query, or make a SELECT write
+ * (`SELECT ... INTO`). Reserved, so outside quotes and brackets they are never a column or table name.
+ * T-SQL needs no `;` between statements: `SELECT 1 DELETE FROM t` is two. MERGE and USE are left out
+ * (join and query hints); a MERGE statement writes with INSERT, UPDATE or DELETE, which are in.
+ */
+const MSSQL_NON_QUERY_WORDS = new Set([
+  'ALTER', 'BACKUP', 'BEGIN', 'COMMIT', 'CREATE', 'DBCC', 'DECLARE', 'DELETE', 'DENY', 'DROP', 'EXEC', 'EXECUTE',
+  'GRANT', 'INSERT', 'INTO', 'KILL', 'RECONFIGURE', 'RESTORE', 'REVOKE', 'ROLLBACK', 'SAVE', 'SET', 'SHUTDOWN',
+  'TRUNCATE', 'UPDATE', 'UPDATETEXT', 'WRITETEXT',
+]);
+
+/**
+ * Why `sql` is not a single query, or null when it is: SQL Server runs a whole batch, so a second
+ * statement after `;` (a trailing `;` is fine), or a statement keyword that writes, would run with the
+ * source's login. Literals, quoted identifiers and comments are skipped, as for parameters. A guard
+ * against mistakes, not a sandbox: the login's own rights are what keep a source read-only.
+ */
+export function singleStatementProblem(sql: string, dialect: SqlDialect): string | null {
+  const code = codeOnly(sql, dialect);
+  const semicolon = code.indexOf(';');
+  if (semicolon !== -1 && /[^\s;]/.test(code.slice(semicolon + 1))) {
+    return `holds more than one statement: a second one follows the ";" at character ${semicolon + 1}`;
+  }
+  if (dialect !== 'mssql') return null;
+  for (const match of code.matchAll(/[\p{L}_@#][\p{L}\p{N}_@#$]*/gu)) {
+    const word = match[0].toUpperCase();
+    if (MSSQL_NON_QUERY_WORDS.has(word)) {
+      return `must be one query, but uses ${word} at character ${(match.index ?? 0) + 1}: a source may only be read`;
+    }
+  }
+  return null;
+}

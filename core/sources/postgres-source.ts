@@ -3,7 +3,7 @@ import Cursor from 'pg-cursor';
 import { InvalidQueryError, QueryTimeoutError, redactUrl } from '../errors';
 import { logger } from '../logger';
 import type { Row } from '../row-serializer';
-import { rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
+import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { bindNamedParams } from './named-params';
 import { createPostgresTypes, postgresHint } from './postgres-types';
 import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
@@ -24,6 +24,8 @@ const FIRST_READ_ROWS = 1;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** How long `close()` waits for the server to close the portal before dropping the connection. */
 const CLOSE_TIMEOUT_MS = 5_000;
+/** SQLSTATE of a write attempted in a READ ONLY transaction. */
+const READ_ONLY_VIOLATION = '25006';
 
 interface PgError extends Error {
   code?: string;
@@ -38,6 +40,11 @@ export function mapPostgresError(err: unknown, timeoutMs: number | undefined): E
   // Class 42: syntax error or access rule violation (42601 syntax, 42P01 table, 42703 column, 42501 privilege).
   if (code.startsWith('42')) {
     return new InvalidQueryError(position ? `${err.message} at character ${position}` : err.message, code);
+  }
+  // 25006 read_only_sql_transaction: the query tried to write (the server names the top statement,
+  // SELECT for a DELETE inside WITH).
+  if (code === READ_ONLY_VIOLATION) {
+    return new InvalidQueryError(`${err.message}: source queries run read-only, and this one writes`, code);
   }
   // 57014 query_canceled: what the server reports when statement_timeout fires.
   if (code === '57014' && timeoutMs) return new QueryTimeoutError(timeoutMs, err.message);
@@ -60,7 +67,9 @@ function toPostgresValue(value: ParamValue): string | number | boolean | null {
  * `timeoutMs` becomes the session's `statement_timeout` (without it, the role's or server's default
  * applies). With a cursor the server applies it to each fetch (it restarts with every Execute
  * message), so it bounds the server's work per chunk, not the time the consumer spends between
- * chunks. While a cursor is open its connection sits in an implicit transaction: a server-side
+ * chunks. Each query runs in its own `READ ONLY` transaction, open as long as its cursor (so a
+ * data-modifying CTE fails with 25006 and nothing is written) and rolled back at `close()`; a
+ * connection that failed is dropped, which ends it too. A server-side
  * `idle_in_transaction_session_timeout` shorter than the consumer's pauses would end it.
  *
  * PostgreSQL types a parameter where it is first used: write `:tag::text IS NULL` where that use
@@ -116,21 +125,27 @@ export class PostgresSource implements SourceDriver {
 
     try {
       // Always set or reset, so that a value from the connection's previous user never applies here.
-      await client.query(
+      // Inside the transaction, so the ROLLBACK at close undoes it; one round trip for both (the
+      // simple protocol takes several statements).
+      const timeout =
         timeoutMs === undefined
           ? 'RESET statement_timeout'
-          : `SET statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs)))}`,
-      );
+          : `SET statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs)))}`;
+      await client.query(`BEGIN TRANSACTION READ ONLY; ${timeout}`);
       const values = bound.values.map(toPostgresValue);
       // Arrays, not objects: the cheap form; PostgresCursor.read() builds the objects.
       const cursor = client.query(new Cursor<RowValues>(bound.text, values, { types: this.types, rowMode: 'array' }));
       cursor.on('error', onError);
       const first = await readFirst(cursor);
+      assertUniqueColumns(first.fields.map((f) => f.name));
       const done = () => {
         this.cursors.delete(open);
         release();
       };
-      const open = new PostgresCursor(first.fields, first.rows, cursor, () => failure, onError, done, timeoutMs);
+      const rollback = async () => {
+        await client.query('ROLLBACK');
+      };
+      const open = new PostgresCursor(first.fields, first.rows, cursor, () => failure, onError, rollback, done, timeoutMs);
       this.cursors.add(open);
       return open;
     } catch (err) {
@@ -170,6 +185,8 @@ class PostgresCursor implements QueryCursor {
     private readonly cursor: Cursor<RowValues>,
     private readonly failure: () => Error | undefined,
     private readonly fail: (err: Error) => void,
+    /** Ends the query's READ ONLY transaction. */
+    private readonly rollback: () => Promise<void>,
     private readonly release: () => void,
     private readonly timeoutMs: number | undefined,
   ) {
@@ -199,8 +216,10 @@ class PostgresCursor implements QueryCursor {
     this.closed = true;
     this.buffered = [];
     try {
-      // After an error the portal is gone and the connection may be too: skip the round trip.
+      // After an error the portal is gone and the connection may be too: skip the round trips; the
+      // pool drops such a connection, which ends its transaction.
       if (!this.failure()) await withTimeout(this.cursor.close(), CLOSE_TIMEOUT_MS);
+      if (!this.failure()) await withTimeout(this.rollback(), CLOSE_TIMEOUT_MS);
     } catch (err) {
       this.fail(err instanceof Error ? err : new Error(String(err)));
     } finally {

@@ -1,26 +1,72 @@
 import { types, TypeOverrides } from 'pg';
+import { compactJson, JsonText } from '../json-text';
+import { MicroDate } from '../micro-date';
 import type { ValueHint } from '../row-values';
 
 /**
  * How PostgreSQL values leave the driver, per the value policy: NUMERIC and INT8 stay strings (pg's
- * default), and the types without a time zone are read as UTC, where pg would read them in the
- * worker's local time zone and shift them by its offset.
+ * default), in arrays too; timestamps keep their microseconds (`MicroDate`), and the types without a
+ * time zone are read as UTC, where pg would read them in the worker's local time zone and shift them
+ * by its offset; json and jsonb stay JSON text (`JsonText`), so that no number in them loses a digit.
  */
 
 const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?)?$/;
+// What the server writes for timestamptz with DateStyle ISO: an offset in hours, minutes, seconds.
+const TIMESTAMPTZ = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?$/;
+
+/** Milliseconds since the epoch of a UTC date and time, or NaN; the fraction's digits past the third are left out. */
+function utcMs(year: string, month: string, day: string, hour: string, minute: string, second: string, fraction: string): number {
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  // Whole milliseconds: Date.UTC truncates a fraction toward zero, which is a millisecond late before 1970.
+  return date.setUTCHours(Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
+}
+
+/** The microseconds past the millisecond in a fraction's digits. */
+function microsOf(fraction: string): number {
+  return Number(fraction.padEnd(6, '0').slice(3, 6));
+}
 
 /**
- * Parses a `timestamp without time zone` or `date` text as UTC: a `Date` with millisecond precision,
- * or the text itself when a `Date` cannot hold it (`infinity`, BC dates).
+ * Parses a `timestamp without time zone` text as UTC: a `MicroDate`, or the text itself when a Date
+ * cannot hold it (`infinity`, BC dates).
  */
 export function parseTimestampAsUtc(text: string): Date | string {
   const m = TIMESTAMP.exec(text);
   if (!m) return text;
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = ''] = m;
-  const date = new Date(0);
-  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
-  date.setUTCHours(Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
-  return Number.isNaN(date.getTime()) ? text : date;
+  const ms = utcMs(year as string, month as string, day as string, hour, minute, second, fraction);
+  return Number.isNaN(ms) ? text : new MicroDate(ms, microsOf(fraction));
+}
+
+/** Parses a `date` text as midnight UTC: a Date, or the text itself when a Date cannot hold it. */
+export function parseDateAsUtc(text: string): Date | string {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return text;
+  const [, year, month, day] = m;
+  const ms = utcMs(year as string, month as string, day as string, '0', '0', '0', '');
+  return Number.isNaN(ms) ? text : new Date(ms);
+}
+
+const defaultTimestamptz = types.getTypeParser(1184, 'text') as (text: string) => unknown;
+
+/**
+ * Parses a `timestamp with time zone` text: a `MicroDate`; what pg gives for the rest (`infinity`,
+ * BC dates), which a Date cuts to milliseconds.
+ */
+export function parseTimestamptz(text: string): unknown {
+  const m = TIMESTAMPTZ.exec(text);
+  if (!m) return defaultTimestamptz(text);
+  const [, year, month, day, hour, minute, second, fraction = '', sign, oh, om = '0', os = '0'] = m;
+  const ms = utcMs(year as string, month as string, day as string, hour as string, minute as string, second as string, fraction);
+  if (Number.isNaN(ms)) return defaultTimestamptz(text);
+  const offsetMs = (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60 + Number(os)) * 1000;
+  return new MicroDate(ms - offsetMs, microsOf(fraction));
+}
+
+/** json and jsonb as compact JSON text, every digit kept. */
+function parseJson(text: string): JsonText {
+  return new JsonText(compactJson(text));
 }
 
 // pg-types' runtime arrayParser is `{ create(source, transform).parse() }`, not the function its typings declare.
@@ -34,20 +80,42 @@ function parseArray(text: string, parse: (entry: string) => unknown): unknown[] 
 }
 
 const OID = {
+  JSON: 114,
+  JSON_ARRAY: 199,
+  JSONB: 3802,
+  JSONB_ARRAY: 3807,
   DATE: 1082,
   TIMESTAMP: 1114,
+  TIMESTAMPTZ: 1184,
   INTERVAL: 1186,
   TIMESTAMP_ARRAY: 1115,
+  TIMESTAMPTZ_ARRAY: 1185,
   DATE_ARRAY: 1182,
+  NUMERIC_ARRAY: 1231,
 } as const;
+
+/** An array of JSON values as one JSON text: `[{"a":1},null]`, nested arrays kept. */
+function jsonArrayText(values: unknown[]): string {
+  return `[${values.map((v) => (Array.isArray(v) ? jsonArrayText(v) : v === null ? 'null' : (v as JsonText).json)).join(',')}]`;
+}
 
 /** Type parsers for one pool, on top of pg's defaults; the global `pg.types` is left alone. */
 export function createPostgresTypes(): TypeOverrides {
   const overrides = new TypeOverrides();
   overrides.setTypeParser(OID.TIMESTAMP, 'text', parseTimestampAsUtc);
-  overrides.setTypeParser(OID.DATE, 'text', parseTimestampAsUtc);
+  overrides.setTypeParser(OID.TIMESTAMPTZ, 'text', parseTimestamptz);
+  overrides.setTypeParser(OID.DATE, 'text', parseDateAsUtc);
   overrides.setTypeParser(OID.TIMESTAMP_ARRAY, 'text', (text) => parseArray(text, parseTimestampAsUtc));
-  overrides.setTypeParser(OID.DATE_ARRAY, 'text', (text) => parseArray(text, parseTimestampAsUtc));
+  overrides.setTypeParser(OID.TIMESTAMPTZ_ARRAY, 'text', (text) => parseArray(text, parseTimestamptz));
+  overrides.setTypeParser(OID.DATE_ARRAY, 'text', (text) => parseArray(text, parseDateAsUtc));
+  // pg reads numeric[] as floats, losing digits: its entries stay text, as a numeric does.
+  overrides.setTypeParser(OID.NUMERIC_ARRAY, 'text', (text) => parseArray(text, (entry) => entry));
+  overrides.setTypeParser(OID.JSON, 'text', parseJson);
+  overrides.setTypeParser(OID.JSONB, 'text', parseJson);
+  // A json[] is one JSON array: its text is built from the entries' texts.
+  for (const oid of [OID.JSON_ARRAY, OID.JSONB_ARRAY]) {
+    overrides.setTypeParser(oid, 'text', (text) => new JsonText(jsonArrayText(parseArray(text, parseJson))));
+  }
   // pg's interval object serialises to {"hours":1}; its own text ("1 day 02:00:00") is what operators know.
   overrides.setTypeParser(OID.INTERVAL, 'text', (text) => text);
   return overrides;

@@ -33,7 +33,10 @@ export interface QueryCursor {
 export interface SourceDriver {
   /** The SQL dialect its queries are written in. */
   readonly dialect: SqlDialect;
-  /** Runs `sql` and returns a cursor over its rows. */
+  /**
+   * Runs `sql`, read-only, and returns a cursor over its rows. Throws `DuplicateColumnError` when two
+   * result columns share a name, and a non-retryable error for a query that writes.
+   */
   open(sql: string, options?: OpenOptions): Promise<QueryCursor>;
   /** Closes pools and handles. */
   end(): Promise<void>;

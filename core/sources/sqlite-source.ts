@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { InvalidQueryError } from '../errors';
-import { rowBuilder, type ColumnInfo, type RowValues, type ValueHint } from '../row-values';
+import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues, type ValueHint } from '../row-values';
 import { bindNamedParams } from './named-params';
 import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
 
@@ -61,11 +61,15 @@ export class SqliteSource implements SourceDriver {
         throw err;
       }
       if (!statement.reader) throw new InvalidQueryError('the statement returns no rows', undefined);
+      // The connection is read-only anyway (a write would fail at the first read, as SQLITE_READONLY):
+      // say so before anything runs.
+      if (!statement.readonly) throw new InvalidQueryError('the statement writes: a source query may only read', 'SQLITE_READONLY');
       statement.safeIntegers(true);
       // Arrays, not objects: the cheap form; read() builds the objects.
       statement.raw(true);
       const fields: ColumnInfo[] = statement.columns().map((c) => ({ name: c.name, hint: sqliteHint(c.type) }));
       const columns = fields.map((f) => f.name);
+      assertUniqueColumns(columns);
       const toRow = rowBuilder(columns);
       const bindings = Object.fromEntries(bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null)]));
       const rows = (bound.names.length ? statement.iterate(bindings) : statement.iterate()) as IterableIterator<RowValues>;

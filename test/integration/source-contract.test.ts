@@ -8,8 +8,10 @@ import sql from 'mssql';
 import { Client } from 'pg';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import {
+  DuplicateColumnError,
   InvalidQueryError,
   NON_RETRYABLE_ERROR_TYPES,
+  NotAQueryError,
   QueryParameterError,
   QueryTimeoutError,
 } from '../../core/errors';
@@ -17,6 +19,7 @@ import { compileSerializer } from '../../core/compiled-serializer';
 import { rowToJson, toJsonValue, type Row } from '../../core/row-serializer';
 import type { RowValues } from '../../core/row-values';
 import { createSource, type QueryCursor, type SourceDriver } from '../../core/sources';
+import { PostgresSource } from '../../core/sources/postgres-source';
 import { mssqlConfigFromUrl } from '../../core/sources/mssql-config';
 import { keyedQuery } from '../../core/sources/resume-query';
 import { keyOf, keyParams, ResumeKeyTracker, type KeyValue } from '../../core/resume-key';
@@ -71,6 +74,10 @@ interface Harness {
   insertTyped(table: string): string;
   /** `n` rows with an `id` column 1..n, in order. */
   series(n: number): string;
+  /** A query that deletes every row of `table` and returns them, in the dialect. */
+  deleteAll(table: string): string;
+  /** What the driver throws for it, and the words that say why. */
+  writeRefused: { type: new (...args: never[]) => Error; message: RegExp };
   /** A query that runs for 5 s before answering; absent where the database has no statement timeout. */
   sleep?: string;
   /** The typed row after `toJsonValue`. */
@@ -120,6 +127,8 @@ const sqliteHarness: Harness = {
     at: AT.toISOString(),
     data: BYTES.toString('base64'),
   },
+  deleteAll: (t) => `DELETE FROM ${t} RETURNING id`,
+  writeRefused: { type: InvalidQueryError, message: /the statement writes: a source query may only read/ },
   syntaxMessage: /near "WHERE": syntax error/,
   unknownTableMessage: /no such table: no_such_table/,
 };
@@ -146,8 +155,11 @@ const postgresHarness: Harness = {
     `INSERT INTO ${t} VALUES (1, NULL, 12345.67, 9007199254740993, true, ` +
     `'${AT.toISOString().replace('Z', '')}', '\\x${BYTES.toString('hex')}')`,
   series: (n) => `SELECT g AS id FROM generate_series(1, ${n}) AS g ORDER BY g`,
+  deleteAll: (t) => `WITH d AS (DELETE FROM ${t} RETURNING id) SELECT id FROM d`,
+  writeRefused: { type: InvalidQueryError, message: /cannot execute SELECT in a read-only transaction: source queries run read-only.*\(25006\)/ },
   sleep: 'SELECT pg_sleep(5) AS slept',
-  typedRow: SERVER_TYPED_ROW,
+  // PostgreSQL timestamps keep their microseconds: six fractional digits.
+  typedRow: { ...SERVER_TYPED_ROW, at: AT.toISOString().replace('Z', '000Z') },
   syntaxMessage: /syntax error at or near "WHERE"/,
   unknownTableMessage: /relation "no_such_table" does not exist/,
 };
@@ -184,7 +196,11 @@ const mssqlHarness: Harness = {
   series: (n) =>
     `SELECT TOP (${n}) ROW_NUMBER() OVER (ORDER BY (SELECT NULL)) AS id ` +
     'FROM sys.all_objects a CROSS JOIN sys.all_objects b ORDER BY id',
-  sleep: "WAITFOR DELAY '00:00:05'; SELECT 1 AS slept",
+  deleteAll: (t) => `DELETE FROM ${t} OUTPUT DELETED.id`,
+  writeRefused: { type: NotAQueryError, message: /^query must be one query, but uses DELETE at character 1/ },
+  // One statement (a batch would be refused): a cross join that counts for far longer than 5 s.
+  sleep:
+    'SELECT COUNT_BIG(*) AS slept FROM sys.all_objects a CROSS JOIN sys.all_objects b CROSS JOIN sys.all_objects c',
   typedRow: SERVER_TYPED_ROW,
   syntaxMessage: /Incorrect syntax near the keyword 'WHERE'/,
   unknownTableMessage: /Invalid object name 'no_such_table'/,
@@ -358,6 +374,47 @@ function contract(h: Harness): void {
     }
   });
 
+  it('refuses a query that writes, non-retryably, and the table keeps every row', async () => {
+    const refused = await driver.open(h.deleteAll(tables.items)).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(h.writeRefused.type);
+    expect((refused as Error).message).toMatch(h.writeRefused.message);
+    expect(NON_RETRYABLE_ERROR_TYPES).toContain((refused as Error).name);
+    expect(ids(await query(`SELECT id FROM ${tables.items} ORDER BY id`))).toEqual(range(1, ITEMS));
+  });
+
+  it('refuses repeated column names at open, listing each, and gives its connection back', async () => {
+    // More attempts than the pool has connections: a leaked connection would hang here.
+    for (let i = 0; i < 6; i++) {
+      const refused = await driver
+        .open(`SELECT id, name AS id, label, name, created_at AS label FROM ${tables.items}`)
+        .catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(DuplicateColumnError);
+      expect((refused as DuplicateColumnError).duplicates).toEqual(['id', 'label']);
+      expect((refused as Error).message).toBe(
+        'the query returns more than one column named "id", "label": give each column its own name (AS ...)',
+      );
+      expect(NON_RETRYABLE_ERROR_TYPES).toContain((refused as Error).name);
+    }
+    expect(ids(await query(`SELECT id FROM ${tables.items} WHERE id = 3`))).toEqual([3]);
+  }, 60_000);
+
+  it('keeps a column named __proto__ as a column, in the row object and the message', async () => {
+    const text = `SELECT id, name AS "__proto__" FROM ${tables.items} WHERE id = 4`;
+    const [row] = await query(text);
+    expect(Object.keys(row as Row)).toEqual(['id', '__proto__']);
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(rowToJson(row as Row)).toBe('{"id":4,"__proto__":"item-4"}');
+    const cursor = await driver.open(text);
+    try {
+      const serializer = compileSerializer(cursor.fields, '__proto__');
+      const [values] = await cursor.readValues(1);
+      expect(serializer.keyOf(values as RowValues)).toBe('item-4');
+      expect(serializer.valueOf(values as RowValues, null)).toBe('{"id":4,"__proto__":"item-4"}');
+    } finally {
+      await cursor.close();
+    }
+  });
+
   it('closes safely twice, mid-stream, and gives its connection back each time', async () => {
     // More cursors than the pool has connections: a leaked connection would hang here.
     for (let i = 0; i < 6; i++) {
@@ -446,7 +503,7 @@ describe('postgres source: failures', () => {
       env: { ...process.env, TZ: 'America/New_York', PG_URL: POSTGRES_URL },
     });
     expect(JSON.parse(stdout)).toEqual({
-      at: '2026-03-01T12:34:56.789Z',
+      at: '2026-03-01T12:34:56.789000Z',
       day: '2026-03-01T00:00:00.000Z',
       localMidnight: '2026-03-01T05:00:00.000Z',
     });
@@ -479,5 +536,167 @@ describe('postgres source: failures', () => {
       { day: '2026-03-01T00:00:00.000Z', n: 3 },
     ]);
     await cursor.close();
+  });
+});
+
+describe('postgres source: one READ ONLY transaction per query, ended on every path', () => {
+  const driver = createSource(POSTGRES_URL, os.tmpdir());
+  const admin = new Client({ connectionString: POSTGRES_URL });
+  beforeAll(() => admin.connect());
+  afterAll(async () => {
+    await driver.end();
+    await admin.end();
+  });
+
+  /** The backend's state as the server sees it; null once the connection is gone. */
+  async function backend(pid: number): Promise<{ state: string; in_transaction: boolean } | null> {
+    const { rows } = await admin.query<{ state: string; in_transaction: boolean }>(
+      'SELECT state, xact_start IS NOT NULL AS in_transaction FROM pg_stat_activity WHERE pid = $1',
+      [pid],
+    );
+    return rows[0] ?? null;
+  }
+
+  const QUERY =
+    "SELECT pg_backend_pid() AS pid, current_setting('transaction_read_only') AS ro, g FROM generate_series(1, 1000) AS g";
+
+  it('reads inside a read-only transaction that lasts as long as the cursor, and rolls it back at close', async () => {
+    const cursor = await driver.open(QUERY);
+    const [first] = await cursor.read(1);
+    const pid = first?.pid as number;
+    expect(first?.ro).toBe('on');
+    // A suspended portal shows as 'active' or 'idle in transaction': either way inside the transaction.
+    expect(await backend(pid)).toEqual(expect.objectContaining({ in_transaction: true }));
+    expect(await cursor.read(10)).toHaveLength(10);
+    await cursor.close();
+    // Back in the pool with no transaction open: the next user starts clean.
+    expect(await backend(pid)).toEqual({ state: 'idle', in_transaction: false });
+  });
+
+  it('ends the transaction of a cursor read to its end', async () => {
+    const cursor = await driver.open(QUERY.replace('1000', '3'));
+    const rows = (await readAll(cursor, 2)).flat();
+    expect(rows).toHaveLength(3);
+    await cursor.close();
+    expect(await backend(rows[0]?.pid as number)).toEqual({ state: 'idle', in_transaction: false });
+  });
+
+  it('leaves no transaction behind when the query fails mid-stream or is refused at open', async () => {
+    // One connection, so that every query below runs on the connection the one before used, if kept.
+    const single = new PostgresSource(POSTGRES_URL, { maxConnections: 1 });
+    try {
+      const pidOf = async (): Promise<number> => {
+        const cursor = await single.open('SELECT pg_backend_pid() AS pid');
+        const [row] = await cursor.read(1);
+        await cursor.close();
+        return row?.pid as number;
+      };
+      let pid = await pidOf();
+      await expect(single.open('SELECT 1 AS a, 2 AS a')).rejects.toThrow(DuplicateColumnError);
+      // The connection that failed is dropped, which ends its transaction; a kept one would be idle.
+      let after = await backend(pid);
+      expect(after === null || !after.in_transaction).toBe(true);
+
+      pid = await pidOf();
+      const failing = await single.open('SELECT 1 / (g - 3) AS x FROM generate_series(1, 5) AS g');
+      await failing.read(1);
+      await expect(failing.read(5)).rejects.toThrow('division by zero');
+      await failing.close();
+      after = await backend(pid);
+      expect(after === null || !after.in_transaction).toBe(true);
+      // Still usable: the single connection came back (or was replaced).
+      expect(await pidOf()).toEqual(expect.any(Number));
+    } finally {
+      await single.end();
+    }
+  });
+});
+
+describe('postgres source: values kept whole, per the value policy', () => {
+  const driver = createSource(POSTGRES_URL, os.tmpdir());
+  const admin = new Client({ connectionString: POSTGRES_URL });
+  const table = tableName('src_micros');
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`CREATE TABLE ${table} (id int, at timestamp NOT NULL)`);
+    await admin.query(
+      `INSERT INTO ${table} VALUES (1, '2026-01-01 00:00:00.000001'), (2, '2026-01-01 00:00:00.000002'), ` +
+        "(3, '2026-01-01 00:00:00.000999'), (4, '2026-01-01 00:00:00.001')",
+    );
+  });
+  afterAll(async () => {
+    await driver.end();
+    await admin.query(`DROP TABLE IF EXISTS ${table}`);
+    await admin.end();
+  });
+
+  /** The message text of the query's one row, through the generic policy and the compiled plan (which must agree). */
+  async function message(text: string): Promise<string> {
+    const cursor = await driver.open(text);
+    try {
+      const serializer = compileSerializer(cursor.fields, undefined);
+      const [values] = await cursor.readValues(1);
+      const compiled = serializer.valueOf(values as RowValues, null);
+      expect(compiled).toBe(rowToJson(serializer.rowOf(values as RowValues)));
+      return compiled;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  it('reads numeric arrays as arrays of exact text', async () => {
+    expect(
+      await message(
+        "SELECT '{1.10,NULL,123456789012345678901234567890.5}'::numeric[] AS ns, '{{1,2},{3,NaN}}'::numeric[] AS grid, " +
+          "'{9223372036854775807}'::int8[] AS bigs",
+      ),
+    ).toBe('{"ns":["1.10",null,"123456789012345678901234567890.5"],"grid":[["1","2"],["3","NaN"]],"bigs":["9223372036854775807"]}');
+  });
+
+  it('keeps every digit of the numbers inside json and jsonb, and their arrays', async () => {
+    const json = '{"n": 12345678901234567890, "f": 0.10000000000000000001, "e": 1e400, "s": "\\u00e9 \\"q\\"", "a": [1.0, -0]}';
+    expect(
+      await message(
+        `SELECT '${json}'::json AS j, '${json}'::jsonb AS jb, ARRAY['{"x": 9007199254740993}'::json, NULL] AS js, ` +
+          `'[]'::jsonb AS empty, 'null'::json AS jnull`,
+      ),
+    ).toBe(
+      '{"j":{"n":12345678901234567890,"f":0.10000000000000000001,"e":1e400,"s":"é \\"q\\"","a":[1.0,-0]},' +
+        // jsonb stores numbers as numeric (1e400 written out, -0 as 0) and orders keys by length.
+        `"jb":{"a":[1.0,0],"e":1${'0'.repeat(400)},"f":0.10000000000000000001,"n":12345678901234567890,"s":"é \\"q\\""},` +
+        '"js":[{"x":9007199254740993},null],"empty":[],"jnull":null}',
+    );
+  });
+
+  it('keeps the microseconds of timestamp and timestamptz, in arrays too and before 1970', async () => {
+    expect(
+      await message(
+        "SELECT '2026-03-01 12:34:56.789012'::timestamp AS ts, '2026-03-01 12:34:56.000001+05:30'::timestamptz AS tstz, " +
+          "'1969-12-31 23:59:59.999999'::timestamp AS before, '{\"2026-03-01 00:00:00.5\",NULL}'::timestamptz[] AS list, " +
+          "'2026-03-01'::date AS day, 'infinity'::timestamp AS inf",
+      ),
+    ).toBe(
+      '{"ts":"2026-03-01T12:34:56.789012Z","tstz":"2026-03-01T07:04:56.000001Z","before":"1969-12-31T23:59:59.999999Z",' +
+        '"list":["2026-03-01T00:00:00.500000Z",null],"day":"2026-03-01T00:00:00.000Z","inf":"infinity"}',
+    );
+  });
+
+  it('resumes strictly after a timestamp key that differs from the next only in microseconds', async () => {
+    const text = `SELECT id, at FROM ${table}`;
+    const all = keyedQuery(text, 'postgres', ['at'], null);
+    const cursor = await driver.open(all.sql);
+    const rows = (await readAll(cursor, 10)).flat();
+    await cursor.close();
+    expect(ids(rows)).toEqual([1, 2, 3, 4]);
+    const checkpoint = JSON.parse(JSON.stringify(keyOf(rows[0] as Row, ['at'], 'contract'))) as KeyValue[];
+    expect(checkpoint).toEqual([{ date: '2026-01-01T00:00:00.000001Z' }]);
+    const after = keyedQuery(text, 'postgres', ['at'], keyParams(checkpoint));
+    const rest = await driver.open(after.sql, { params: after.params });
+    const restRows = (await readAll(rest, 10)).flat();
+    await rest.close();
+    expect(ids(restRows)).toEqual([2, 3, 4]);
+    // The resumed attempt's tracker accepts its first row: strictly after the checkpoint.
+    const tracker = new ResumeKeyTracker(['at'], 'contract', checkpoint);
+    for (const row of restRows) tracker.check(row);
   });
 });

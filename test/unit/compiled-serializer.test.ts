@@ -1,24 +1,22 @@
 import { compileSerializer } from '../../core/compiled-serializer';
 import { RowSerializationError } from '../../core/errors';
 import { messageKeyOf, rowToJson, type Row } from '../../core/row-serializer';
-import type { ColumnInfo, RowValues, ValueHint } from '../../core/row-values';
+import { JsonText } from '../../core/json-text';
+import { MicroDate } from '../../core/micro-date';
+import { rowBuilder, type ColumnInfo, type RowValues, type ValueHint } from '../../core/row-values';
 
 const HINTS: ValueHint[] = ['string', 'number', 'bigint', 'boolean', 'date', 'binary', 'unknown'];
 
-/** The row object a driver builds for these values: assigned in column order, last name wins. */
+/** The row object a driver builds for these values: assigned in column order, last name wins, `__proto__` an own key. */
 function objectOf(names: readonly string[], values: RowValues): Row {
-  const row: Row = {};
-  names.forEach((name, i) => (row[name] = values[i]));
-  return row;
+  return rowBuilder(names)(values);
 }
 
 /** Asserts that every hint gives exactly rowToJson's text and messageKeyOf's key for each column. */
 function expectSame(names: readonly string[], rows: RowValues[]): void {
   for (const hint of HINTS) {
     const columns: ColumnInfo[] = names.map((name) => ({ name, hint }));
-    // Keyed by a column named __proto__, drivers differ today (pg reads its own property, better-sqlite3
-    // on Node 20 the prototype); the row objects follow pg. Its value is left out of the JSON either way.
-    for (const keyField of [undefined, ...names.filter((n) => n !== '__proto__')]) {
+    for (const keyField of [undefined, ...names]) {
       const serializer = compileSerializer(columns, keyField);
       for (const values of rows) {
         const row = objectOf(names, values);
@@ -71,6 +69,11 @@ const EDGE_VALUES: unknown[] = [
   [1, 'two', { three: 3 }, [new Date(0)]],
   {},
   [],
+  new JsonText('{"big":123456789012345678901234567890,"f":0.10000000000000000001,"s":"é"}'),
+  new JsonText('[1.0,null,"x"]'),
+  new MicroDate(Date.UTC(2026, 2, 1, 12, 34, 56, 789), 12),
+  new MicroDate(-1, 999),
+  [new MicroDate(0, 1), new JsonText('{"a":1}')],
 ];
 
 describe('compiled serializer', () => {
@@ -120,6 +123,29 @@ describe('compiled serializer', () => {
     expect(serializer.indexOf('nope')).toBe(-1);
     expectSame(['__proto__', 'a'], [[1, 2], [Buffer.from('x'), { o: 1 }], [null, 'b']]);
     expectSame(['a', '__proto__', 'constructor', 'toString'], [[1, 2, 3, 4]]);
+  });
+
+  it('keeps a column named __proto__ like any other, keyed by it too', () => {
+    const columns = ['__proto__', 'a'].map((name) => ({ name, hint: 'unknown' as const }));
+    const serializer = compileSerializer(columns, '__proto__');
+    expect(serializer.valueOf([{ o: 1 }, 2], null)).toBe('{"__proto__":{"o":1},"a":2}');
+    expect(serializer.keyOf([7, 2])).toBe('7');
+    expect(rowToJson(objectOf(['__proto__', 'a'], [{ o: 1 }, 2]))).toBe('{"__proto__":{"o":1},"a":2}');
+  });
+
+  it('writes JSON text verbatim and timestamps with their microseconds', () => {
+    const serializer = compileSerializer(
+      [
+        { name: 'j', hint: 'unknown' },
+        { name: 'at', hint: 'date' },
+        { name: 'ats', hint: 'unknown' },
+      ],
+      undefined,
+    );
+    const values = [new JsonText('{"n":12345678901234567890}'), new MicroDate(Date.UTC(2026, 0, 1), 7), [new MicroDate(-1, 999)]];
+    const expected = '{"j":{"n":12345678901234567890},"at":"2026-01-01T00:00:00.000007Z","ats":["1969-12-31T23:59:59.999999Z"]}';
+    expect(serializer.valueOf(values, null)).toBe(expected);
+    expect(rowToJson(objectOf(['j', 'at', 'ats'], values))).toBe(expected);
   });
 
   it('leaves out a property whose value JSON.stringify leaves out, as rowToJson does', () => {

@@ -1,5 +1,5 @@
 import { InvalidQueryError, NON_RETRYABLE_ERROR_TYPES, QueryParameterError } from '../../core/errors';
-import { bindNamedParams, findNamedParams, type SqlDialect } from '../../core/sources/named-params';
+import { bindNamedParams, findNamedParams, singleStatementProblem, type SqlDialect } from '../../core/sources/named-params';
 
 const names = (sql: string, dialect: SqlDialect = 'postgres') => findNamedParams(sql, dialect).map((r) => r.name);
 
@@ -111,5 +111,46 @@ describe('bindNamedParams', () => {
     expect(NON_RETRYABLE_ERROR_TYPES).toEqual(
       expect.arrayContaining([QueryParameterError.name, InvalidQueryError.name]),
     );
+  });
+});
+
+describe('singleStatementProblem (SQL Server batches)', () => {
+  const problem = (sql: string) => singleStatementProblem(sql, 'mssql');
+
+  it('accepts one query, a trailing ";" and comments after it', () => {
+    expect(problem('SELECT id FROM t WHERE a = :a')).toBeNull();
+    expect(problem('SELECT id FROM t;')).toBeNull();
+    expect(problem('SELECT id FROM t ; ;  -- done\n/* really; done */ ')).toBeNull();
+    expect(problem('WITH c AS (SELECT 1 AS x) SELECT x FROM c ORDER BY x OFFSET 0 ROWS')).toBeNull();
+    expect(problem('SELECT a FROM t INNER MERGE JOIN u ON t.id = u.id OPTION (USE HINT (\'x\'))')).toBeNull();
+  });
+
+  it('skips ";" and keywords inside literals, bracketed names and comments', () => {
+    expect(problem("SELECT 'a; DELETE FROM t' AS s, [x;y] AS [update], \"set\" FROM t -- ; drop\n")).toBeNull();
+    expect(problem('SELECT 1 AS a /* ; DELETE FROM t /* nested; */ ; */ FROM t')).toBeNull();
+    expect(problem('SELECT @insert_count AS n, #into.x FROM #into')).toBeNull();
+  });
+
+  it('refuses a second statement after ";", saying where', () => {
+    expect(problem('SELECT 1 AS a; SELECT 2 AS b')).toBe(
+      'holds more than one statement: a second one follows the ";" at character 14',
+    );
+    expect(problem("SELECT ';' AS s;DROP TABLE t")).toMatch(/^holds more than one statement: .* character 16$/);
+  });
+
+  it('refuses statements that write or run code, even without ";" (T-SQL does not need one)', () => {
+    expect(problem('SELECT * FROM t DELETE FROM t')).toBe(
+      'must be one query, but uses DELETE at character 17: a source may only be read',
+    );
+    expect(problem('SELECT * INTO copy FROM t')).toMatch(/uses INTO at character 10/);
+    expect(problem('exec sp_who')).toMatch(/uses EXEC at character 1/);
+    expect(problem('SELECT 1 AS a\nupdate t set a = 1')).toMatch(/uses UPDATE/);
+    expect(problem('DECLARE @x int = 1 SELECT @x AS x')).toMatch(/uses DECLARE/);
+    expect(problem('SELECT id FROM t WAITFOR DELAY \'0:0:1\' TRUNCATE TABLE t')).toMatch(/uses TRUNCATE/);
+  });
+
+  it('checks only ";" in other dialects, whose keywords are not T-SQL\'s', () => {
+    expect(singleStatementProblem('SELECT 1 AS "update"; SELECT 2', 'postgres')).toMatch(/more than one statement/);
+    expect(singleStatementProblem('SELECT set FROM t', 'sqlite')).toBeNull();
   });
 });
