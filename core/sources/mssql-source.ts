@@ -12,7 +12,7 @@ import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './sourc
 export interface MssqlSourceOptions {
   /** Password of the URL's user (the URL itself never holds one). */
   password?: string;
-  /** Connections of the pool: exports running at once on this source, per worker. @default 4 */
+  /** Connections of the pool: exports running at once on this source, per worker. @default DEFAULT_POOL_SIZE */
   maxConnections?: number;
 }
 
