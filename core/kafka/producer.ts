@@ -145,6 +145,17 @@ export class KafkaProducer {
     }
   }
 
+  /**
+   * Reads a topic's partitions and leaders afresh, before an export's first send: a topic deleted and
+   * recreated since the worker last sent to it (fewer partitions, new leaders) then gets the export's
+   * first send right, instead of a send that fails in part and is retried (duplicating the part that
+   * landed). Best effort: a failure leaves it to the send.
+   */
+  async refreshTopic(topic: string): Promise<void> {
+    const refreshing = Promise.allSettled([...this.producers.values()].map(async (p) => (await p).metadata({ topics: [topic], forceUpdate: true })));
+    await withDeadline(refreshing, this.sendTimeoutMs, () => new Error('metadata refresh timed out')).catch(() => undefined);
+  }
+
   /** Sends one batch of messages to a topic and resolves when the broker has acknowledged all of them. */
   send(topic: string, messages: KafkaMessage[], options: SendOptions = {}): Promise<SendAck[]> {
     const kind: Kind = (options.acks ?? 'all') === 'all' ? 'idempotent' : 'plain';

@@ -1,7 +1,14 @@
+import type { Client } from '@temporalio/client';
+import { loadConfig } from '../../core/config';
+import type { ExportJobInput, ExportResult } from '../../core/job';
 import { KafkaProducer } from '../../core/kafka/producer';
 import { countMessages, deleteTopic, ensureTopic } from '../../core/kafka/topics';
+import { connectTemporalClient } from '../../core/temporal/client';
+import { devPostgresUrl } from '../../devstack/postgres-server';
 import { consumeMessages, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
+import { startQueueWorker } from '../support/queue-worker';
+import { makeScheduling } from '../support/scheduling';
 
 /**
  * Issue 11 item 3: one producer (a worker's) sends to topic B, B is deleted, and sends to other topics
@@ -63,5 +70,47 @@ describe('a deleted or recreated topic does not poison the producer (real broker
     const messages = await consumeMessages(kafka, b, await countMessages(kafka, b));
     expect(new Set(messages.map((m) => m.partition))).toEqual(new Set([0]));
     expect([...new Set(messages.map((m) => m.value?.toString()))].sort()).toEqual(batch('new').map((m) => m.value).sort());
+  });
+
+  it('keeps one worker exporting to topic A after topic B, which it exported to before, is deleted and recreated', async () => {
+    const base = loadConfig();
+    const config = {
+      ...base,
+      temporal: { ...base.temporal, task_queue: uniqueName('bnd-deleted-queue') },
+      sources: { pg: { url: process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test') } },
+    };
+    const [a, b] = [await newTopic(3), await newTopic(3)];
+    const client: Client = await connectTemporalClient(config.temporal);
+    // One worker, so one producer, for every run.
+    const worker = await startQueueWorker(config);
+    const run = async (topic: string) => {
+      const scheduling = makeScheduling({
+        name: uniqueName('bnd-deleted'),
+        schedule: { every: '1h' },
+        source: 'pg',
+        query: 'SELECT g AS id FROM generate_series(1, 30) g ORDER BY g',
+        export_format: 'kafka',
+        // One attempt: a run that needs a retry (or a restarted worker) to get through fails here.
+        retry: { max_attempts: 1 },
+        kafka_config: { topic, message_key_field: 'id', batch_size: 30 },
+      });
+      const input: ExportJobInput = { scheduling };
+      const workflowId = uniqueName('bnd-deleted-run');
+      return (await client.workflow.execute('exportJob', { taskQueue: config.temporal.task_queue, workflowId, args: [input] })) as ExportResult;
+    };
+    try {
+      await run(a);
+      await run(b);
+      await deleteTopic(kafka, b);
+      expect(await run(a)).toMatchObject({ rows: 30, attempts: 1 });
+      await ensureTopic(kafka, b, 1);
+      expect(await run(b)).toMatchObject({ rows: 30, attempts: 1 });
+      expect(await run(a)).toMatchObject({ rows: 30, attempts: 1 });
+    } finally {
+      await worker.stop();
+      await client.connection.close();
+    }
+    expect(await countMessages(kafka, a)).toBe(90);
+    expect(await countMessages(kafka, b)).toBe(30);
   });
 });
