@@ -3,6 +3,9 @@ import { MissingKeyFieldError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
 import type { KafkaMessage } from '../core/kafka/message';
 import { keyOf } from '../core/resume-key';
+import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
+import type { RowValues } from '../core/row-values';
+import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
 import type { QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
 import { prepareEncodedSends } from './kafka-batches';
@@ -41,9 +44,10 @@ export interface ExportRows {
 export type RowDeps = Pick<ActivityDeps, 'config' | 'sources'>;
 
 /**
- * Opens an attempt's rows on this thread: reads `batch_size` rows at a time as value arrays, checks
- * each row's resume key, serialises them by a plan compiled once for the query's columns and splits
- * them into sends that fit the topic's `max.message.bytes`.
+ * Opens an attempt's rows on this thread: reads `batch_size` rows at a time as value arrays (fewer
+ * when the rows read so far were so large that `batch_size` of them would pass `max_batch_bytes`),
+ * checks each row's size against the worker's row budget and its resume key, serialises them by a
+ * plan compiled once for the query's columns and splits them into sends (kafka-batches.ts).
  */
 export async function openExportRows(
   deps: RowDeps,
@@ -66,6 +70,13 @@ export async function openExportRows(
   const serializer = compileSerializer(cursor.fields, config.message_key_field);
   const resumeKey = config.resume_key;
   const keyIndexes = (resumeKey ?? []).map((column) => serializer.indexOf(column));
+  // What names a row too large to serialise: its message key, else its resume key.
+  const nameOf = (row: RowValues): string | null =>
+    config.message_key_field ? serializer.keyOf(row) : resumeKey ? keyIndexes.map((i) => String(row[i])).join(', ') : null;
+  const budget = rowBudgetBytes();
+  const maxBatchBytes = config.max_batch_bytes ?? MAX_BATCH_BYTES_DEFAULT;
+  let readRows = config.batch_size;
+  let rowsRead = 0;
   const pending: ExportSend[] = [];
   let open: QueryCursor | null = cursor;
   const close = async () => {
@@ -79,11 +90,15 @@ export async function openExportRows(
     byKey: tracker !== null,
     async next() {
       while (pending.length === 0 && open) {
-        const rows = await open.readValues(config.batch_size);
+        const rows = await open.readValues(readRows);
         if (rows.length === 0) {
           await close();
           break;
         }
+        const bytes = checkRowBudget(rows, budget, rowsRead + 1, nameOf);
+        rowsRead += rows.length;
+        // The next read holds about max_batch_bytes, by this one's average row.
+        readRows = Math.max(1, Math.min(config.batch_size, Math.floor((maxBatchBytes * rows.length) / Math.max(1, bytes))));
         if (tracker) for (const row of rows) tracker.checkKey(keyIndexes.map((i) => row[i]));
         for (const send of prepareEncodedSends(rows, serializer, config, maxMessageBytes)) {
           const last = send.lastRow;

@@ -8,6 +8,7 @@ import { renderFileName, timeZoneOf, type FileFormat } from '../core/files/file-
 import { publishFile, temporaryPathFor } from '../core/files/publish';
 import { createXlsxWriter, EXCEL_MAX_ROWS } from '../core/files/xlsx-writer';
 import type { ExportActivityInput, ExportResult } from '../core/job';
+import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
 import type { FileConfig } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
 import { startKeepAlive } from './checkpoint';
@@ -68,6 +69,7 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
     }
 
     const progress: FileExportProgress = { rowsWritten: 0 };
+    const budget = rowBudgetBytes();
     const stopKeepAlive = startKeepAlive(ctx, () => ({ ...progress }));
     const cursor = await openRunQuery(deps, input).catch((err: unknown) => {
       stopKeepAlive();
@@ -81,6 +83,7 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
         ctx.cancellationSignal.throwIfAborted();
         const rows = await cursor.read(chunkRows);
         if (rows.length === 0) break;
+        checkRowBudget(rows, budget, progress.rowsWritten + 1, () => null);
         await writer.writeRows(rows);
         progress.rowsWritten += rows.length;
         ctx.heartbeat({ ...progress });

@@ -28,6 +28,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
     if (!kafkaConfig) throw new ConfigError(`scheduling "${scheduling.name}": kafka_config is required for a Kafka export`);
     const started = Date.now();
     const { maxMessageBytes } = await checkTopic(deps.kafka, kafkaConfig.topic);
+    await deps.producer.refreshTopic(kafkaConfig.topic);
     const delivery = deliveryOf({
       deps,
       config: kafkaConfig,

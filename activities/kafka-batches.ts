@@ -3,6 +3,7 @@ import type { RowEncoder } from '../core/compiled-serializer';
 import type { KafkaMessage } from '../core/kafka/message';
 import { messageKeyOf, rowToJson, type Row } from '../core/row-serializer';
 import type { KafkaConfig } from '../core/scheduling';
+import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
 
 /** Per-record overhead of Kafka's record format (lengths, offsets, timestamp), rounded up. */
 const RECORD_OVERHEAD_BYTES = 70;
@@ -19,8 +20,9 @@ export interface PreparedSend {
 
 /**
  * Turns rows into messages (one row = one JSON message, keyed by `message_key_field`) and splits
- * them into sends that fit the topic's `max.message.bytes`. A single row too large for the topic
- * fails the run with its key and size instead of being dropped.
+ * them into sends of at most `max_batch_bytes` that fit the topic's `max.message.bytes`. A single row
+ * too large for the topic fails the run with its key and size instead of being dropped; one only
+ * over `max_batch_bytes` is sent alone.
  */
 export function prepareSends(rows: Row[], config: KafkaConfig, topicLimitBytes: number): PreparedSend[] {
   return prepareEncodedSends(rows, objectEncoder(config.message_key_field), config, topicLimitBytes);
@@ -40,6 +42,8 @@ export function prepareEncodedSends<R>(
 ): PreparedSend[] {
   const headers: Record<string, string> | undefined = Object.keys(config.headers).length ? config.headers : undefined;
   const headerBytes = Object.entries(config.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  // Runs stored by an older PSTT have no max_batch_bytes.
+  const fillLimit = Math.min(topicLimitBytes * BATCH_FILL_RATIO, config.max_batch_bytes ?? MAX_BATCH_BYTES_DEFAULT);
   const sends: PreparedSend[] = [];
   let current: PreparedSend = { messages: [], rows: 0, bytes: 0, lastRow: null };
   let fill = 0;
@@ -55,7 +59,7 @@ export function prepareEncodedSends<R>(
     const bytes = Buffer.byteLength(value) + (key === null ? 0 : Buffer.byteLength(key));
     const recordBytes = bytes + headerBytes + RECORD_OVERHEAD_BYTES;
     if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, key, recordBytes, topicLimitBytes);
-    if (current.rows > 0 && fill + recordBytes > topicLimitBytes * BATCH_FILL_RATIO) {
+    if (current.rows > 0 && fill + recordBytes > fillLimit) {
       close();
       current = { messages: [], rows: 0, bytes: 0, lastRow: null };
       fill = 0;

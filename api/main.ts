@@ -1,7 +1,10 @@
 import { loadConfig } from '../core/config';
 import { logger } from '../core/logger';
+import { exitOnUnhandledErrors } from '../core/process-guard';
 import { buildApiDeps } from './api-deps';
 import { createApp } from './app';
+
+exitOnUnhandledErrors('API');
 
 async function run(): Promise<void> {
   const config = loadConfig();

@@ -6,6 +6,7 @@ import { ConfigError } from './errors';
 import { PROJECT_ROOT } from './paths';
 import { checkedSchedulingSchema, intRange, topicNameSchema } from './scheduling';
 import { redactUrl } from './errors';
+import { DEFAULT_POOL_SIZE } from './sources/source';
 
 /**
  * The application config: temporal.yaml, overridden by environment variables,
@@ -26,6 +27,8 @@ const sourceSchema = z.object({
   password_env: envName.optional(),
   /** Statement timeout the database enforces on each query, in seconds. @default the scheduling's timeout */
   statement_timeout: intRange(1, 7 * 24 * 3600).optional(),
+  /** Connections of the source's pool in each worker (PostgreSQL, SQL Server; SQLite has none). @default 4 */
+  pool_size: intRange(1, 100).optional(),
 });
 
 export const appConfigSchema = z
@@ -78,6 +81,15 @@ export const appConfigSchema = z
         send_timeout_ms: intRange(1_000, 600_000).default(60_000),
       })
       .prefault({}),
+    worker: z
+      .object({
+        /**
+         * Exports (activities) one worker process runs at once; the rest wait on the task queue. At most
+         * each pooled source's `pool_size`, so that an export never waits for a connection. @default 4
+         */
+        max_concurrent_exports: intRange(1, 100).default(4),
+      })
+      .prefault({}),
     api: z
       .object({
         /** @default "127.0.0.1" */
@@ -115,6 +127,16 @@ export const appConfigSchema = z
     schedulings: z.array(checkedSchedulingSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    for (const [name, source] of Object.entries(cfg.sources)) {
+      const poolSize = source.pool_size ?? DEFAULT_POOL_SIZE;
+      if (!source.url.startsWith('sqlite:') && cfg.worker.max_concurrent_exports > poolSize) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['worker', 'max_concurrent_exports'],
+          message: `must be at most the pool_size of source "${name}" (${poolSize}), got ${cfg.worker.max_concurrent_exports}: raise that source's pool_size`,
+        });
+      }
+    }
     const seen = new Set<string>();
     cfg.schedulings.forEach((s, i) => {
       if (seen.has(s.name)) {

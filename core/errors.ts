@@ -164,6 +164,28 @@ export class ProducerFencedError extends Error {
   }
 }
 
+/**
+ * Thrown by an export when one row holds more than a worker may hold for a row (core/row-budget.ts):
+ * serialising it would run the worker out of memory on every attempt. Not retryable.
+ */
+export class RowTooLargeError extends Error {
+  constructor(
+    /** The row's message key (or resume key), null when it has none. */
+    readonly key: string | null,
+    /** 1-based number of the row in the attempt's result set. */
+    readonly row: number,
+    readonly bytes: number,
+    readonly budget: number,
+  ) {
+    super(
+      `row ${row}${key === null ? '' : ` (key ${JSON.stringify(key)})`} holds ${bytes} bytes, over the ${budget}-byte ` +
+        `budget of one row in this worker (a share of its heap limit, PSTT_WORKER_HEAP_MB); leave the large ` +
+        `column out of the query or raise the worker's heap`,
+    );
+    this.name = this.constructor.name;
+  }
+}
+
 /** Thrown by the row serializer when a value has no JSON form. */
 export class RowSerializationError extends Error {
   constructor(
@@ -314,6 +336,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   TopicNotFoundError.name,
   MessageTooLargeError.name,
   KafkaMessageTooLargeError.name,
+  RowTooLargeError.name,
   RowSerializationError.name,
   InvalidFileNameError.name,
   InvalidTimeZoneError.name,

@@ -5,3 +5,5 @@
  */
 export const RETRY_DEFAULTS = { max_attempts: 5, initial_backoff: '5s', max_backoff: '5m' } as const;
 export const TIMEOUT_DEFAULT_SECONDS = 3600;
+/** `kafka_config.max_batch_bytes`: bytes of one producer send at most (1 MiB). */
+export const MAX_BATCH_BYTES_DEFAULT = 1024 * 1024;

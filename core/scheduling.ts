@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from './scheduling-defaults';
+import { MAX_BATCH_BYTES_DEFAULT, RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from './scheduling-defaults';
 
 /**
  * The scheduling model: the single source of truth for temporal.yaml, the API and the UI.
@@ -42,6 +42,12 @@ export const kafkaConfigSchema = z.object({
     .optional(),
   /** Rows per producer send. @default 500 */
   batch_size: intRange(1, 10_000).default(500),
+  /**
+   * Bytes (keys and values) per producer send, and about what one read of the source holds: a send
+   * ends at `batch_size` rows or at this size, whichever comes first (and always within the topic's
+   * max.message.bytes). A single larger row is sent alone. @default 1048576 (1 MiB)
+   */
+  max_batch_bytes: intRange(1024, 64 * 1024 * 1024).default(MAX_BATCH_BYTES_DEFAULT),
   /** Compression of each batch. @default the Kafka defaults' `compression` ("none") */
   compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).optional(),
   /** Acknowledgements the broker must give: all in-sync replicas, the leader only, or none. @default "all" */

@@ -23,8 +23,13 @@ export async function createExportWorker(options: ExportWorkerOptions): Promise<
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(deps),
+    // Exports at once: more would wait for a source connection (pool_size) and share one heap.
+    maxConcurrentActivityTaskExecutions: config.worker.max_concurrent_exports,
     // Let in-flight batches finish on SIGTERM instead of cancelling them at once.
     shutdownGraceTime: '30s',
+    // Then give up on activities that ignore their cancellation (a read blocked in a driver): run() throws
+    // and the process exits, instead of hanging on SIGTERM.
+    shutdownForceTime: '40s',
   });
 }
 

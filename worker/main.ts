@@ -1,7 +1,14 @@
 import { loadConfig } from '../core/config';
+import { withDeadline } from '../core/deadline';
 import { logger } from '../core/logger';
+import { exitOnUnhandledErrors } from '../core/process-guard';
 import { connectWorkerConnection, createExportWorker } from './create-worker';
 import { buildWorkerDeps } from './worker-deps';
+
+/** How long closing the clients may take once the worker has stopped (a blocked read never ends). */
+const CLOSE_DEADLINE_MS = 10_000;
+
+exitOnUnhandledErrors('worker');
 
 async function run(): Promise<void> {
   const config = loadConfig();
@@ -13,12 +20,17 @@ async function run(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
-    await deps.close();
-    await connection.close();
+    const closing = Promise.allSettled([deps.close(), connection.close()]);
+    await withDeadline(closing, CLOSE_DEADLINE_MS, () => new Error(`clients not closed within ${CLOSE_DEADLINE_MS} ms`)).catch(
+      (err: unknown) => logger.warn({ err }, 'worker: exiting without closing every client'),
+    );
   }
 }
 
-run().catch((err: unknown) => {
-  logger.error({ err }, 'worker failed');
-  process.exit(1);
-});
+run().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    logger.error({ err }, 'worker failed');
+    process.exit(1);
+  },
+);

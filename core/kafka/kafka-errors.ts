@@ -12,6 +12,7 @@ interface ErrorNode {
   errors?: unknown;
   cause?: unknown;
   serverErrorMessage?: unknown;
+  hasStaleMetadata?: unknown;
 }
 
 function children(err: ErrorNode): unknown[] {
@@ -60,6 +61,18 @@ export function hasNonRetriableBrokerError(err: unknown): boolean {
   let found = false;
   walk(err, (node) => {
     if (typeof node.apiId === 'string' && node.canRetry === false) found = true;
+  });
+  return found;
+}
+
+/**
+ * A broker answer meaning the client's metadata is out of date (UNKNOWN_TOPIC_OR_PARTITION,
+ * NOT_LEADER_OR_FOLLOWER...): the client marks those `hasStaleMetadata`.
+ */
+export function hasStaleMetadata(err: unknown): boolean {
+  let found = false;
+  walk(err, (node) => {
+    if (node.hasStaleMetadata === true) found = true;
   });
   return found;
 }

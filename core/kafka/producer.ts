@@ -4,7 +4,7 @@ import { KafkaMessageTooLargeError, KafkaSendError, KafkaSendTimeoutError } from
 import { ignoreSends, type SendObserver } from '../metrics/send-record';
 import { baseOptionsOf, forceClose, type KafkaClient } from './client';
 import { acksOf, compressionOf, type CompressionName } from './codecs';
-import { describeKafkaError, hasNonRetriableBrokerError, isConnectionError, protocolErrorIds } from './kafka-errors';
+import { describeKafkaError, hasNonRetriableBrokerError, hasStaleMetadata, isConnectionError, protocolErrorIds } from './kafka-errors';
 import { batchBytes, byteLength, type KafkaMessage, type SendAck } from './message';
 import { JavaCompatiblePartitioning } from './partitioner';
 import { bufferSerializers, type ClientProducer } from './serializers';
@@ -48,6 +48,12 @@ const TOO_LARGE = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'] as const;
  * send: after a timeout or a lost answer its sequence numbers may not match what the broker stored,
  * and a later batch of the same size reusing them would be taken for a duplicate and dropped. The
  * plain producer is rebuilt after a timeout or a non-retriable broker error.
+ *
+ * Metadata is the client's, per topic: a deleted topic another export once used is never asked for
+ * again. A send that meets stale metadata (a topic deleted and recreated with fewer partitions, a
+ * leader moved) is retried once here on fresh metadata, re-partitioned, instead of by the client:
+ * the client's own retry keeps the old partition numbers and throws outside any callback when a
+ * partition no longer exists, which would crash the worker.
  */
 export class KafkaProducer {
   private readonly producers = new Map<Kind, Promise<ClientProducer>>();
@@ -97,6 +103,8 @@ export class KafkaProducer {
       timeout: 30_000,
       // Topics are checked before an export; auto-creation then follows the cluster's own setting.
       autocreateTopics: true,
+      // Stale metadata fails the send, and sendNow retries it re-partitioned (see the class comment).
+      repeatOnStaleMetadata: false,
       serializers: bufferSerializers,
     });
     producer.on('client:broker:connect', () => {
@@ -137,6 +145,17 @@ export class KafkaProducer {
     }
   }
 
+  /**
+   * Reads a topic's partitions and leaders afresh, before an export's first send: a topic deleted and
+   * recreated since the worker last sent to it (fewer partitions, new leaders) then gets the export's
+   * first send right, instead of a send that fails in part and is retried (duplicating the part that
+   * landed). Best effort: a failure leaves it to the send.
+   */
+  async refreshTopic(topic: string): Promise<void> {
+    const refreshing = Promise.allSettled([...this.producers.values()].map(async (p) => (await p).metadata({ topics: [topic], forceUpdate: true })));
+    await withDeadline(refreshing, this.sendTimeoutMs, () => new Error('metadata refresh timed out')).catch(() => undefined);
+  }
+
   /** Sends one batch of messages to a topic and resolves when the broker has acknowledged all of them. */
   send(topic: string, messages: KafkaMessage[], options: SendOptions = {}): Promise<SendAck[]> {
     const kind: Kind = (options.acks ?? 'all') === 'all' ? 'idempotent' : 'plain';
@@ -147,14 +166,20 @@ export class KafkaProducer {
   private async sendNow(kind: Kind, topic: string, messages: KafkaMessage[], options: SendOptions): Promise<SendAck[]> {
     const started = performance.now();
     const bytes = batchBytes(messages);
-    const sending = this.producer(kind).then((p) =>
-      p.send({
-        messages: messages.map((m) => ({ topic, key: m.key, value: m.value, headers: m.headers })),
-        acks: acksOf(options.acks ?? 'all'),
-        compression: compressionOf(options.compression ?? 'none'),
-        partitioner: this.partitioning.forSend(topic),
-      }),
-    );
+    const attempt = () =>
+      this.producer(kind).then((p) =>
+        p.send({
+          messages: messages.map((m) => ({ topic, key: m.key, value: m.value, headers: m.headers })),
+          acks: acksOf(options.acks ?? 'all'),
+          compression: compressionOf(options.compression ?? 'none'),
+          partitioner: this.partitioning.forSend(topic),
+        }),
+      );
+    const sending = attempt().catch(async (err: unknown) => {
+      if (!hasStaleMetadata(err)) throw err;
+      await this.refreshMetadata(kind);
+      return attempt();
+    });
     try {
       const result = await withDeadline(sending, this.sendTimeoutMs, () => new KafkaSendTimeoutError(topic, this.sendTimeoutMs));
       this.state.connected = true;
@@ -202,6 +227,15 @@ export class KafkaProducer {
     } catch {
       // Metrics must never fail a send.
     }
+  }
+
+  /**
+   * Forgets what the client knows of the cluster's topics. The idempotent producer is rebuilt instead: its
+   * sequence numbers of a recreated topic's partitions would not match the new partitions' (none).
+   */
+  private async refreshMetadata(kind: Kind): Promise<void> {
+    if (kind === 'idempotent') return this.rebuild(kind);
+    (await this.producer(kind)).clearMetadata();
   }
 
   private async rebuild(kind: Kind): Promise<void> {

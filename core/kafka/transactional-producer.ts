@@ -61,6 +61,9 @@ export class TransactionalProducer {
       timeout: this.transactionTimeoutMs,
       retries: Math.max(2, this.kafka.retries),
       autocreateTopics: true,
+      // The client's retry on stale metadata throws outside any callback when a partition is gone (a recreated
+      // topic), crashing the worker: the send fails instead, and the attempt's retry starts on fresh metadata.
+      repeatOnStaleMetadata: false,
       serializers: bufferSerializers,
     });
     const producer = this.producer;

@@ -5,16 +5,16 @@ import { PostgresSource } from './postgres-source';
 import type { SourceDriver } from './source';
 import { SqliteSource } from './sqlite-source';
 
-export type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
+export { DEFAULT_POOL_SIZE, type OpenOptions, type ParamValue, type QueryCursor, type SourceDriver } from './source';
 
 /**
  * Builds the driver for a connection URL: `sqlite:`, `postgres://` or `postgresql://`, `mssql://`.
  * The password comes apart from the URL (from the variable named by `password_env`); SQLite has none.
  */
-export function createSource(url: string, baseDir: string, password?: string): SourceDriver {
+export function createSource(url: string, baseDir: string, password?: string, poolSize?: number): SourceDriver {
   if (url.startsWith('sqlite:')) return new SqliteSource(url, baseDir);
-  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresSource(url, { password });
-  if (url.startsWith('mssql://')) return new (loadMssqlSource())(url, { password });
+  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresSource(url, { password, maxConnections: poolSize });
+  if (url.startsWith('mssql://')) return new (loadMssqlSource())(url, { password, maxConnections: poolSize });
   throw new UnsupportedSourceError(url);
 }
 
@@ -47,7 +47,7 @@ export class SourceRegistry {
       password = this.env[source.password_env];
       if (password === undefined || password === '') throw new MissingPasswordError(name, source.password_env);
     }
-    const driver = createSource(source.url, this.config.baseDir, password);
+    const driver = createSource(source.url, this.config.baseDir, password, source.pool_size);
     this.drivers.set(name, driver);
     return driver;
   }

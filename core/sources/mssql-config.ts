@@ -1,5 +1,6 @@
 import type { config as MssqlConfig } from 'mssql';
 import { ConfigError, redactUrl } from '../errors';
+import { DEFAULT_POOL_SIZE } from './source';
 
 /** Query options of an `mssql://` URL, each a boolean, text or number of the mssql/tedious config. */
 const URL_OPTIONS = {
@@ -27,7 +28,7 @@ function parseBoolean(url: string, key: string, value: string): boolean {
  * config. A `DOMAIN\user` (written `DOMAIN%5Cuser`) logs in with NTLM. The password never comes
  * from the URL. Other options: `instanceName`, `applicationName`, `connectTimeout` (ms).
  */
-export function mssqlConfigFromUrl(url: string, password?: string, maxConnections = 4): MssqlConfig {
+export function mssqlConfigFromUrl(url: string, password?: string, maxConnections = DEFAULT_POOL_SIZE): MssqlConfig {
   let parsed: URL;
   try {
     parsed = new URL(url);

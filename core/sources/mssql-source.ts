@@ -16,7 +16,7 @@ installExactDecimals();
 export interface MssqlSourceOptions {
   /** Password of the URL's user (the URL itself never holds one). */
   password?: string;
-  /** Connections of the pool: exports running at once on this source, per worker. @default 4 */
+  /** Connections of the pool: exports running at once on this source, per worker. @default DEFAULT_POOL_SIZE */
   maxConnections?: number;
 }
 

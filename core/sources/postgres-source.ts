@@ -6,13 +6,13 @@ import type { Row } from '../row-serializer';
 import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { bindNamedParams } from './named-params';
 import { createPostgresTypes, postgresHint } from './postgres-types';
-import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
+import { DEFAULT_POOL_SIZE, type OpenOptions, type ParamValue, type QueryCursor, type SourceDriver } from './source';
 
 /** Options of the PostgreSQL driver. */
 export interface PostgresSourceOptions {
   /** Password of the URL's user (the URL itself never holds one). @default PGPASSWORD or ~/.pgpass, as libpq */
   password?: string;
-  /** Connections of the pool: exports running at once on this source, per worker. @default 4 */
+  /** Connections of the pool: exports running at once on this source, per worker. @default DEFAULT_POOL_SIZE */
   maxConnections?: number;
   /** How long to wait for a connection before failing (a retryable error). @default 10000 */
   connectTimeoutMs?: number;
@@ -92,7 +92,7 @@ export class PostgresSource implements SourceDriver {
       const pool = new Pool({
         connectionString: this.url,
         password: this.options.password,
-        max: this.options.maxConnections ?? 4,
+        max: this.options.maxConnections ?? DEFAULT_POOL_SIZE,
         connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
         idleTimeoutMillis: 30_000,
         keepAlive: true,

@@ -2,6 +2,9 @@ import type { Row } from '../row-serializer';
 import type { ColumnInfo, RowValues } from '../row-values';
 import type { SqlDialect } from './named-params';
 
+/** Connections of a PostgreSQL or SQL Server source's pool, per worker process, unless `pool_size` says. */
+export const DEFAULT_POOL_SIZE = 4;
+
 /** A value bound to a named query parameter (`:name` in the SQL text). */
 export type ParamValue = string | number | bigint | boolean | null | Date;
 

@@ -37,7 +37,18 @@ describe('config', () => {
       task_queue: 'pstt-exports',
       web_ui: 'http://127.0.0.1:8233',
     });
-    expect(config.schedulings[0]).toMatchObject({ enabled: true, timeout: 3600, kafka_config: { batch_size: 500 } });
+    expect(config.schedulings[0]).toMatchObject({ enabled: true, timeout: 3600, kafka_config: { batch_size: 500, max_batch_bytes: 1048576 } });
+    expect(config.worker).toEqual({ max_concurrent_exports: 4 });
+  });
+
+  it('keeps the exports a worker runs at once within each pooled source\'s connections', () => {
+    const sources = { pg: { url: 'postgres://pstt@db:5432/erp' }, big: { url: 'mssql://sa@db:1433/erp', pool_size: 8 }, file: { url: 'sqlite:x.db' } };
+    expect(problemsOf({ sources, worker: { max_concurrent_exports: 6 } })).toEqual([
+      'worker.max_concurrent_exports: must be at most the pool_size of source "pg" (4), got 6: raise that source\'s pool_size',
+    ]);
+    const config = parseConfig({ sources: { ...sources, pg: { ...sources.pg, pool_size: 6 } }, worker: { max_concurrent_exports: 6 } }, '/tmp', {});
+    expect(config.worker.max_concurrent_exports).toBe(6);
+    expect(problemsOf({ worker: { max_concurrent_exports: 0 } })).toEqual(['worker.max_concurrent_exports: expected an integer from 1 to 100, got 0']);
   });
 
   it('lets environment variables override connection settings', () => {

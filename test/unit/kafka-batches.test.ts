@@ -26,6 +26,21 @@ describe('prepareSends', () => {
     }
   });
 
+  it('ends a send at max_batch_bytes as well, and sends a row over it alone', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => ({ id: i, text: i === 50 ? 'z'.repeat(5_000) : 'x'.repeat(100) }));
+    const small = kafkaConfigSchema.parse({ topic: 'orders', message_key_field: 'id', max_batch_bytes: 2_000 });
+    const sends = prepareSends(rows, small, 1_000_000);
+    expect(prepareSends(rows, config, 1_000_000)).toHaveLength(1);
+    expect(sends.flatMap((s) => s.messages.map((m) => m.key))).toEqual(rows.map((r) => String(r.id)));
+    for (const s of sends) {
+      const size = s.messages.reduce((n, m) => n + String(m.value).length + String(m.key).length + 70, 0);
+      if (s.rows > 1) expect(size).toBeLessThanOrEqual(2_000);
+    }
+    expect(sends.find((s) => s.messages.some((m) => m.key === '50'))?.rows).toBe(1);
+    // The topic's limit still applies below max_batch_bytes.
+    expect(prepareSends(rows, kafkaConfigSchema.parse({ topic: 'o', max_batch_bytes: 64 * 1024 * 1024 }), 6_000).length).toBeGreaterThan(3);
+  });
+
   it('fails with the key and the size of a row too large for the topic', () => {
     const rows = [{ id: 1, text: 'small' }, { id: 2, text: 'y'.repeat(5_000) }];
     let error: unknown;

@@ -127,12 +127,13 @@ describe('the scheduling form', () => {
         resume_key: ['created_at', 'id'],
         delivery: 'exactly_once' as const,
         batch_size: 500,
+        max_batch_bytes: 65536,
         acks: 'all' as const,
         headers: { source: 'pstt' },
       },
     };
     const form = formOf(kafkaView);
-    expect(form).toMatchObject({ resume_key: 'created_at, id', delivery: 'exactly_once' });
+    expect(form).toMatchObject({ resume_key: 'created_at, id', delivery: 'exactly_once', max_batch_bytes: '65536' });
     expect(bodyOf(form, kafkaView).kafka_config).toEqual(kafkaView.kafka_config);
     expect(bodyOf({ ...form, resume_key: ' ' }, kafkaView).kafka_config).not.toHaveProperty('resume_key');
     const placed = placeErrors(

@@ -27,6 +27,7 @@ export interface SchedulingForm {
   resume_key: string;
   delivery: string;
   batch_size: string;
+  max_batch_bytes: string;
   compression: string;
   acks: string;
   output_dir: string;
@@ -61,6 +62,7 @@ export function emptyForm(source = ''): SchedulingForm {
     resume_key: '',
     delivery: 'at_least_once',
     batch_size: '500',
+    max_batch_bytes: '1048576',
     compression: '',
     acks: 'all',
     output_dir: '',
@@ -95,6 +97,7 @@ export function formOf(s: SchedulingView): SchedulingForm {
     resume_key: (s.kafka_config?.resume_key ?? []).join(', '),
     delivery: s.kafka_config?.delivery ?? 'at_least_once',
     batch_size: String(s.kafka_config?.batch_size ?? 500),
+    max_batch_bytes: String(s.kafka_config?.max_batch_bytes ?? 1048576),
     compression: s.kafka_config?.compression ?? '',
     acks: s.kafka_config?.acks ?? 'all',
     output_dir: s.file_config?.output_dir ?? '',
@@ -160,6 +163,7 @@ export function bodyOf(form: SchedulingForm, original?: SchedulingView): Record<
       resume_key: listOf(form.resume_key),
       delivery: form.delivery,
       batch_size: numeric(form.batch_size),
+      max_batch_bytes: numeric(form.max_batch_bytes),
       compression: optional(form.compression),
       acks: form.acks,
       headers: original?.kafka_config?.headers,
@@ -190,6 +194,7 @@ const FIELD_OF_PATH: Record<string, FieldName> = {
   'kafka_config.resume_key': 'resume_key',
   'kafka_config.delivery': 'delivery',
   'kafka_config.batch_size': 'batch_size',
+  'kafka_config.max_batch_bytes': 'max_batch_bytes',
   'kafka_config.compression': 'compression',
   'kafka_config.acks': 'acks',
   file_config: 'output_dir',

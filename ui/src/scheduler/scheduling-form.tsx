@@ -169,6 +169,9 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
             <Field id="f-batch_size" label="Batch size (rows per send)" errors={errors.batch_size}>
               <input {...text('batch_size')} inputMode="numeric" />
             </Field>
+            <Field id="f-max_batch_bytes" label="Batch bytes (at most per send)" errors={errors.max_batch_bytes}>
+              <input {...text('max_batch_bytes')} inputMode="numeric" />
+            </Field>
             <Field id="f-compression" label="Compression" errors={errors.compression}>
               <select {...text('compression')}>
                 <option value="">cluster default</option>
