@@ -6,17 +6,18 @@ import { logger } from '../core/logger';
 import { dataDir } from '../core/paths';
 import { connectTemporalClient } from '../core/temporal/client';
 import type { ApiDeps } from './app';
-import { ensureGeneratedAdminToken, TokenRegistry, type TokenEntry } from './auth';
+import { ensureGeneratedAdminToken, generatedTokenNotice, TokenRegistry, type TokenEntry } from './auth';
 import { KafkaHealth } from './kafka-health';
 import { createPrometheusRegistry } from './prometheus';
 import { SchedulerService } from './scheduler-service';
+import { testTargetPolicyOf } from './test-targets';
 
-/** Configured tokens, or the generated admin token when none is configured (printed once). */
+/** Configured tokens, or the generated admin token when none is configured (its file announced once). */
 export function tokensOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env): TokenEntry[] {
   if (config.api.tokens.length === 0) {
     const generated = ensureGeneratedAdminToken(dataDir());
     if (generated.created) {
-      process.stdout.write(`API admin token (shown once, kept in ${generated.file}): ${generated.token}\n`);
+      process.stdout.write(`${generatedTokenNotice(generated.file)}\n`);
     }
     return [{ name: 'generated-admin', role: 'admin', token: generated.token }];
   }
@@ -40,6 +41,8 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
     auth: new TokenRegistry(tokensOf(config)),
     health: new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) }),
     producer,
+    kafka,
+    testTargets: testTargetPolicyOf(config),
     scheduler,
     metrics,
     prometheus: createPrometheusRegistry(metrics, scheduler),

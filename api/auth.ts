@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 export type Role = 'read' | 'operate' | 'admin';
 const RANK: Record<Role, number> = { read: 1, operate: 2, admin: 3 };
@@ -32,12 +32,16 @@ export class TokenRegistry {
     return role;
   }
 
+  /** The role of the request's bearer token, or null without a valid one. */
+  roleOfRequest(req: Request): Role | null {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    return match?.[1] ? this.roleOf(match[1]) : null;
+  }
+
   /** Express middleware: 401 without a valid token, 403 when its role is below `needed`. */
   require(needed: Role): RequestHandler {
     return (req, res, next) => {
-      const header = req.get('authorization') ?? '';
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const role = match?.[1] ? this.roleOf(match[1]) : null;
+      const role = this.roleOfRequest(req);
       if (!role) {
         res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: 'a valid bearer token is required' });
         return;
@@ -55,7 +59,7 @@ export class TokenRegistry {
 
 /**
  * The admin token used when none is configured: generated at first start, kept in the data folder
- * with 0600 permissions; `created` tells the caller to print it once.
+ * with 0600 permissions; `created` tells the caller to say where (generatedTokenNotice).
  */
 export function ensureGeneratedAdminToken(dataDir: string): { token: string; file: string; created: boolean } {
   const file = path.join(dataDir, 'api-admin-token');
@@ -64,4 +68,12 @@ export function ensureGeneratedAdminToken(dataDir: string): { token: string; fil
   const token = randomBytes(32).toString('base64url');
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
   return { token, file, created: true };
+}
+
+/**
+ * The line that announces a generated admin token: where it is, never the token itself (console
+ * output ends up in service logs, Docker logs and scrollback).
+ */
+export function generatedTokenNotice(file: string): string {
+  return `API admin token: generated into ${file} (mode 0600, readable by this user only); sign in with its content`;
 }

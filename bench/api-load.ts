@@ -72,6 +72,7 @@ async function main(): Promise<void> {
         degradedBy: () => (store.state().degraded ? `metrics store cannot write: ${store.state().lastError}` : null),
       }),
       producer,
+      kafka,
       scheduler,
       metrics: store,
       prometheus: createPrometheusRegistry(store, scheduler),

@@ -6,6 +6,7 @@ import { ConfigError } from './errors';
 import { PROJECT_ROOT } from './paths';
 import { checkedSchedulingSchema, intRange, topicNameSchema } from './scheduling';
 import { redactUrl } from './errors';
+import { secretQueryParams } from './secret-params';
 import { DEFAULT_POOL_SIZE } from './sources/source';
 
 /**
@@ -17,12 +18,27 @@ const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the NAME of an environment variable');
 
+/** A connection URL carries no secret: no `user:password@`, no `?password=` (or other secret-named parameter). */
+function withoutSecrets<T extends z.ZodString>(url: T) {
+  return url
+    .refine((u) => !/^\w+:\/\/[^/@]*:[^/@]*@/.test(u), 'must not contain a password: name its variable in password_env')
+    .superRefine((u, ctx) => {
+      for (const param of secretQueryParams(u)) {
+        ctx.addIssue({
+          code: 'custom',
+          // Its value is never shown: the issue names the parameter only.
+          input: undefined,
+          message: `must not carry a secret in its query parameter "${param}": name its variable in password_env`,
+        });
+      }
+    });
+}
+
 const sourceSchema = z.object({
   /** `sqlite:relative/or/absolute.db`, `postgres://user@host:5432/db`, `mssql://user@host:1433/db`; no literal password. */
-  url: z
-    .string()
-    .regex(/^(sqlite:|postgres(ql)?:\/\/|mssql:\/\/)/, 'expected a URL starting with sqlite:, postgres:// or mssql://')
-    .refine((url) => !/^\w+:\/\/[^/@]*:[^/@]*@/.test(url), 'must not contain a password: name its variable in password_env'),
+  url: withoutSecrets(
+    z.string().regex(/^(sqlite:|postgres(ql)?:\/\/|mssql:\/\/)/, 'expected a URL starting with sqlite:, postgres:// or mssql://'),
+  ),
   /** Name of the environment variable holding the password. */
   password_env: envName.optional(),
   /** Statement timeout the database enforces on each query, in seconds. @default the scheduling's timeout */
@@ -104,6 +120,11 @@ export const appConfigSchema = z
         tokens: z
           .array(z.object({ name: z.string().min(1), role: z.enum(['read', 'operate', 'admin']), token_env: envName }))
           .default([]),
+        /**
+         * Lets `POST /api/kafka/test` reach loopback, link-local and private addresses (the dev stack sets it);
+         * the cluster in kafka.bootstrap_servers is always allowed. @default false
+         */
+        allow_private_test_targets: z.boolean().default(false),
       })
       .prefault({}),
     metrics: z
@@ -112,11 +133,7 @@ export const appConfigSchema = z
          * Where every producer send is recorded: `sqlite:` (`<data folder>/metrics.db`), `sqlite:path`
          * (relative to this file) for one host, `postgres://user@host:5432/db` for several. @default "sqlite:"
          */
-        url: z
-          .string()
-          .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite: or postgres://')
-          .refine((url) => !/^\w+:\/\/[^/@]*:[^/@]*@/.test(url), 'must not contain a password: name its variable in password_env')
-          .default('sqlite:'),
+        url: withoutSecrets(z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite: or postgres://')).default('sqlite:'),
         /** Environment variable holding the PostgreSQL password. */
         password_env: envName.optional(),
         /** Days of metrics the automatic retention keeps. @default 90 */

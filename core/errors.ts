@@ -4,6 +4,8 @@
  * activities' retry policy.
  */
 
+import { maskSecretParams } from './secret-params';
+
 /** Thrown by the config loader when the file or the environment is invalid; lists every problem with its path. */
 export class ConfigError extends Error {
   constructor(
@@ -348,9 +350,9 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   MissingPasswordError.name,
 ] as const;
 
-/** Hides the password of a URL so that it can be shown in an error or a log. */
+/** Hides the password of a URL, and the values of secret-named query parameters, so that it can be shown in an error or a log. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
+  return maskSecretParams(url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@'));
 }
 
 /** Thrown by the metrics store when an argument (period, hours, days, table name) is invalid; the API answers 400. */

@@ -1,17 +1,18 @@
 /**
  * `npm start`: the whole stack on embedded defaults. Starts PostgreSQL, Kafka and Temporal
- * (installing them on first use), creates the demo data and topic, applies temporal.yaml to
- * Temporal Schedules, starts the worker and the API, runs the demo export once and shows
- * its result. Ctrl-C stops the worker and the API; `npm run services -- down` stops the services.
+ * (installing them on first use), creates the runbook's test topic (pstt-test), the checkpoint topic,
+ * the demo data and topic, applies temporal.yaml to Temporal Schedules, starts the worker and the
+ * API, runs the demo export once and shows its result. Ctrl-C stops the worker and the API; `npm run services -- down` stops the services.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type AppConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
+import { ensureStackTopics } from '../core/kafka/stack-topics';
 import { countMessages, ensureTopic } from '../core/kafka/topics';
 import { dataDir, logsDir, PROJECT_ROOT } from '../core/paths';
-import { ensureGeneratedAdminToken } from '../api/auth';
+import { ensureGeneratedAdminToken, generatedTokenNotice } from '../api/auth';
 import { scheduleIdOf } from '../core/scheduling';
 import { connectTemporalClient } from '../core/temporal/client';
 import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
@@ -109,6 +110,9 @@ async function run(): Promise<void> {
   // Validated before anything starts, like the config file.
   const alerts = alertConfigFromEnv();
   await up(allServices(), say);
+  for (const topic of await ensureStackTopics(createKafka(config.kafka, config.baseDir), { checkpoint: config.kafka.checkpoint_topic })) {
+    say(`kafka: created topic ${topic}`);
+  }
   await prepareDemo(config);
   const client = await connectTemporalClient(config.temporal);
   try {
@@ -121,9 +125,10 @@ async function run(): Promise<void> {
     await client.connection.close();
   }
   if (config.api.tokens.length === 0) {
-    // Printed here, once, rather than by the API process, whose output goes to its log file.
+    // Announced here, once, rather than by the API process, whose output goes to its log file; the
+    // token itself stays in its file.
     const generated = ensureGeneratedAdminToken(dataDir());
-    if (generated.created) say(`API admin token (shown once; kept in ${generated.file}): ${generated.token}`);
+    if (generated.created) say(generatedTokenNotice(generated.file));
   }
   say(`ui: built ${path.relative(PROJECT_ROOT, await buildUi())} (the dashboard and scheduler pages)`);
   process.once('SIGINT', () => void shutdown());

@@ -16,11 +16,12 @@ const CHECKPOINT_TOPIC_CONFIGS = {
 
 const ensured = new Set<string>();
 
-/** Creates the checkpoint topic when it does not exist (once per process). */
-export async function ensureCheckpointTopic(kafka: KafkaClient, topic: string): Promise<void> {
-  if (ensured.has(topic)) return;
-  await ensureTopic(kafka, topic, 1, CHECKPOINT_TOPIC_CONFIGS);
+/** Creates the checkpoint topic when it does not exist (checked once per process); true when it was created. */
+export async function ensureCheckpointTopic(kafka: KafkaClient, topic: string): Promise<boolean> {
+  if (ensured.has(topic)) return false;
+  const created = await ensureTopic(kafka, topic, 1, CHECKPOINT_TOPIC_CONFIGS);
   ensured.add(topic);
+  return created;
 }
 
 /** The last checkpoint of a run that a transaction committed, or null when none did. */

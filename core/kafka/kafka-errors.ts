@@ -88,3 +88,16 @@ export function isConnectionError(err: unknown): boolean {
   });
   return found;
 }
+
+/**
+ * The topic does not exist: the broker's UNKNOWN_TOPIC_OR_PARTITION, or the client's own error for it
+ * (its metadata answered error code 3, which it reports as a user error "Unknown topic <name>.").
+ */
+export function isUnknownTopicError(err: unknown): boolean {
+  let found = false;
+  walk(err, (node) => {
+    if (node.apiId === 'UNKNOWN_TOPIC_OR_PARTITION') found = true;
+    if (node.code === 'PLT_KFK_USER' && typeof node.message === 'string' && node.message.startsWith('Unknown topic ')) found = true;
+  });
+  return found;
+}

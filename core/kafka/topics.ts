@@ -1,6 +1,11 @@
 import { ListOffsetTimestamps, type Admin } from '@platformatic/kafka';
+import { withDeadline } from '../deadline';
 import { withAdmin } from './admin';
 import type { KafkaClient } from './client';
+import { protocolErrorIds } from './kafka-errors';
+
+/** The topic of the runbook's send test (procedure 5 step 7), created by `npm start`. */
+export const RUNBOOK_TEST_TOPIC = 'pstt-test';
 
 /** How long a new topic may take to get a leader on every partition. */
 const LEADERS_DEADLINE_MS = 15_000;
@@ -18,15 +23,33 @@ export async function ensureTopic(
   return withAdmin(kafka, async (admin) => {
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
-    await admin.createTopics({
-      topics: [topic],
-      partitions: numPartitions,
-      replicas: -1,
-      configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
-    });
+    let created = true;
+    try {
+      await admin.createTopics({
+        topics: [topic],
+        partitions: numPartitions,
+        replicas: -1,
+        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      });
+    } catch (err) {
+      // Another process (a second worker, npm start) created it between the list and the create.
+      if (!protocolErrorIds(err).has('TOPIC_ALREADY_EXISTS')) throw err;
+      created = false;
+    }
     await waitForLeaders(admin, topic);
-    return true;
+    return created;
   });
+}
+
+/**
+ * Whether a topic exists, from the cluster's topic list (which, unlike a metadata request naming the
+ * topic, never auto-creates it); rejects with `onTimeout()` when no broker answers within `timeoutMs`.
+ */
+export async function topicExists(kafka: KafkaClient, topic: string, timeoutMs: number, onTimeout: () => Error): Promise<boolean> {
+  // No retries inside the deadline: one answer, now.
+  const quick = { ...kafka, retries: 0, connectTimeout: Math.min(kafka.connectTimeout, timeoutMs) };
+  const topics = await withDeadline(withAdmin(quick, (admin) => admin.listTopics()), timeoutMs, onTimeout);
+  return topics.includes(topic);
 }
 
 async function waitForLeaders(admin: Admin, topic: string): Promise<void> {

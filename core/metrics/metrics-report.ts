@@ -2,7 +2,7 @@ import { InvalidMetricsArgumentError } from '../errors';
 import { latencyPercentile } from './latency-histogram';
 import type { HourlyPoint, MetricsPeriod, MetricsSummary, RecentSummary } from './metrics-store';
 import { METRICS_PERIODS } from './metrics-store';
-import { HOUR_MS, minuteOf, type RollupTotals } from './minute-rollup';
+import { deliveries, HOUR_MS, minuteOf, type RollupTotals } from './minute-rollup';
 
 /** Longest `hourly()` series: 90 days. */
 export const MAX_HOURLY_HOURS = 24 * 90;
@@ -90,10 +90,11 @@ function totalsReport(t: RollupTotals): Omit<MetricsSummary, 'period'> {
     failed_messages: t.failedMessages,
     success_rate: t.messages === 0 ? 100 : round2((successful / t.messages) * 100),
     total_bytes: t.bytes,
-    avg_latency_ms: t.sends === 0 ? 0 : round2(t.latencySumMs / t.sends),
+    avg_latency_ms: deliveries(t) === 0 ? 0 : round2(t.latencySumMs / deliveries(t)),
     p50_latency_ms: round2(latencyPercentile(dist, 0.5)),
     p95_latency_ms: round2(latencyPercentile(dist, 0.95)),
     p99_latency_ms: round2(latencyPercentile(dist, 0.99)),
+    avg_failed_latency_ms: t.failedSends === 0 ? 0 : round2(t.failedLatencySumMs / t.failedSends),
   };
 }
 
@@ -107,7 +108,7 @@ export function toHourly(range: MinuteRange, byHour: ReadonlyMap<number, RollupT
       messages: t?.messages ?? 0,
       failed: t?.failedMessages ?? 0,
       bytes: t?.bytes ?? 0,
-      avg_latency_ms: t && t.sends > 0 ? round2(t.latencySumMs / t.sends) : 0,
+      avg_latency_ms: t && deliveries(t) > 0 ? round2(t.latencySumMs / deliveries(t)) : 0,
       p99_latency_ms: t ? round2(latencyPercentile(distribution(t), 0.99)) : 0,
     });
   }

@@ -22,9 +22,20 @@ export const ROLLUP_COLUMNS: readonly string[] = [
   'latency_min_ms',
   'latency_max_ms',
   ...BUCKET_COLUMNS,
+  'failed_latency_sum_ms',
 ];
 
-const SUMMED = ['sends', 'failed_sends', 'messages', 'failed_messages', 'bytes', 'latency_sum_ms', ...BUCKET_COLUMNS];
+const SUMMED = [
+  'sends', 'failed_sends', 'messages', 'failed_messages', 'bytes', 'latency_sum_ms', ...BUCKET_COLUMNS, 'failed_latency_sum_ms',
+];
+
+/** Columns added after the table's first release: stores add them to an existing table (`addedColumnSql`). */
+export const ADDED_COLUMNS: readonly string[] = ['failed_latency_sum_ms'];
+
+/** `ALTER TABLE` adding one of ADDED_COLUMNS (the caller checks it is missing where the dialect has no IF NOT EXISTS). */
+export function addedColumnSql(table: string, d: SqlDialect, column: string, ifNotExists: boolean): string {
+  return `ALTER TABLE ${table} ADD COLUMN ${ifNotExists ? 'IF NOT EXISTS ' : ''}${column} ${d.real} NOT NULL DEFAULT 0`;
+}
 
 /** Table names: `name` or `schema.name`, lowercase, so they need no quoting. */
 export const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
@@ -53,6 +64,7 @@ export function createTableSql(table: string, d: SqlDialect): string {
     latency_min_ms ${d.real} NOT NULL,
     latency_max_ms ${d.real} NOT NULL,
     ${BUCKET_COLUMNS.map((c) => `${c} ${d.integer} NOT NULL DEFAULT 0`).join(',\n    ')},
+    failed_latency_sum_ms ${d.real} NOT NULL DEFAULT 0,
     PRIMARY KEY (minute, topic, scheduling)
   )`;
 }
@@ -64,10 +76,15 @@ export function upsertSql(table: string, d: SqlDialect, rows: number): string {
     { length: rows },
     (_, r) => `(${ROLLUP_COLUMNS.map((_c, c) => d.param(r * width + c + 1)).join(', ')})`,
   );
+  // The extremes are of deliveries: a side without any (only failures) keeps the other side's.
+  const extreme = (column: string, fn: string) =>
+    `${column} = CASE WHEN excluded.sends = excluded.failed_sends THEN cur.${column} ` +
+    `WHEN cur.sends = cur.failed_sends THEN excluded.${column} ` +
+    `ELSE ${fn}(cur.${column}, excluded.${column}) END`;
   const updates = [
     ...SUMMED.map((c) => `${c} = cur.${c} + excluded.${c}`),
-    `latency_min_ms = ${d.least}(cur.latency_min_ms, excluded.latency_min_ms)`,
-    `latency_max_ms = ${d.greatest}(cur.latency_max_ms, excluded.latency_max_ms)`,
+    extreme('latency_min_ms', d.least),
+    extreme('latency_max_ms', d.greatest),
   ];
   return (
     `INSERT INTO ${table} AS cur (${ROLLUP_COLUMNS.join(', ')}) VALUES ${values.join(', ')} ` +
@@ -89,13 +106,15 @@ export function rollupValues(row: MinuteRollup): Array<string | number> {
     row.latencyMinMs,
     row.latencyMaxMs,
     ...row.buckets,
+    row.failedLatencySumMs,
   ];
 }
 
 const TOTALS_SELECT = [
   ...SUMMED.map((c) => `SUM(${c}) AS ${c}`),
-  'MIN(latency_min_ms) AS latency_min_ms',
-  'MAX(latency_max_ms) AS latency_max_ms',
+  // Rows of failures only carry no delivery extremes (NULL is skipped by MIN and MAX).
+  'MIN(CASE WHEN sends > failed_sends THEN latency_min_ms END) AS latency_min_ms',
+  'MAX(CASE WHEN sends > failed_sends THEN latency_max_ms END) AS latency_max_ms',
 ].join(', ');
 
 /** Totals of the minutes [$1, $2). */
@@ -128,5 +147,6 @@ export function totalsFromRow(row: Record<string, unknown> | undefined): RollupT
   t.latencyMinMs = num('latency_min_ms');
   t.latencyMaxMs = num('latency_max_ms');
   t.buckets = BUCKET_COLUMNS.map(num);
+  t.failedLatencySumMs = num('failed_latency_sum_ms');
   return t;
 }

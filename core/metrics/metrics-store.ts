@@ -6,7 +6,9 @@ export type MetricsPeriod = (typeof METRICS_PERIODS)[number];
 
 /**
  * `/api/kafka/metrics/summary`, with the runbook's field names. Messages are counted per message, latency
- * per send (one send carries a batch of messages): avg and percentiles weigh each send once.
+ * per send (one send carries a batch of messages): avg and percentiles weigh each send once. The latency
+ * fields are of deliveries (sends that succeeded), as the runbook's p99 is; failed sends count in
+ * `failed_messages` and `success_rate`, and their own latency in `avg_failed_latency_ms`.
  */
 export interface MetricsSummary {
   period: MetricsPeriod;
@@ -22,6 +24,8 @@ export interface MetricsSummary {
   p50_latency_ms: number;
   p95_latency_ms: number;
   p99_latency_ms: number;
+  /** Mean time a failed send took to fail, in milliseconds; 0 without failures. */
+  avg_failed_latency_ms: number;
 }
 
 /** The totals of the last few minutes (what the threshold alerts judge): a summary without its period. */

@@ -12,12 +12,18 @@ export interface RollupTotals {
   /** Messages of the sends that failed. */
   failedMessages: number;
   bytes: number;
+  /**
+   * Latencies of the deliveries (sends that succeeded) only: a failure's latency is how long it took to
+   * give up, not a delivery time, and one slow failure would otherwise turn the p99 critical.
+   */
   latencySumMs: number;
-  /** Smallest and largest latency seen; 0 when there are no sends. */
+  /** Smallest and largest delivery latency seen; 0 when nothing was delivered. */
   latencyMinMs: number;
   latencyMaxMs: number;
-  /** Sends per latency bucket (see latency-histogram.ts). */
+  /** Deliveries per latency bucket (see latency-histogram.ts). */
   buckets: number[];
+  /** Latencies of the failed sends, summed: their real duration, kept apart from the deliveries'. */
+  failedLatencySumMs: number;
 }
 
 /** The sends of one minute to one topic for one scheduling: the store's row. */
@@ -40,7 +46,13 @@ export function emptyTotals(): RollupTotals {
     latencyMinMs: 0,
     latencyMaxMs: 0,
     buckets: emptyBuckets(),
+    failedLatencySumMs: 0,
   };
+}
+
+/** Sends that succeeded: the ones the latency fields describe. */
+export function deliveries(t: RollupTotals): number {
+  return t.sends - t.failedSends;
 }
 
 export function minuteOf(at: Date | number): number {
@@ -54,14 +66,17 @@ export function rollupKey(r: Pick<MinuteRollup, 'minute' | 'topic' | 'scheduling
 /** Adds `b` into `a` (counts, sums, extremes and buckets). */
 export function addTotals(a: RollupTotals, b: RollupTotals): void {
   if (b.sends === 0) return;
-  a.latencyMinMs = a.sends === 0 ? b.latencyMinMs : Math.min(a.latencyMinMs, b.latencyMinMs);
-  a.latencyMaxMs = a.sends === 0 ? b.latencyMaxMs : Math.max(a.latencyMaxMs, b.latencyMaxMs);
+  if (deliveries(b) > 0) {
+    a.latencyMinMs = deliveries(a) === 0 ? b.latencyMinMs : Math.min(a.latencyMinMs, b.latencyMinMs);
+    a.latencyMaxMs = deliveries(a) === 0 ? b.latencyMaxMs : Math.max(a.latencyMaxMs, b.latencyMaxMs);
+  }
   a.sends += b.sends;
   a.failedSends += b.failedSends;
   a.messages += b.messages;
   a.failedMessages += b.failedMessages;
   a.bytes += b.bytes;
   a.latencySumMs += b.latencySumMs;
+  a.failedLatencySumMs += b.failedLatencySumMs;
   b.buckets.forEach((count, i) => {
     a.buckets[i] = (a.buckets[i] ?? 0) + count;
   });
@@ -77,7 +92,8 @@ export function rollupOf(r: SendRecord): MinuteRollup {
   const latency = Number.isFinite(r.latencyMs) && r.latencyMs > 0 ? r.latencyMs : 0;
   const messages = count(r.messages);
   const buckets = emptyBuckets();
-  buckets[latencyBucket(latency)] = 1;
+  if (r.success) buckets[latencyBucket(latency)] = 1;
+  const delivered = r.success ? latency : 0;
   return {
     minute: minuteOf(time),
     topic: String(r.topic),
@@ -87,9 +103,10 @@ export function rollupOf(r: SendRecord): MinuteRollup {
     messages,
     failedMessages: r.success ? 0 : messages,
     bytes: count(r.bytes),
-    latencySumMs: latency,
-    latencyMinMs: latency,
-    latencyMaxMs: latency,
+    latencySumMs: delivered,
+    latencyMinMs: delivered,
+    latencyMaxMs: delivered,
     buckets,
+    failedLatencySumMs: r.success ? 0 : latency,
   };
 }

@@ -2,6 +2,8 @@ import type { Pool } from 'pg';
 import { InvalidMetricsArgumentError } from '../errors';
 import type { MinuteRange } from './metrics-report';
 import {
+  ADDED_COLUMNS,
+  addedColumnSql,
   createTableSql,
   hourlySql,
   rollupValues,
@@ -65,7 +67,11 @@ export class PostgresMetricsStore extends RollupMetricsStore {
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       applicationName: 'pstt-metrics',
     });
-    this.ensureSchema = postgresSchemaOnce(this.pool, this.table, [createTableSql(this.table, DIALECT)]);
+    this.ensureSchema = postgresSchemaOnce(this.pool, this.table, [
+      createTableSql(this.table, DIALECT),
+      // A table of an older release gets the columns it lacks.
+      ...ADDED_COLUMNS.map((column) => addedColumnSql(this.table, DIALECT, column, true)),
+    ]);
   }
 
   protected async writeRollups(rows: MinuteRollup[]): Promise<void> {

@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import { InvalidMetricsArgumentError } from '../errors';
 import type { MinuteRange } from './metrics-report';
 import {
+  ADDED_COLUMNS,
+  addedColumnSql,
   createTableSql,
   hourlySql,
   rollupValues,
@@ -59,7 +61,12 @@ export class SqliteMetricsStore extends RollupMetricsStore {
     this.table = options.table ?? 'send_metrics_minute';
     if (!TABLE_NAME.test(this.table)) throw new InvalidMetricsArgumentError('table', TABLE_NAME_EXPECTED, this.table);
     ({ file: this.file, db: this.db } = openSqliteMetricsDb(options.file, options.busyTimeoutMs ?? 250));
-    this.ensureSchema = sqliteSchemaOnce(this.db, () => this.db.exec(createTableSql(this.table, DIALECT)));
+    this.ensureSchema = sqliteSchemaOnce(this.db, () => {
+      this.db.exec(createTableSql(this.table, DIALECT));
+      // SQLite has no ADD COLUMN IF NOT EXISTS: a table of an older release gets the columns it lacks.
+      const present = new Set(this.db.prepare(`SELECT * FROM ${this.table} LIMIT 0`).columns().map((c) => c.name));
+      for (const column of ADDED_COLUMNS.filter((c) => !present.has(c))) this.db.exec(addedColumnSql(this.table, DIALECT, column, false));
+    });
     try {
       this.ensureSchema();
     } catch (err) {

@@ -13,7 +13,8 @@ export interface KafkaHealthSeen {
   connected: boolean;
   producer_ready: boolean;
   brokers: number;
-  last_error: string | null;
+  /** Only in answers to a request with a token. */
+  last_error?: string | null;
 }
 
 export interface SummarySeen {

@@ -129,8 +129,8 @@ export async function gatherHealth(options: HealthProbeOptions): Promise<HealthO
       await api.get('/healthz');
       return true as const;
     }),
-    // 503 is the unhealthy answer, with the same body.
-    probe(() => api.get<KafkaHealthSeen>('/api/kafka/health', { accept: [200, 503] })),
+    // 503 is the unhealthy answer, with the same body; with a token it carries last_error.
+    probe(() => api.get<KafkaHealthSeen>('/api/kafka/health', { accept: [200, 503], auth: options.token !== undefined })),
     probe(() => api.get<SummarySeen>('/api/kafka/metrics/summary?period=today', { auth: true })),
     probe(() => kafkaRuns(api, new Date(now.getTime() - DAY_MS))),
     probe(() => apiRss(api)),

@@ -15,6 +15,9 @@ import { DESKTOP, launchBrowser, MOBILE, SCREENSHOT_DIR } from '../support/brows
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 
+/** The page's document as a waitForFunction predicate uses it (the tests compile without the DOM lib). */
+declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+
 const ROWS = 3_000;
 /** Longest wait for a page to show a change: a few 5 s refreshes, and a whole export for Run now. */
 const PAGE_DEADLINE_MS = 90_000;
@@ -81,10 +84,20 @@ describe('the operator pages in a real browser', () => {
     await stack.client.workflow.getHandle(workflowId).result();
   }
 
+  /** What the browser refused under the API's Content-Security-Policy: must stay empty. */
+  const cspViolations: string[] = [];
+
+  afterEach(() => {
+    expect(cspViolations.splice(0)).toEqual([]);
+  });
+
   async function newPage(viewport = DESKTOP): Promise<Page> {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
     const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     page.setDefaultTimeout(PAGE_DEADLINE_MS);
     return page;
   }
@@ -218,8 +231,12 @@ describe('the operator pages in a real browser', () => {
     const bar = item.getByRole('progressbar');
     // The page refreshes by itself: the bar moves on without a reload.
     const first = Number(await bar.getAttribute('value'));
-    const selector = JSON.stringify(`[data-testid="running-runs"] li[data-workflow-id="${slow.workflow_id}"] progress`);
-    await page.waitForFunction(`Number(document.querySelector(${selector})?.getAttribute('value')) > ${first}`);
+    const selector = `[data-testid="running-runs"] li[data-workflow-id="${slow.workflow_id}"] progress`;
+    // A function, not a string: the pages' CSP (script-src 'self') forbids evaluating strings.
+    await page.waitForFunction(
+      ([sel, min]) => Number(document.querySelector(sel)?.getAttribute('value')) > min,
+      [selector, first] as const,
+    );
     expect(Number(await bar.getAttribute('value'))).toBeLessThan(1);
     await screenshot(page, 'dashboard-running.png');
     await finishedRun(slow.workflow_id);

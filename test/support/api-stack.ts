@@ -11,6 +11,7 @@ import { TokenRegistry, type Role } from '../../api/auth';
 import { KafkaHealth, type KafkaHealthOptions } from '../../api/kafka-health';
 import { createPrometheusRegistry } from '../../api/prometheus';
 import { SchedulerService } from '../../api/scheduler-service';
+import { testTargetPolicyOf } from '../../api/test-targets';
 import type { AlertStore } from '../../core/alerts/alert-store';
 import { createAlertStore } from '../../core/alerts/create-alert-store';
 import { loadConfig, type AppConfig } from '../../core/config';
@@ -79,6 +80,8 @@ export async function startApiStack(
     auth: new TokenRegistry((Object.keys(tokens) as Role[]).map((role) => ({ name: role, role, token: tokens[role] }))),
     health: new KafkaHealth(createKafka(config.kafka), producer, options.health ?? { cacheMs: 0 }),
     producer,
+    kafka: createKafka(config.kafka),
+    testTargets: testTargetPolicyOf(config),
     scheduler,
     metrics,
     prometheus: createPrometheusRegistry(metrics, scheduler),

@@ -25,6 +25,7 @@ function metrics(over: Partial<RecentSummary> = {}): RecentSummary {
     p50_latency_ms: 5,
     p95_latency_ms: 8,
     p99_latency_ms: 10,
+    avg_failed_latency_ms: 0,
     ...over,
   };
 }

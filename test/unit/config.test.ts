@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig, parseConfig } from '../../core/config';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, redactUrl } from '../../core/errors';
 import { PROJECT_ROOT } from '../../core/paths';
 
 const validScheduling = {
@@ -100,6 +100,45 @@ describe('config', () => {
       expect.stringMatching(/^sources\.main\.url: must not contain a password: name its variable in password_env/),
     ]);
     expect(problems.join('\n')).not.toContain('s3cr3t-pw');
+  });
+
+  it('refuses a secret in a URL query parameter, naming the source and the parameter, never the value', () => {
+    const raw = {
+      sources: {
+        warehouse: { url: 'postgres://reader@db:5432/prod?sslmode=require&password=hunter2-pw' },
+        ledger: { url: 'mssql://reader@sql:1433/ledger?Api-Key=k3y-value' },
+        files: { url: 'sqlite:x.db?token=t0ken-value' },
+      },
+      metrics: { url: 'postgres://m@db/metrics?sslpassword=ssl-pw' },
+    };
+    let error: unknown;
+    try {
+      parseConfig(raw, '/tmp', {});
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message, problems } = error as ConfigError;
+    expect([...problems].sort()).toEqual([
+      'metrics.url: must not carry a secret in its query parameter "sslpassword": name its variable in password_env',
+      'sources.files.url: must not carry a secret in its query parameter "token": name its variable in password_env',
+      'sources.ledger.url: must not carry a secret in its query parameter "Api-Key": name its variable in password_env',
+      'sources.warehouse.url: must not carry a secret in its query parameter "password": name its variable in password_env',
+    ]);
+    const shown = `${message}\n${problems.join('\n')}`;
+    for (const secret of ['hunter2-pw', 'k3y-value', 't0ken-value', 'ssl-pw']) expect(shown).not.toContain(secret);
+    // The same check applies to a URL given by the environment, and harmless parameters pass.
+    expect(problemsOf({ sources: { main: { url: 'sqlite:x.db' } } }, { PSTT_SOURCE_MAIN_URL: 'postgres://r@db/x?pwd=p4ss' })).toEqual([
+      'sources.main.url: must not carry a secret in its query parameter "pwd": name its variable in password_env',
+    ]);
+    expect(() => parseConfig({ sources: { main: { url: 'postgres://r@db/x?sslmode=verify-full&sslkey=/etc/pstt/client.key' } } }, '/tmp', {})).not.toThrow();
+  });
+
+  it('masks secret query parameters wherever a URL is shown', () => {
+    expect(redactUrl('postgres://r:pw@db/x?sslmode=require&password=hunter2&Token=abc#frag')).toBe(
+      'postgres://r:***@db/x?sslmode=require&password=***&Token=***#frag',
+    );
+    expect(redactUrl('sqlite:data/demo.db')).toBe('sqlite:data/demo.db');
   });
 
   it('checks every scheduling field against the model', () => {

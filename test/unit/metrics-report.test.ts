@@ -37,14 +37,14 @@ describe('metrics report shapes', () => {
     return { ...emptyTotals(), ...over };
   }
 
-  it('rounds the success rate to 2 decimals and weighs latency per send', () => {
+  it('rounds the success rate to 2 decimals, weighs latency per delivery and keeps failures\' latency apart', () => {
     const buckets = emptyBuckets();
     buckets[latencyBucket(10)] = 2;
     buckets[latencyBucket(40)] = 1;
     const s = toSummary(
       '24h',
       totals({
-        sends: 3,
+        sends: 4,
         failedSends: 1,
         messages: 3000,
         failedMessages: 1,
@@ -53,6 +53,7 @@ describe('metrics report shapes', () => {
         latencyMinMs: 10,
         latencyMaxMs: 40,
         buckets,
+        failedLatencySumMs: 8500,
       }),
     );
     expect(s).toEqual({
@@ -66,6 +67,7 @@ describe('metrics report shapes', () => {
       p50_latency_ms: 10,
       p95_latency_ms: 40,
       p99_latency_ms: 40,
+      avg_failed_latency_ms: 8500,
     });
   });
 

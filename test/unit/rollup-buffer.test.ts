@@ -35,7 +35,7 @@ function writer() {
 const MANUAL = { flushIntervalMs: 3_600_000, retryIntervalMs: 3_600_000 };
 
 describe('RollupBuffer', () => {
-  it('rolls sends of the same minute, topic and scheduling into one row', async () => {
+  it('rolls sends of the same minute, topic and scheduling into one row, failures\' latency apart from deliveries\'', async () => {
     const w = writer();
     const buffer = new RollupBuffer(w.write, MANUAL);
     buffer.add(send(0, { messages: 2, latencyMs: 3 }));
@@ -49,10 +49,12 @@ describe('RollupBuffer', () => {
       failedSends: 1,
       messages: 7,
       failedMessages: 5,
-      latencySumMs: 12,
+      latencySumMs: 3,
       latencyMinMs: 3,
-      latencyMaxMs: 9,
+      latencyMaxMs: 3,
+      failedLatencySumMs: 9,
     });
+    expect(w.written.find((r) => r.scheduling === '')?.buckets.reduce((a, b) => a + b)).toBe(1);
     await buffer.close();
   });
 
