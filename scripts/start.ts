@@ -14,7 +14,7 @@ import { dataDir, logsDir, PROJECT_ROOT } from '../core/paths';
 import { ensureGeneratedAdminToken } from '../api/auth';
 import { scheduleIdOf } from '../core/scheduling';
 import { connectTemporalClient } from '../core/temporal/client';
-import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
+import { RunAlreadyGoingError, runOf, runScheduleNow } from '../core/temporal/run-now';
 import { runLinkOf } from '../core/temporal/run-link';
 import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
 import { alertConfigFromEnv } from '../core/alerts/alert-config';
@@ -89,7 +89,7 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
   const client = await connectTemporalClient(config.temporal);
   try {
     // A scheduled run may be waiting for a worker already (the stack was down): show that one.
-    const workflowId = await runScheduleNow(client, scheduleIdOf(demo.name)).catch((err: unknown) => {
+    const workflowId = await runScheduleNow(client, scheduleIdOf(demo.name)).then(runOf, (err: unknown) => {
       if (err instanceof RunAlreadyGoingError) return err.workflowId;
       throw err;
     });
