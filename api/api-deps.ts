@@ -4,7 +4,7 @@ import { createRecordedProducer } from '../core/kafka/recorded-producer';
 import type { MetricsStore } from '../core/metrics/metrics-store';
 import { logger } from '../core/logger';
 import { dataDir } from '../core/paths';
-import { connectTemporalClient } from '../core/temporal/client';
+import { lazyTemporalClient } from '../core/temporal/client';
 import type { ApiDeps } from './app';
 import { ensureGeneratedAdminToken, generatedTokenNotice, TokenRegistry, type TokenEntry } from './auth';
 import { KafkaHealth } from './kafka-health';
@@ -33,19 +33,21 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
   const { kafka, metrics, producer } = createRecordedProducer(config);
   // The API starts even when Kafka is down: health reports it, /send retries the connection.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start'));
-  const temporal = await connectTemporalClient(config.temporal);
+  // Likewise without Temporal: its routes answer 503 until the client reconnects by itself.
+  const temporal = lazyTemporalClient(config.temporal);
   const scheduler = new SchedulerService(temporal, config);
   // Written by the worker's alert evaluations; the API only reads it.
   const alerts = openAlertStore(config);
+  const health = new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) });
   return {
     auth: new TokenRegistry(tokensOf(config)),
-    health: new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) }),
+    health,
     producer,
     kafka,
     testTargets: testTargetPolicyOf(config),
     scheduler,
     metrics,
-    prometheus: createPrometheusRegistry(metrics, scheduler),
+    prometheus: createPrometheusRegistry(metrics, scheduler, health),
     alerts,
     async close() {
       await Promise.allSettled([producer.disconnect(), temporal.connection.close(), alerts.close()]);

@@ -22,9 +22,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(securityHeaders());
   app.use(express.json({ limit: '1mb' }));
 
-  // Liveness: the process serves HTTP. Open without a token.
+  // Liveness: the process serves HTTP (200 even without Temporal, which only some routes need). Open
+  // without a token; `temporal` is the latest known state of the server, never waited for.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', temporal: deps.scheduler.temporal.state() });
   });
   app.use('/api/kafka/metrics', metricsRoutes(deps));
   app.use('/api/kafka', kafkaRoutes(deps));

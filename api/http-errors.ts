@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { ConfigError, TemporalUnavailableError } from '../core/errors';
 import { logger } from '../core/logger';
 
 /** Thrown by a route handler to answer with a status and a JSON error body. */
@@ -17,6 +17,9 @@ export class HttpError extends Error {
   }
 }
 
+/** Seconds a client is told to wait before asking again while Temporal is unavailable. */
+const TEMPORAL_RETRY_AFTER_S = 5;
+
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
 export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
   new HttpError(409, 'conflict', message, extra);
@@ -25,7 +28,7 @@ function detailsOf(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
-/** The one JSON error handler: no stack traces, no secrets; Temporal's not-found is a 404. */
+/** The one JSON error handler: no stack traces, no secrets; Temporal's not-found is a 404, Temporal unreachable a 503. */
 export const jsonErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
   if (err instanceof HttpError) {
     res.status(err.status).json({ error: err.code, message: err.message, ...err.extra });
@@ -37,6 +40,10 @@ export const jsonErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, _
       message: err.message.split('\n')[0],
       details: err.problems.map((p) => ({ path: p.split(':')[0], message: p.slice(p.indexOf(':') + 2) })),
     });
+  } else if (err instanceof TemporalUnavailableError) {
+    // The client reconnects by itself: the same request can succeed once the server is back.
+    res.set('Retry-After', String(TEMPORAL_RETRY_AFTER_S));
+    res.status(503).json({ error: 'temporal unavailable', message: err.message });
   } else if (err instanceof ScheduleNotFoundError || err instanceof WorkflowNotFoundError) {
     res.status(404).json({ error: 'not_found', message: err.message });
   } else if (typeof err === 'object' && err !== null && 'type' in err && err.type === 'entity.too.large') {

@@ -3,8 +3,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../core/config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
 import { checkedSchedulingSchema, scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
-import { runScheduleNow } from '../core/temporal/run-now';
+import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
 import { applyScheduling, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
+import { isTemporalUnreachable, TemporalLink } from '../core/temporal/temporal-link';
 import { conflict, HttpError, notFound } from './http-errors';
 import { runViewOf, VISIBILITY_STATUS, type RunStatus, type RunView } from './run-status';
 
@@ -23,6 +24,11 @@ export interface HistoryFilter {
   export_format?: ExportFormat;
 }
 
+/** What "run now" answers: the run it started, or that the run waits behind the one going. */
+export type RunNowView =
+  | { workflow_id: string; buffered: false }
+  | { workflow_id: null; buffered: true; running_workflow_id: string };
+
 /** A running run plus its progress, read from the export activity's latest checkpoint. */
 export interface RunningView extends RunView {
   progress: { rows: number; messages: number; rows_per_s: number; attempt: number };
@@ -30,13 +36,18 @@ export interface RunningView extends RunView {
 
 /**
  * Schedulings and runs through Temporal: Schedules hold the schedulings, visibility holds the
- * runs (no second store). Every change goes through the same model as temporal.yaml.
+ * runs (no second store). Every change goes through the same model as temporal.yaml. Each public
+ * method runs through `temporal.call`: bounded, and a 503 when the server cannot be reached.
  */
 export class SchedulerService {
+  readonly temporal: TemporalLink;
+
   constructor(
     private readonly client: Client,
     private readonly config: Pick<AppConfig, 'temporal' | 'sources'>,
-  ) {}
+  ) {
+    this.temporal = new TemporalLink(client, config.temporal.address);
+  }
 
   private viewOf(description: ScheduleDescription): SchedulingView | null {
     if (description.action.type !== 'startWorkflow') return null;
@@ -65,23 +76,34 @@ export class SchedulerService {
   }
 
   async list(): Promise<SchedulingView[]> {
-    const views: SchedulingView[] = [];
-    for await (const summary of this.client.schedule.list()) {
-      const queue = summary.memo?.pstt_task_queue;
-      if (queue !== undefined && queue !== this.config.temporal.task_queue) continue;
-      const description = await this.client.schedule.getHandle(summary.scheduleId).describe().catch(() => null);
-      // Schedules made before the memo key existed are recognised by their action's task queue.
-      if (description?.action.type === 'startWorkflow' && description.action.taskQueue !== this.config.temporal.task_queue) continue;
-      const view = description && this.viewOf(description);
-      if (view) views.push(view);
-    }
-    return views.sort((a, b) => a.name.localeCompare(b.name));
+    return this.temporal.call(async () => {
+      const views: SchedulingView[] = [];
+      for await (const summary of this.client.schedule.list()) {
+        const queue = summary.memo?.pstt_task_queue;
+        if (queue !== undefined && queue !== this.config.temporal.task_queue) continue;
+        // A schedule deleted since the listing is skipped; an unreachable server fails the whole list.
+        const description = await this.client.schedule
+          .getHandle(summary.scheduleId)
+          .describe()
+          .catch((err: unknown) => {
+            if (isTemporalUnreachable(err)) throw err;
+            return null;
+          });
+        // Schedules made before the memo key existed are recognised by their action's task queue.
+        if (description?.action.type === 'startWorkflow' && description.action.taskQueue !== this.config.temporal.task_queue) continue;
+        const view = description && this.viewOf(description);
+        if (view) views.push(view);
+      }
+      return views.sort((a, b) => a.name.localeCompare(b.name));
+    });
   }
 
   async get(name: string): Promise<SchedulingView> {
-    const view = this.viewOf(await this.describe(name));
-    if (!view) throw notFound(`scheduling "${name}" is not managed by PSTT`);
-    return view;
+    return this.temporal.call(async () => {
+      const view = this.viewOf(await this.describe(name));
+      if (!view) throw notFound(`scheduling "${name}" is not managed by PSTT`);
+      return view;
+    });
   }
 
   private async describe(name: string): Promise<ScheduleDescription> {
@@ -104,10 +126,12 @@ export class SchedulerService {
   }
 
   async create(body: unknown): Promise<SchedulingView> {
-    const scheduling = this.parse(body);
-    if (await this.exists(scheduling.name)) throw conflict(`scheduling "${scheduling.name}" already exists`);
-    await this.client.schedule.create(scheduleOptionsOf(scheduling, this.config.temporal.task_queue));
-    return this.get(scheduling.name);
+    return this.temporal.call(async () => {
+      const scheduling = this.parse(body);
+      if (await this.exists(scheduling.name)) throw conflict(`scheduling "${scheduling.name}" already exists`);
+      await this.client.schedule.create(scheduleOptionsOf(scheduling, this.config.temporal.task_queue));
+      return this.get(scheduling.name);
+    });
   }
 
   private async exists(name: string): Promise<boolean> {
@@ -121,36 +145,50 @@ export class SchedulerService {
   }
 
   async replace(name: string, body: unknown): Promise<SchedulingView> {
-    const scheduling = this.parse({ ...(body as object), name });
-    await this.describe(name);
-    await applyScheduling(this.client, scheduling, this.config.temporal.task_queue, false);
-    return this.get(name);
+    return this.temporal.call(async () => {
+      const scheduling = this.parse({ ...(body as object), name });
+      await this.describe(name);
+      await applyScheduling(this.client, scheduling, this.config.temporal.task_queue, false);
+      return this.get(name);
+    });
   }
 
   async remove(name: string): Promise<void> {
-    await this.describe(name);
-    await this.client.schedule.getHandle(scheduleIdOf(name)).delete();
+    return this.temporal.call(async () => {
+      await this.describe(name);
+      await this.client.schedule.getHandle(scheduleIdOf(name)).delete();
+    });
   }
 
   async setEnabled(name: string, enabled: boolean, note?: string): Promise<SchedulingView> {
-    await this.describe(name);
-    const handle = this.client.schedule.getHandle(scheduleIdOf(name));
-    if (enabled) await handle.unpause(note ?? 'enabled from the API');
-    else await handle.pause(note ?? 'disabled from the API');
-    return this.get(name);
+    return this.temporal.call(async () => {
+      await this.describe(name);
+      const handle = this.client.schedule.getHandle(scheduleIdOf(name));
+      if (enabled) await handle.unpause(note ?? 'enabled from the API');
+      else await handle.pause(note ?? 'disabled from the API');
+      return this.get(name);
+    });
   }
 
-  /** "Esegui Ora": 409 with the running run's id when one is going and the policy skips. */
-  async runNow(name: string): Promise<{ workflow_id: string }> {
-    const scheduling = await this.get(name);
-    try {
-      return { workflow_id: await runScheduleNow(this.client, scheduleIdOf(name), overlapPolicyOf(scheduling)) };
-    } catch (err) {
-      if (err instanceof Error && err.name === 'RunAlreadyGoingError') {
-        throw conflict(`a run of "${name}" is already going`, { running_workflow_id: (err as { workflowId?: string }).workflowId });
+  /**
+   * "Esegui Ora": 409 with the running run's id when one is going and the policy skips; when the policy
+   * buffers, the run is queued behind the running one (`buffered: true`, no workflow id yet).
+   */
+  async runNow(name: string): Promise<RunNowView> {
+    return this.temporal.call(async () => {
+      const scheduling = await this.get(name);
+      try {
+        const outcome = await runScheduleNow(this.client, scheduleIdOf(name), overlapPolicyOf(scheduling));
+        return outcome.buffered
+          ? { workflow_id: null, buffered: true, running_workflow_id: outcome.runningWorkflowId }
+          : { workflow_id: outcome.workflowId, buffered: false };
+      } catch (err) {
+        if (err instanceof RunAlreadyGoingError) {
+          throw conflict(`a run of "${name}" is already going`, { running_workflow_id: err.workflowId });
+        }
+        throw err;
       }
-      throw err;
-    }
+    });
   }
 
   private query(filter: Omit<HistoryFilter, 'limit'>): string {
@@ -166,37 +204,41 @@ export class SchedulerService {
 
   /** Runs, newest first, from Temporal visibility. */
   async history(filter: HistoryFilter): Promise<RunView[]> {
-    const runs: RunView[] = [];
-    for await (const run of this.client.workflow.list({ query: this.query(filter), pageSize: Math.min(filter.limit, 1000) })) {
-      runs.push(runViewOf(run, this.config.temporal));
-      if (runs.length >= filter.limit) break;
-    }
-    return runs.sort((a, b) => b.start_time.localeCompare(a.start_time));
+    return this.temporal.call(async () => {
+      const runs: RunView[] = [];
+      for await (const run of this.client.workflow.list({ query: this.query(filter), pageSize: Math.min(filter.limit, 1000) })) {
+        runs.push(runViewOf(run, this.config.temporal));
+        if (runs.length >= filter.limit) break;
+      }
+      return runs.sort((a, b) => b.start_time.localeCompare(a.start_time));
+    });
   }
 
   /** Running runs with their progress. */
   async running(): Promise<RunningView[]> {
-    const runs = await this.history({ limit: 1000, status: 'running' });
-    return Promise.all(
-      runs.map(async (run) => {
-        const description = await this.client.workflow.getHandle(run.workflow_id, run.run_id).describe();
-        const activity = description.raw.pendingActivities?.[0];
-        const payload = activity?.heartbeatDetails?.payloads?.[0];
-        type Details = Partial<ExportProgress & { rowsWritten: number }>;
-        const details = payload ? defaultPayloadConverter.fromPayload<Details>(payload) : {};
-        const rows = details.rowsAcked ?? details.rowsWritten ?? 0;
-        const startedMs = Number(activity?.lastStartedTime?.seconds ?? 0) * 1000;
-        const seconds = startedMs ? Math.max((Date.now() - startedMs) / 1000, 0.001) : 0;
-        return {
-          ...run,
-          progress: {
-            rows,
-            messages: details.messages ?? 0,
-            rows_per_s: seconds ? Math.round(rows / seconds) : 0,
-            attempt: activity?.attempt ?? 1,
-          },
-        };
-      }),
-    );
+    return this.temporal.call(async () => {
+      const runs = await this.history({ limit: 1000, status: 'running' });
+      return Promise.all(
+        runs.map(async (run) => {
+          const description = await this.client.workflow.getHandle(run.workflow_id, run.run_id).describe();
+          const activity = description.raw.pendingActivities?.[0];
+          const payload = activity?.heartbeatDetails?.payloads?.[0];
+          type Details = Partial<ExportProgress & { rowsWritten: number }>;
+          const details = payload ? defaultPayloadConverter.fromPayload<Details>(payload) : {};
+          const rows = details.rowsAcked ?? details.rowsWritten ?? 0;
+          const startedMs = Number(activity?.lastStartedTime?.seconds ?? 0) * 1000;
+          const seconds = startedMs ? Math.max((Date.now() - startedMs) / 1000, 0.001) : 0;
+          return {
+            ...run,
+            progress: {
+              rows,
+              messages: details.messages ?? 0,
+              rows_per_s: seconds ? Math.round(rows / seconds) : 0,
+              attempt: activity?.attempt ?? 1,
+            },
+          };
+        }),
+      );
+    });
   }
 }

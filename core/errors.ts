@@ -390,6 +390,21 @@ export class InvalidOptionError extends Error {
   }
 }
 
+/**
+ * Thrown by a Temporal call of the API when the server refuses connections or does not answer within the
+ * call's deadline; the API answers 503. Retryable: the client reconnects by itself once the server is back.
+ */
+export class TemporalUnavailableError extends Error {
+  constructor(
+    readonly address: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Temporal at ${address} is unavailable: ${reason}`, options);
+    this.name = this.constructor.name;
+  }
+}
+
 /** Thrown by the operations' API client when the PSTT API cannot be reached or answers with an unexpected status. */
 export class ApiRequestError extends Error {
   constructor(

@@ -2,20 +2,21 @@
  * `npm start`: the whole stack on embedded defaults. Starts PostgreSQL, Kafka and Temporal
  * (installing them on first use), creates the runbook's test topic (pstt-test), the checkpoint topic,
  * the demo data and topic, applies temporal.yaml to Temporal Schedules, starts the worker and the
- * API, runs the demo export once and shows its result. Ctrl-C stops the worker and the API; `npm run services -- down` stops the services.
+ * API (restarting either when it exits, with the backoff of RESTART_POLICY), runs the demo export
+ * once and shows its result. Ctrl-C stops the worker and the API; `npm run services -- down` stops
+ * the services.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type AppConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { ensureStackTopics } from '../core/kafka/stack-topics';
 import { countMessages, ensureTopic } from '../core/kafka/topics';
 import { dataDir, logsDir, PROJECT_ROOT } from '../core/paths';
+import { Supervisor } from '../devstack/supervisor';
 import { ensureGeneratedAdminToken, generatedTokenNotice } from '../api/auth';
 import { scheduleIdOf } from '../core/scheduling';
 import { connectTemporalClient } from '../core/temporal/client';
-import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
+import { RunAlreadyGoingError, runOf, runScheduleNow } from '../core/temporal/run-now';
 import { runLinkOf } from '../core/temporal/run-link';
 import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
 import { alertConfigFromEnv } from '../core/alerts/alert-config';
@@ -30,43 +31,14 @@ import { allServices, up } from '../devstack/stack';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const DEMO_SOURCE = 'demo';
 
-function startChild(name: string, entry: string, nodeOptions: string[] = []): ChildProcess {
-  const logFile = path.join(logsDir(), `${name}.log`);
-  fs.mkdirSync(logsDir(), { recursive: true });
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
-    stdio: ['ignore', out, out],
-    cwd: PROJECT_ROOT,
-  });
-  fs.closeSync(out);
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${name} exited (${signal ?? `code ${code}`}); see ${logFile}`);
-      process.exitCode = 1;
-      void shutdown();
-    }
-  });
-  say(`${name}: started (log ${logFile})`);
-  return child;
-}
-
 let stopping = false;
-const children: ChildProcess[] = [];
+let supervisor: Supervisor | null = null;
 
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping worker and API (services keep running: npm run services -- down)');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await supervisor?.stop();
   process.exit();
 }
 
@@ -90,7 +62,7 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
   const client = await connectTemporalClient(config.temporal);
   try {
     // A scheduled run may be waiting for a worker already (the stack was down): show that one.
-    const workflowId = await runScheduleNow(client, scheduleIdOf(demo.name)).catch((err: unknown) => {
+    const workflowId = await runScheduleNow(client, scheduleIdOf(demo.name)).then(runOf, (err: unknown) => {
       if (err instanceof RunAlreadyGoingError) return err.workflowId;
       throw err;
     });
@@ -133,7 +105,10 @@ async function run(): Promise<void> {
   say(`ui: built ${path.relative(PROJECT_ROOT, await buildUi())} (the dashboard and scheduler pages)`);
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
-  children.push(startChild('worker', 'worker/main.ts', workerNodeOptions()), startChild('api', 'api/main.ts'));
+  // A worker or API that exits is restarted with backoff (RESTART_POLICY); the rest keeps running.
+  supervisor = new Supervisor(say, logsDir());
+  supervisor.start({ name: 'worker', entry: 'worker/main.ts', nodeOptions: workerNodeOptions() });
+  supervisor.start({ name: 'api', entry: 'api/main.ts' });
   const pages = `http://${config.api.host}:${config.api.port}`;
   say(`dashboard: ${pages}/   scheduler: ${pages}/scheduler   Temporal Web UI: ${config.temporal.web_ui}`);
   await runDemoOnce(config);

@@ -1,6 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { AppConfig } from '../core/config';
+import { logger } from '../core/logger';
+import { TEMPORAL_RECONNECT } from '../core/temporal/client';
 
 export interface ExportWorkerOptions {
   connection: NativeConnection;
@@ -33,6 +36,24 @@ export async function createExportWorker(options: ExportWorkerOptions): Promise<
   });
 }
 
+/**
+ * Connects to Temporal, waiting for the server while it is down: the SDK does not retry a worker's
+ * first connection, so this tries again with the clients' reconnect backoff and logs each wait.
+ */
 export async function connectWorkerConnection(config: AppConfig): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: config.temporal.address });
+  const address = config.temporal.address;
+  for (let delay: number = TEMPORAL_RECONNECT.initialMs, waited = false; ; delay = Math.min(delay * 2, TEMPORAL_RECONNECT.maxMs)) {
+    try {
+      const connection = await NativeConnection.connect({ address });
+      if (waited) logger.info({ temporal: address }, '[TEMPORAL] connected: the worker starts polling');
+      return connection;
+    } catch (err) {
+      logger.warn(
+        { temporal: address, retryInMs: delay, reason: err instanceof Error ? err.message : String(err) },
+        '[TEMPORAL] not reachable: the worker waits for it',
+      );
+      waited = true;
+      await sleep(delay);
+    }
+  }
 }

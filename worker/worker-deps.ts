@@ -7,7 +7,7 @@ import { logger } from '../core/logger';
 import { Mailer } from '../core/mail/mailer';
 import { smtpConfigFromEnv } from '../core/mail/smtp-config';
 import { SourceRegistry } from '../core/sources';
-import { connectTemporalClient } from '../core/temporal/client';
+import { lazyTemporalClient } from '../core/temporal/client';
 
 /**
  * Builds the clients shared by every activity of this process: one Kafka producer, the source drivers, one
@@ -24,7 +24,8 @@ export async function buildWorkerDeps(
   // attempt and retry with backoff, and the producer connects at the first send once the broker is back.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start; retrying at the first send'));
   const sources = new SourceRegistry(config);
-  const temporal = await connectTemporalClient(config.temporal);
+  // Connects at its first call: the worker starts while Temporal is down and waits for it (worker/main.ts).
+  const temporal = lazyTemporalClient(config.temporal);
   const mailer = smtp ? new Mailer(smtp) : null;
   const alerts = openAlertStore(config);
   return {

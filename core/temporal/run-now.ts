@@ -12,16 +12,29 @@ export class RunAlreadyGoingError extends Error {
   }
 }
 
+/** What a trigger did: started a run, or queued one behind the running run (a buffering overlap policy). */
+export type RunNowOutcome = { buffered: false; workflowId: string } | { buffered: true; runningWorkflowId: string };
+
+/** The run an outcome names: the one started, or the one going that the queued run waits behind. */
+export function runOf(outcome: RunNowOutcome): string {
+  return outcome.buffered ? outcome.runningWorkflowId : outcome.workflowId;
+}
+
+/** Overlap policies under which a trigger during a run waits for it instead of starting or being dropped. */
+const BUFFERING: ReadonlySet<ScheduleOverlapPolicy> = new Set([ScheduleOverlapPolicy.BUFFER_ONE, ScheduleOverlapPolicy.BUFFER_ALL]);
+
 /**
  * "Esegui Ora": triggers a schedule once with the scheduling's overlap policy (trigger() alone
- * would allow overlapping runs), and returns the workflow id of the run it started.
+ * would allow overlapping runs), and returns the workflow id of the run it started. While a run is
+ * going, SKIP refuses (RunAlreadyGoingError) and BUFFER_ONE/BUFFER_ALL queue the run: no run
+ * appears until the going one ends, so there is nothing to wait for.
  */
 export async function runScheduleNow(
   client: Client,
   scheduleId: string,
   overlap: ScheduleOverlapPolicy = ScheduleOverlapPolicy.SKIP,
   deadlineMs = 30_000,
-): Promise<string> {
+): Promise<RunNowOutcome> {
   const handle = client.schedule.getHandle(scheduleId);
   const before = await handle.describe();
   const running = before.info.runningActions[0];
@@ -31,6 +44,7 @@ export async function runScheduleNow(
     ...before.info.runningActions.map((a) => a.workflow.workflowId),
   ]);
   await handle.trigger(overlap);
+  if (running && BUFFERING.has(overlap)) return { buffered: true, runningWorkflowId: running.workflow.workflowId };
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     const now = await handle.describe();
@@ -38,7 +52,7 @@ export async function runScheduleNow(
       ...now.info.runningActions.map((a) => a.workflow.workflowId),
       ...now.info.recentActions.map((a) => a.action.workflow.workflowId),
     ].find((id) => !known.has(id));
-    if (started) return started;
+    if (started) return { buffered: false, workflowId: started };
     await sleep(250);
   }
   throw new Error(`${scheduleId}: triggered, but no run appeared within ${deadlineMs} ms`);

@@ -7,7 +7,7 @@ import { ensureTopic } from '../../core/kafka/topics';
 import { drain, isDrainNote, resumeAfterDrain, schedulingScheduleIds } from '../../core/ops/drain';
 import { scheduleIdOf, type Scheduling } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
-import { runScheduleNow } from '../../core/temporal/run-now';
+import { runOf, runScheduleNow } from '../../core/temporal/run-now';
 import type { RunningExport } from '../../core/temporal/running-exports';
 import { applySchedulings } from '../../core/temporal/schedules';
 import { devPostgresUrl } from '../../devstack/postgres-server';
@@ -107,7 +107,7 @@ describe('pstt drain / resume (real Temporal, Kafka and PostgreSQL)', () => {
     const d = await deploy();
     const taskQueue = d.config.temporal.task_queue;
     await locker.query('SELECT pg_advisory_lock($1)', [d.lockKey]);
-    const workflowId = await runScheduleNow(client, scheduleIdOf(d.slow.name));
+    const workflowId = runOf(await runScheduleNow(client, scheduleIdOf(d.slow.name)));
 
     const progress: RunningExport[][] = [];
     const draining = drain(client, { taskQueue, timeoutMs: 180_000, pollMs: 200, onProgress: (running) => progress.push(running) });
@@ -152,7 +152,7 @@ describe('pstt drain / resume (real Temporal, Kafka and PostgreSQL)', () => {
     const d = await deploy();
     const env = { TEMPORAL_TASK_QUEUE: d.config.temporal.task_queue };
     await locker.query('SELECT pg_advisory_lock($1)', [d.lockKey]);
-    const workflowId = await runScheduleNow(client, scheduleIdOf(d.slow.name));
+    const workflowId = runOf(await runScheduleNow(client, scheduleIdOf(d.slow.name)));
     try {
       const drained = await pstt(['drain', '--timeout', '2s'], env);
       expect(drained.code).toBe(1);

@@ -70,8 +70,9 @@ export function SchedulerPage() {
   const onRunNow = (s: SchedulingView) =>
     void act(async () => {
       try {
-        const { workflow_id } = await api<{ workflow_id: string }>(path(s, '/run'), { method: 'POST', body: {} });
-        return `Run of ${s.name} started (${workflow_id})`;
+        const run = await api<{ workflow_id: string | null; buffered?: boolean }>(path(s, '/run'), { method: 'POST', body: {} });
+        if (run.buffered) return `A run of ${s.name} is going: the new run starts when it ends`;
+        return `Run of ${s.name} started (${run.workflow_id})`;
       } catch (err) {
         if (err instanceof ApiError && err.status === 409) return `A run of ${s.name} is already going`;
         throw err;
