@@ -5,7 +5,7 @@ import { makeEvaluateAlerts } from './evaluate-alerts';
 import { makeExportToKafka } from './export-to-kafka';
 import { makeLastSuccessfulRun } from './last-successful-run';
 import { failPermanentErrors } from './non-retryable';
-import { gateRun } from './run-gate';
+import { admitRun, gateRun } from './run-gate';
 import { makeSendFailureNotification } from './send-failure-notification';
 
 export type { ActivityDeps } from './deps';
@@ -15,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     exportToKafka: failPermanentErrors(gateRun(deps, makeExportToKafka(deps))),
     exportToFile: failPermanentErrors(gateRun(deps, makeExportToFile(deps))),
+    admitRun: failPermanentErrors(admitRun(deps)),
     lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
     cleanupMetrics: makeCleanupMetrics(deps),
     sendFailureNotification: makeSendFailureNotification(deps),

@@ -1,6 +1,14 @@
 import type { ExportActivityInput } from '../core/job';
+import type { Scheduling } from '../core/scheduling';
 import { admitScheduling } from '../core/scheduling-gate';
 import type { ActivityDeps } from './deps';
+
+/** The workflow's first step (a local activity): the scheduling as the gate admits it, or a non-retryable refusal. */
+export function admitRun(deps: Pick<ActivityDeps, 'config'>) {
+  return async function admitRun(scheduling: unknown): Promise<Scheduling> {
+    return (await admitScheduling(scheduling, deps.config)).scheduling;
+  };
+}
 
 /**
  * Runs an export only on a scheduling the API would accept, checked here again before any I/O:

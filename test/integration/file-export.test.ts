@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { makeExportToFile, type FileExportDeps, type FileExportOptions } from '../../activities/export-to-file';
+import { failPermanentErrors } from '../../activities/non-retryable';
+import { gateRun } from '../../activities/run-gate';
 import { loadConfig, type AppConfig } from '../../core/config';
 import type { ExportActivityInput, ExportResult } from '../../core/job';
 import type { FileConfig, SchedulingInput } from '../../core/scheduling';
@@ -203,6 +205,26 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
       expect(cell.value).toBe(CELLS[0]![0]);
       expect(sheet.getRow(1).getCell(2).value).toBe('=cell');
     });
+  });
+
+  it("refuses, before opening the source, a folder outside files.allowed_roots (the worker's gate on each attempt)", async () => {
+    const sources = new WrappedSources(config);
+    registries.push(sources);
+    const deps: FileExportDeps = { config: { ...config, files: { allowed_roots: [path.join(baseDir, 'allowed')] } }, sources };
+    const exportFile = failPermanentErrors(gateRun(deps, makeExportToFile(deps)));
+    const { input: outside, outputDir } = input('csv');
+    await expect(quietEnvironment().run(exportFile, outside)).rejects.toMatchObject({
+      type: 'SchedulingRefusedError',
+      nonRetryable: true,
+      message: expect.stringContaining('file_config.output_dir: must lie under one of files.allowed_roots') as string,
+    });
+    expect(sources.opened).toEqual([]);
+    expect(fs.existsSync(outputDir)).toBe(false);
+
+    const { input: allowed } = input('csv', { output_dir: 'allowed/daily' });
+    const result: ExportResult = await quietEnvironment().run(exportFile, allowed);
+    const { file } = result;
+    expect(path.dirname(file!)).toBe(path.join(baseDir, 'allowed', 'daily'));
   });
 
   it('binds :scheduled_time and the scheduling params in the query', async () => {

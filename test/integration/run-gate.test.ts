@@ -1,13 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ScheduleNotFoundError, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, ScheduleNotFoundError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import request from 'supertest';
-import type { ExportJobInput, ExportResult } from '../../core/job';
+import { RUN_MEMO_KEY, type ExportJobInput, type ExportResult, type RunMemo } from '../../core/job';
 import { scheduleIdOf, type Scheduling, type SchedulingInput } from '../../core/scheduling';
 import { applySchedulings } from '../../core/temporal/schedules';
+import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
+import { buildWorkerDeps } from '../../worker/worker-deps';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { uniqueName } from '../support/names';
+import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 
 /**
@@ -75,8 +79,16 @@ describe('one gate for every run, whoever starts it', () => {
       },
       (err: unknown) => err,
     );
+    return applicationFailureOf(error);
+  }
+
+  /** The run's own failure: the first ApplicationFailure under the WorkflowFailedError. */
+  function applicationFailureOf(error: unknown): Failure {
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    return (error as WorkflowFailedError).cause?.cause as Failure;
+    let cause = (error as Error).cause;
+    while (cause instanceof Error && !(cause instanceof ApplicationFailure)) cause = cause.cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    return cause as Failure;
   }
 
   function filesUnder(folder: string): string[] {
@@ -118,6 +130,52 @@ describe('one gate for every run, whoever starts it', () => {
     expect(cause.message).toContain('schedule: ');
     expect(cause.message).toContain('file_config.delimiter: expected one character');
     expect(cause.details?.[0]).toEqual({ attempt: 1 });
+  });
+
+  it.each([
+    ['no scheduling at all', () => undefined, ['(root)']],
+    ['timeout 0 (the workflow would schedule an activity with no timeout)', () => ({ ...csvScheduling(root), timeout: 0 }), ['timeout']],
+    ['retry.max_attempts 0 (unlimited attempts to Temporal)', () => ({ ...csvScheduling(root), retry: { max_attempts: 0 } }), ['retry.max_attempts']],
+    ['a query that is not text', () => ({ ...csvScheduling(root), query: 42 }), ['query']],
+  ])('a direct run with %s fails at once (not a workflow task retried forever), recording why in the run memo', async (_case, inputOf, paths) => {
+    const workflowId = uniqueName('gate-direct');
+    const handle = await stack.client.workflow.start('exportJob', {
+      taskQueue: stack.config.temporal.task_queue,
+      workflowId,
+      args: [{ scheduling: inputOf() }],
+    });
+    const error = await handle.result().then(
+      () => new Error('expected the run to be refused'),
+      (err: unknown) => err,
+    );
+    const cause = applicationFailureOf(error);
+    expect(cause).toMatchObject({ type: 'SchedulingRefusedError', nonRetryable: true });
+    for (const field of paths) expect(cause.message).toContain(`${field}: `);
+    const memo = (await handle.describe()).memo?.[RUN_MEMO_KEY] as RunMemo;
+    expect(memo).toMatchObject({ rows: null, attempts: 1, error_message: cause.message });
+    // No e-mail: the notify list came with the refused input.
+    await expect(stack.client.workflow.getHandle(`${workflowId}-notify`).describe()).rejects.toThrow(WorkflowNotFoundError);
+  });
+
+  it('replays a run recorded by the workflow code before the gate, without the gate step', async () => {
+    const taskQueue = uniqueName('gate-v2-queue');
+    const connection = await connectWorkerConnection(stack.config);
+    const deps = await buildWorkerDeps(stack.config, { ...process.env, SMTP_HOST: '' });
+    const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v2'));
+    const workflowId = uniqueName('gate-v2');
+    try {
+      const worker = await createExportWorker({ connection, config: stack.config, deps, taskQueue, workflowBundle: oldBundle });
+      const result = await worker.runUntil(
+        stack.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: csvScheduling(root) }] }),
+      );
+      expect(result).toMatchObject({ rows: 50, attempts: 1 });
+    } finally {
+      await deps.close();
+      await connection.close();
+    }
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    const bundle = await quietWorkflowBundle();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v2' }, history, workflowId)).resolves.toBeUndefined();
   });
 
   it.each([
