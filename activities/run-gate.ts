@@ -20,8 +20,10 @@ export function gateRun<R>(
   exportFn: (input: ExportActivityInput) => Promise<R>,
 ): (input: ExportActivityInput) => Promise<R> {
   const gated = async (input: ExportActivityInput): Promise<R> => {
-    const { scheduling, outputDir } = await admitScheduling((input as Partial<ExportActivityInput> | undefined)?.scheduling, deps.config);
-    const fileConfig = scheduling.file_config && outputDir ? { ...scheduling.file_config, output_dir: outputDir } : scheduling.file_config;
+    const raw = (input as Partial<ExportActivityInput> | undefined)?.scheduling;
+    const { scheduling, outputDir } = await admitScheduling(raw, deps.config);
+    const fileConfig =
+      scheduling.file_config && outputDir ? { ...scheduling.file_config, output_dir: outputDir } : scheduling.file_config;
     return exportFn({ ...input, scheduling: { ...scheduling, file_config: fileConfig } });
   };
   Object.defineProperty(gated, 'name', { value: exportFn.name });
