@@ -126,6 +126,7 @@ function openWriter(
         delimiter: fileConfig.delimiter,
         header: fileConfig.header,
         bom: fileConfig.bom,
+        formulaGuard: fileConfig.formula_guard,
       })
     : createXlsxWriter(tempPath, columns, { sheetName: fileConfig.sheet_name, maxRowsPerSheet });
 }

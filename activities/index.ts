@@ -5,6 +5,7 @@ import { makeEvaluateAlerts } from './evaluate-alerts';
 import { makeExportToKafka } from './export-to-kafka';
 import { makeLastSuccessfulRun } from './last-successful-run';
 import { failPermanentErrors } from './non-retryable';
+import { admitRun, gateRun } from './run-gate';
 import { makeSendFailureNotification } from './send-failure-notification';
 
 export type { ActivityDeps } from './deps';
@@ -12,8 +13,9 @@ export type { ActivityDeps } from './deps';
 /** The activities registered on the worker, bound to the worker's clients. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    exportToKafka: failPermanentErrors(makeExportToKafka(deps)),
-    exportToFile: failPermanentErrors(makeExportToFile(deps)),
+    exportToKafka: failPermanentErrors(gateRun(deps, makeExportToKafka(deps))),
+    exportToFile: failPermanentErrors(gateRun(deps, makeExportToFile(deps))),
+    admitRun: failPermanentErrors(admitRun(deps)),
     lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
     cleanupMetrics: makeCleanupMetrics(deps),
     sendFailureNotification: makeSendFailureNotification(deps),

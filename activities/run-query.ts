@@ -22,7 +22,8 @@ export function openRunQuery(
   extraParams: Record<string, ParamValue> = {},
 ): Promise<QueryCursor> {
   const { scheduling } = input;
-  const timeoutSeconds = deps.config.sources[scheduling.source]?.statement_timeout ?? scheduling.timeout;
+  const source = Object.hasOwn(deps.config.sources, scheduling.source) ? deps.config.sources[scheduling.source] : undefined;
+  const timeoutSeconds = source?.statement_timeout ?? scheduling.timeout;
   return deps.sources
     .get(scheduling.source)
     .open(sql, { params: { ...queryParamsOf(input), ...extraParams }, timeoutMs: timeoutSeconds * 1000 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { PROJECT_ROOT } from '../core/paths';
+import { uiDistDir } from '../core/paths';
 import { jsonErrorHandler } from './http-errors';
 import { alertsRoutes, type AlertRouteDeps } from './routes/alerts-routes';
 import { kafkaRoutes, type KafkaRouteDeps } from './routes/kafka-routes';
@@ -32,7 +32,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/scheduler', schedulerRoutes(deps));
   app.use('/api/alerts', alertsRoutes(deps));
   app.use('/api/session', sessionRoutes(deps));
-  serveUi(app, deps.uiDir ?? path.join(PROJECT_ROOT, 'ui', 'dist'));
+  serveUi(app, deps.uiDir ?? uiDistDir());
 
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });

@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { ConfigError, TemporalUnavailableError } from '../core/errors';
+import { ConfigError, SchedulingRefusedError, TemporalUnavailableError } from '../core/errors';
 import { logger } from '../core/logger';
 
 /** Thrown by a route handler to answer with a status and a JSON error body. */
@@ -34,6 +34,8 @@ export const jsonErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, _
     res.status(err.status).json({ error: err.code, message: err.message, ...err.extra });
   } else if (err instanceof z.ZodError) {
     res.status(400).json({ error: 'invalid_request', message: 'the request is not valid', details: detailsOf(err) });
+  } else if (err instanceof SchedulingRefusedError) {
+    res.status(400).json({ error: 'invalid_request', message: 'the request is not valid', details: err.problems });
   } else if (err instanceof ConfigError) {
     res.status(400).json({
       error: 'invalid_request',

@@ -2,7 +2,8 @@ import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@t
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../core/config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
-import { checkedSchedulingSchema, scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
+import { admitScheduling, type GateConfig } from '../core/scheduling-gate';
+import { scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
 import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
 import { applyScheduling, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
 import { isTemporalUnreachable, TemporalLink } from '../core/temporal/temporal-link';
@@ -44,7 +45,7 @@ export class SchedulerService {
 
   constructor(
     private readonly client: Client,
-    private readonly config: Pick<AppConfig, 'temporal' | 'sources'>,
+    private readonly config: Pick<AppConfig, 'temporal' | 'sources'> & GateConfig,
   ) {
     this.temporal = new TemporalLink(client, config.temporal.address);
   }
@@ -115,19 +116,15 @@ export class SchedulerService {
     }
   }
 
-  private parse(body: unknown): Scheduling {
-    const scheduling = checkedSchedulingSchema.parse(body);
-    if (!(scheduling.source in this.config.sources)) {
-      throw new HttpError(400, 'invalid_request', 'the request is not valid', {
-        details: [{ path: 'source', message: `expected one of the declared sources (${Object.keys(this.config.sources).join(', ')})` }],
-      });
-    }
-    return scheduling;
+  /** The gate the worker applies to every run: a 400 naming each refused field. */
+  private async parse(body: unknown): Promise<Scheduling> {
+    return (await admitScheduling(body, this.config)).scheduling;
   }
 
   async create(body: unknown): Promise<SchedulingView> {
+    // Validated before Temporal is asked anything: a bad body is a 400 whether or not Temporal is up.
+    const scheduling = await this.parse(body);
     return this.temporal.call(async () => {
-      const scheduling = this.parse(body);
       if (await this.exists(scheduling.name)) throw conflict(`scheduling "${scheduling.name}" already exists`);
       await this.client.schedule.create(scheduleOptionsOf(scheduling, this.config.temporal.task_queue));
       return this.get(scheduling.name);
@@ -145,8 +142,8 @@ export class SchedulerService {
   }
 
   async replace(name: string, body: unknown): Promise<SchedulingView> {
+    const scheduling = await this.parse({ ...(body as object), name });
     return this.temporal.call(async () => {
-      const scheduling = this.parse({ ...(body as object), name });
       await this.describe(name);
       await applyScheduling(this.client, scheduling, this.config.temporal.task_queue, false);
       return this.get(name);

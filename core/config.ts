@@ -140,6 +140,15 @@ export const appConfigSchema = z
         retention_days: intRange(1, 3650).default(90),
       })
       .prefault({}),
+    files: z
+      .object({
+        /**
+         * Folders CSV and Excel exports may write under (relative paths from this file's folder); an
+         * `output_dir` elsewhere, or reaching out through a symbolic link, is refused. @default ["data/exports"]
+         */
+        allowed_roots: z.array(z.string().min(1)).min(1, 'expected at least one folder').default(['data/exports']),
+      })
+      .prefault({}),
     sources: z.record(z.string().regex(/^[a-z0-9_]+$/, 'expected a lowercase name'), sourceSchema).default({}),
     schedulings: z.array(checkedSchedulingSchema).default([]),
   })
@@ -160,7 +169,7 @@ export const appConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['schedulings', i, 'name'], message: `duplicate name "${s.name}"` });
       }
       seen.add(s.name);
-      if (!(s.source in cfg.sources)) {
+      if (!Object.hasOwn(cfg.sources, s.source)) {
         ctx.addIssue({
           code: 'custom',
           path: ['schedulings', i, 'source'],

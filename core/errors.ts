@@ -328,6 +328,21 @@ export class NoRecipientError extends Error {
   }
 }
 
+/**
+ * Thrown by the run gate (API, `npm run apply` and worker alike) when a scheduling breaks a rule of the
+ * model or of this installation (an undeclared source, an output folder outside `files.allowed_roots`);
+ * each problem names its field. Not retryable: the same input is refused again.
+ */
+export class SchedulingRefusedError extends Error {
+  constructor(
+    readonly scheduling: string,
+    readonly problems: readonly { path: string; message: string }[],
+  ) {
+    super(`scheduling "${scheduling}" refused: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`);
+    this.name = this.constructor.name;
+  }
+}
+
 /** Error types that retrying cannot fix: the workflow's retry policy never retries them. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   ConfigError.name,
@@ -348,6 +363,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   NotAQueryError.name,
   DuplicateColumnError.name,
   MissingPasswordError.name,
+  SchedulingRefusedError.name,
 ] as const;
 
 /** Hides the password of a URL, and the values of secret-named query parameters, so that it can be shown in an error or a log. */

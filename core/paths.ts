@@ -13,6 +13,11 @@ export function toolsDir(): string {
   return path.resolve(process.env.PSTT_TOOLS_DIR ?? path.join(PROJECT_ROOT, '.tools'));
 }
 
+/** The built operator pages, which the API serves to anyone without a token. */
+export function uiDistDir(): string {
+  return path.join(PROJECT_ROOT, 'ui', 'dist');
+}
+
 export function logsDir(): string {
   return path.join(dataDir(), 'logs');
 }

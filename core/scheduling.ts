@@ -79,6 +79,12 @@ export const fileConfigSchema = z.object({
   header: z.boolean().default(true),
   /** CSV: start with a UTF-8 byte order mark (for Excel on Windows). @default false */
   bom: z.boolean().default(false),
+  /**
+   * CSV: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so
+   * that a spreadsheet shows it instead of running it as a formula (plain numbers such as `-12.50` are
+   * left alone). False writes every cell verbatim, for files read by programs. @default true
+   */
+  formula_guard: z.boolean().default(true),
   /** XLSX: name of the first sheet; later sheets get " (2)", " (3)"... @default "Export" */
   sheet_name: z
     .string()

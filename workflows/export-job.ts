@@ -6,6 +6,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   startChild,
   upsertMemo,
   upsertSearchAttributes,
@@ -35,6 +36,11 @@ type Activities = ReturnType<typeof createActivities>;
 /** Marks runs started by code that e-mails failures: older runs replay without the child workflow. */
 export const FAILURE_NOTIFICATION_PATCH = 'pstt-failure-notification';
 
+/** Marks runs whose input passes the run gate before anything else: older runs replay without it. */
+export const RUN_GATE_PATCH = 'pstt-run-gate';
+
+const { admitRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+
 const LOOKUP_ATTEMPTS = 5;
 const { lastSuccessfulRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -46,7 +52,7 @@ const { lastSuccessfulRun } = proxyActivities<Activities>({
  * heartbeats its progress. Only the spec, times and counts pass through workflow history.
  */
 export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
-  const { scheduling } = input;
+  const scheduling = await admitted(input);
   const info = workflowInfo();
   // A scheduled run's time is the schedule's; "run now" and direct starts use the start time.
   const scheduled = info.typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME) ?? info.startTime;
@@ -110,6 +116,30 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
     };
     upsertMemo({ [RUN_MEMO_KEY]: memo });
     await notifyFailure(scheduling, err, retry.max_attempts);
+    throw err;
+  }
+}
+
+/**
+ * The run's scheduling once the run gate has admitted it (defaults filled in). Anyone who reaches Temporal can
+ * start this workflow: input the API would refuse fails the run at once, before its timeout or retry policy
+ * is used, and e-mails no one (its `notify` list is part of what was refused).
+ */
+async function admitted(input: ExportJobInput): Promise<Scheduling> {
+  if (!patched(RUN_GATE_PATCH)) return input.scheduling;
+  try {
+    return await admitRun((input as Partial<ExportJobInput> | null)?.scheduling);
+  } catch (err) {
+    const failure = rootFailure(err);
+    const memo: RunMemo = {
+      rows: null,
+      messages: null,
+      bytes: null,
+      duration_ms: null,
+      attempts: attemptOf(failure),
+      error_message: failure.message,
+    };
+    upsertMemo({ [RUN_MEMO_KEY]: memo });
     throw err;
   }
 }

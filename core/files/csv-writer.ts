@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import type { Row } from '../row-serializer';
 import { discardFile, openNewFile, policyValue, type FileWriter } from './file-writer';
+import { guardFormula } from './formula-guard';
 
 export interface CsvWriterOptions {
   /** Field delimiter, one character. @default "," */
@@ -10,6 +11,8 @@ export interface CsvWriterOptions {
   header?: boolean;
   /** Start the file with a UTF-8 byte order mark, so that Excel on Windows reads it as UTF-8. @default false */
   bom?: boolean;
+  /** Prefix `'` to text cells a spreadsheet would run as formulas (see `guardFormula`). @default true */
+  formulaGuard?: boolean;
 }
 
 const BOM = '\ufeff';
@@ -19,6 +22,7 @@ const BOM = '\ufeff';
  * NULL is an empty field, dates ISO-8601 UTC, binary base64, booleans `true`/`false`, JSON columns
  * their JSON text. Fields holding the delimiter, quotes or line breaks are quoted (RFC 4180); lines
  * end with `\n`. Each chunk of rows is formatted, then written with the file stream's backpressure.
+ * With `formulaGuard`, text cells (the header's too) that start like a formula get a leading `'`.
  */
 export async function createCsvWriter(
   tempPath: string,
@@ -26,6 +30,8 @@ export async function createCsvWriter(
   options: CsvWriterOptions = {},
 ): Promise<FileWriter> {
   const delimiter = options.delimiter ?? ',';
+  const guard = options.formulaGuard ?? true;
+  const cell = (value: string | number | boolean | null) => (guard && typeof value === 'string' ? guardFormula(value) : value);
   const file = await openNewFile(tempPath);
   let failure: Error | undefined;
   // Without a listener a write error would crash the process; it surfaces at the next call instead.
@@ -40,14 +46,14 @@ export async function createCsvWriter(
     stringify(records, { delimiter, cast: { boolean: (value) => String(value) } });
 
   let head = options.bom ? BOM : '';
-  if (options.header ?? true) head += format([[...columns]]);
+  if (options.header ?? true) head += format([columns.map(cell)]);
   if (head) await write(head);
 
   return {
     async writeRows(rows: Row[]): Promise<void> {
       const records = rows.map((row) => {
         rowsWritten += 1;
-        return columns.map((column) => policyValue(row[column], column, rowsWritten));
+        return columns.map((column) => cell(policyValue(row[column], column, rowsWritten)));
       });
       if (records.length) await write(format(records));
     },

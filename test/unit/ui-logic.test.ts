@@ -83,7 +83,7 @@ describe('the scheduling form', () => {
     overlap: 'skip',
     catchup_window: '1h',
     notify: ['ops@example.com', 'dba@example.com'],
-    file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, sheet_name: 'Export' },
+    file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, formula_guard: false, sheet_name: 'Export' },
     next_run_times: [],
     last_run: null,
     pause_note: null,
@@ -105,7 +105,7 @@ describe('the scheduling form', () => {
       overlap: 'skip',
       catchup_window: '1h',
       notify: ['ops@example.com', 'dba@example.com'],
-      file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, sheet_name: 'Export' },
+      file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, formula_guard: false, sheet_name: 'Export' },
     });
   });
 

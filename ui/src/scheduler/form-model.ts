@@ -175,6 +175,7 @@ export function bodyOf(form: SchedulingForm, original?: SchedulingView): Record<
       delimiter: form.delimiter === '' ? undefined : form.delimiter,
       header: form.header,
       bom: original?.file_config?.bom,
+      formula_guard: original?.file_config?.formula_guard,
       sheet_name: optional(form.sheet_name),
     };
   }
