@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { uiDistDir } from '../core/paths';
 import { jsonErrorHandler } from './http-errors';
+import { openApiDocument, rejectUndocumentedMethods } from './openapi';
 import { alertsRoutes, type AlertRouteDeps } from './routes/alerts-routes';
 import { kafkaRoutes, type KafkaRouteDeps } from './routes/kafka-routes';
 import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics-routes';
@@ -32,8 +33,14 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/scheduler', schedulerRoutes(deps));
   app.use('/api/alerts', alertsRoutes(deps));
   app.use('/api/session', sessionRoutes(deps));
+  // The contract of the routes above, open like the pages: it holds no data, only shapes.
+  const openApi = openApiDocument();
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   serveUi(app, deps.uiDir ?? uiDistDir());
 
+  app.use(rejectUndocumentedMethods());
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });

@@ -1,4 +1,5 @@
 import { ensureChromium } from '../devstack/chromium';
+import { ensureSchemathesis } from '../devstack/schemathesis';
 import { allServices, up } from '../devstack/stack';
 
 /** `npm test` brings the real services up itself; already running ones are reused. */
@@ -7,4 +8,6 @@ export default async function globalSetup(): Promise<void> {
   await up(allServices(), say);
   // The browser tests' Chromium comes from the Debian packages; installing it can outlast a test hook's timeout.
   await ensureChromium(say);
+  // The API fuzz test's schemathesis comes from PyPI, installed once into the tools folder.
+  await ensureSchemathesis(say);
 }

@@ -10,7 +10,7 @@ export interface AlertRouteDeps {
   alerts: AlertStore;
 }
 
-const alertsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const alertsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /** A rule not evaluated yet (no evaluation since the schedule was created) is `unknown`. */
 type RuleLevel = AlertLevel | 'unknown';

@@ -22,7 +22,7 @@ export interface KafkaRouteDeps {
   testTargets?: TestTargetPolicy;
 }
 
-const sendSchema = z.object({
+export const sendSchema = z.object({
   topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name'),
   key: z.string().nullable().optional(),
   /** A string is sent as is; anything else as its JSON text. */

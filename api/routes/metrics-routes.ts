@@ -14,9 +14,9 @@ export interface MetricsRouteDeps {
 /** How long a computed summary or hourly report answers later requests. */
 const REPORT_REUSE_MS = 1_000;
 
-const summaryQuery = z.object({ period: z.enum(METRICS_PERIODS).default('today') });
-const hourlyQuery = z.object({ hours: z.coerce.number().int().min(1).max(2160).default(24) });
-const cleanupQuery = z.object({ days: z.coerce.number().int().min(1).max(3650).default(30) });
+export const summaryQuery = z.object({ period: z.enum(METRICS_PERIODS).default('today') });
+export const hourlyQuery = z.object({ hours: z.coerce.number().int().min(1).max(2160).default(24) });
+export const cleanupQuery = z.object({ days: z.coerce.number().int().min(1).max(3650).default(30) });
 
 /** `/api/kafka/metrics/*`: the runbook's summary, hourly, cleanup and Prometheus endpoints. */
 export function metricsRoutes({ auth, metrics, prometheus }: MetricsRouteDeps): Router {

@@ -8,15 +8,19 @@ export interface SchedulerRouteDeps {
   scheduler: SchedulerService;
 }
 
-const historyQuery = z.object({
+export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   scheduling: z.string().min(1).optional(),
   status: z.enum(['success', 'error', 'running', 'cancelled', 'timeout']).optional(),
-  since: z.coerce.date().optional(),
+  // An ISO 8601 date or date-time, as the OpenAPI document states it (format date / date-time).
+  since: z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((text) => new Date(text))
+    .optional(),
   export_format: z.enum(['kafka', 'csv', 'excel']).optional(),
 });
-const noteBody = z.object({ note: z.string().max(500).optional() }).default({});
-const nameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name') });
+export const noteBody = z.object({ note: z.string().max(500).optional() }).default({});
+export const nameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name') });
 
 /** `/api/scheduler/*`: schedulings (Temporal Schedules) and runs (Temporal visibility). */
 export function schedulerRoutes({ auth, scheduler }: SchedulerRouteDeps): Router {
