@@ -104,17 +104,7 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
     upsertMemo({ [RUN_MEMO_KEY]: memo });
     return result;
   } catch (err) {
-    // Run history reads the error from the memo: one visibility query, no history replay.
-    const failure = rootFailure(err);
-    const memo: RunMemo = {
-      rows: null,
-      messages: null,
-      bytes: null,
-      duration_ms: null,
-      attempts: attemptOf(failure),
-      error_message: failure.message,
-    };
-    upsertMemo({ [RUN_MEMO_KEY]: memo });
+    recordFailure(err);
     await notifyFailure(scheduling, err, retry.max_attempts);
     throw err;
   }
@@ -130,18 +120,23 @@ async function admitted(input: ExportJobInput): Promise<Scheduling> {
   try {
     return await admitRun((input as Partial<ExportJobInput> | null)?.scheduling);
   } catch (err) {
-    const failure = rootFailure(err);
-    const memo: RunMemo = {
-      rows: null,
-      messages: null,
-      bytes: null,
-      duration_ms: null,
-      attempts: attemptOf(failure),
-      error_message: failure.message,
-    };
-    upsertMemo({ [RUN_MEMO_KEY]: memo });
+    recordFailure(err);
     throw err;
   }
+}
+
+/** Run history reads a failed run's error from its memo: one visibility query, no history replay. */
+function recordFailure(err: unknown): void {
+  const failure = rootFailure(err);
+  const memo: RunMemo = {
+    rows: null,
+    messages: null,
+    bytes: null,
+    duration_ms: null,
+    attempts: attemptOf(failure),
+    error_message: failure.message,
+  };
+  upsertMemo({ [RUN_MEMO_KEY]: memo });
 }
 
 /**

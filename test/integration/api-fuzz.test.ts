@@ -15,9 +15,10 @@ import { startApiStack, type ApiStack } from '../support/api-stack';
 /** Examples per operation: enough to reach every field's bounds and types, small enough for CI. */
 const MAX_EXAMPLES = 40;
 
-function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1' } });
+    // cwd: schemathesis keeps its example database there.
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -73,7 +74,7 @@ describe('API fuzzing: schemathesis against /api/openapi.json', () => {
       '--header', `Authorization: ${stack.bearer('admin').Authorization}`,
       '--report', 'junit',
       '--report-dir', reportDir,
-    ]);
+    ], reportDir);
     if (code !== 0) process.stdout.write(output);
     expect({ code, tail: output.split('\n').slice(-40).join('\n') }).toEqual({ code: 0, tail: expect.any(String) });
   });
