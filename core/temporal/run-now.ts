@@ -29,12 +29,30 @@ const BUFFERING: ReadonlySet<ScheduleOverlapPolicy> = new Set([ScheduleOverlapPo
  * going, SKIP refuses (RunAlreadyGoingError) and BUFFER_ONE/BUFFER_ALL queue the run: no run
  * appears until the going one ends, so there is nothing to wait for.
  */
-export async function runScheduleNow(
+export function runScheduleNow(
   client: Client,
   scheduleId: string,
   overlap: ScheduleOverlapPolicy = ScheduleOverlapPolicy.SKIP,
   deadlineMs = 30_000,
 ): Promise<RunNowOutcome> {
+  // Two calls at the same instant would both see no run going, both trigger (the schedule skips the
+  // second) and both report the one run as theirs: one trigger at a time per schedule, so the second
+  // sees the first's run. (Several API processes still race; the schedule's overlap policy keeps
+  // them to one run.)
+  const previous = triggersInFlight.get(scheduleId) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(() => triggerOnce(client, scheduleId, overlap, deadlineMs));
+  const settled = mine.catch(() => undefined);
+  triggersInFlight.set(scheduleId, settled);
+  void settled.then(() => {
+    if (triggersInFlight.get(scheduleId) === settled) triggersInFlight.delete(scheduleId);
+  });
+  return mine;
+}
+
+/** The last trigger of each schedule this process has under way. */
+const triggersInFlight = new Map<string, Promise<unknown>>();
+
+async function triggerOnce(client: Client, scheduleId: string, overlap: ScheduleOverlapPolicy, deadlineMs: number): Promise<RunNowOutcome> {
   const handle = client.schedule.getHandle(scheduleId);
   const before = await handle.describe();
   const running = before.info.runningActions[0];

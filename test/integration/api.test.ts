@@ -183,6 +183,16 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     expect(schedule.state.paused).toBe(false);
   });
 
+  it('run now twice at the same instant: one 202 and one 409 naming the run that started', async () => {
+    const body = scheduling({}, { batch_size: 100 });
+    await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body).expect(201);
+    const both = await Promise.all([1, 2].map(() => request(app).post(`/api/scheduler/scheduling/${body.name}/run`).set(bearer('operate'))));
+    expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
+    const started = both.find((r) => r.status === 202)!.body.workflow_id as string;
+    expect(both.find((r) => r.status === 409)!.body.running_workflow_id).toBe(started);
+    expect((await finishedRun(started)).status).toBe('success');
+  });
+
   it('run now twice: one run and one 409; the run shows in running and then in history with its counts', async () => {
     const body = scheduling({}, { batch_size: 100 });
     await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body).expect(201);

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import Database from 'better-sqlite3';
-import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config';
 import type { ExportJobInput, ExportResult } from '../../core/job';
 import { ensureTopic } from '../../core/kafka/topics';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { spawnWorkerProcess } from '../../worker/spawn-worker';
+import { writeWorkerConfig } from '../support/worker-config';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
@@ -43,16 +43,11 @@ describe('a row over the worker heap budget (real worker process, Temporal, Kafk
     db.close();
     await ensureTopic(kafka, topic, 1);
     const base = loadConfig();
-    const configFile = path.join(dir, 'temporal.yaml');
-    fs.writeFileSync(
-      configFile,
-      stringify({
-        temporal: { ...base.temporal, task_queue: taskQueue },
-        kafka: { bootstrap_servers: base.kafka.bootstrap_servers },
-        metrics: { url: `sqlite:${path.join(dir, 'metrics.db')}` },
-        sources: { blobs: { url: `sqlite:${dbFile}` } },
-      }),
-    );
+    const configFile = writeWorkerConfig(path.join(dir, 'temporal.yaml'), {
+      taskQueue,
+      sources: { blobs: { url: `sqlite:${dbFile}` } },
+      more: { metrics: { url: `sqlite:${path.join(dir, 'metrics.db')}` }, files: { allowed_roots: [path.join(dir, 'out')] } },
+    });
     client = await connectTemporalClient(base.temporal);
     worker = spawnWorkerProcess(configFile, logFile, 'w');
   });

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config';
 import type { ExportJobInput, ExportResult } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
@@ -12,6 +11,7 @@ import { connectTemporalClient } from '../../core/temporal/client';
 import { runningExports } from '../../core/temporal/running-exports';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { spawnWorkerProcess } from '../../worker/spawn-worker';
+import { writeWorkerConfig } from '../support/worker-config';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
@@ -57,18 +57,13 @@ describe('a worker started while Kafka is down', () => {
   });
 
   it('starts and polls: a CSV export runs, and a Kafka export retries until the broker is back, then succeeds', async () => {
-    const base = loadConfig();
     const taskQueue = uniqueName('wtc-kafka-down-queue');
-    const configFile = path.join(dir, 'config.yaml');
-    fs.writeFileSync(
-      configFile,
-      stringify({
-        temporal: { ...base.temporal, task_queue: taskQueue },
-        kafka: { bootstrap_servers: [`127.0.0.1:${proxy.port}`], send_timeout_ms: 5_000 },
-        sources: { orders: { url: `sqlite:${dbFile}` } },
-        files: { allowed_roots: [outputDir] },
-      }),
-    );
+    const configFile = writeWorkerConfig(path.join(dir, 'config.yaml'), {
+      taskQueue,
+      kafka: { bootstrap_servers: [`127.0.0.1:${proxy.port}`], send_timeout_ms: 5_000 },
+      sources: { orders: { url: `sqlite:${dbFile}` } },
+      more: { files: { allowed_roots: [outputDir] } },
+    });
     worker = spawnWorkerProcess(configFile, logFile);
     const common = { schedule: { every: '1h' as const }, source: 'orders', query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id' };
 

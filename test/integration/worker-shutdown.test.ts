@@ -4,13 +4,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config';
 import type { ExportJobInput } from '../../core/job';
 import { ensureTopic } from '../../core/kafka/topics';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { spawnWorkerProcess } from '../../worker/spawn-worker';
+import { writeWorkerConfig } from '../support/worker-config';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
@@ -47,18 +47,12 @@ describe('worker stop with an export blocked in a read (real worker process, Tem
   });
 
   it('exits 1 after its force time instead of waiting for the read', async () => {
-    const base = loadConfig();
     const taskQueue = uniqueName('bnd-shutdown-queue');
-    const configFile = path.join(dir, 'temporal.yaml');
-    fs.writeFileSync(
-      configFile,
-      stringify({
-        temporal: { ...base.temporal, task_queue: taskQueue },
-        kafka: { bootstrap_servers: base.kafka.bootstrap_servers },
-        metrics: { url: `sqlite:${path.join(dir, 'metrics.db')}` },
-        sources: { pg: { url: POSTGRES_URL } },
-      }),
-    );
+    const configFile = writeWorkerConfig(path.join(dir, 'temporal.yaml'), {
+      taskQueue,
+      sources: { pg: { url: POSTGRES_URL } },
+      more: { metrics: { url: `sqlite:${path.join(dir, 'metrics.db')}` } },
+    });
     const key = 2_000_000 + Math.floor(Math.random() * 1_000_000);
     await locker.query('SELECT pg_advisory_lock($1)', [key]);
     const worker = spawnWorkerProcess(configFile, logFile, 'w');
