@@ -38,10 +38,11 @@ describe('times bound into a query compare with the column\'s own form (real SQL
     });
     db.close();
     await pg.connect();
-    await pg.query(`CREATE TABLE ${pgTable} (id int, updated_at timestamptz, day timestamp)`);
+    await pg.query(`CREATE TABLE ${pgTable} (id int, updated_at timestamptz, day timestamp, on_date date)`);
     await pg.query(
-      `INSERT INTO ${pgTable} VALUES (1, '2026-03-01T05:00:00Z', '2026-03-01 05:00'), (2, '2026-03-01T06:30:00Z', '2026-03-01 06:30'), ` +
-        `(3, '2026-03-01T07:00:00Z', '2026-03-01 07:00'), (4, '2026-03-01T08:00:00Z', '2026-03-01 08:00')`,
+      `INSERT INTO ${pgTable} VALUES (1, '2026-03-01T05:00:00Z', '2026-03-01 05:00', '2026-02-27'), ` +
+        `(2, '2026-03-01T06:30:00Z', '2026-03-01 06:30', '2026-02-28'), (3, '2026-03-01T07:00:00Z', '2026-03-01 07:00', '2026-03-01'), ` +
+        `(4, '2026-03-01T08:00:00Z', '2026-03-01 08:00', '2026-03-02')`,
     );
   });
 
@@ -113,6 +114,13 @@ describe('times bound into a query compare with the column\'s own form (real SQL
       // No previous run: everything up to the scheduled time.
       expect(await idsOf(pgScheduling, '2026-03-01T07:00:00.000Z', null)).toEqual([1, 2, 3]);
       expect(await idsOf(pgScheduling, '2026-03-01T08:00:00.000Z', '2026-03-01T06:30:00.000Z')).toEqual([3, 4]);
+    });
+
+    it('runs the README example as written on a date column', async () => {
+      const pgScheduling = { source: 'pg', query: query('on_date') };
+      // A date is its midnight: (Feb 28 12:00, Mar 1 12:00] holds Mar 1 only.
+      expect(await idsOf(pgScheduling, '2026-03-01T12:00:00.000Z', null)).toEqual([1, 2, 3]);
+      expect(await idsOf(pgScheduling, '2026-03-01T12:00:00.000Z', '2026-02-28T12:00:00.000Z')).toEqual([3]);
     });
   });
 
