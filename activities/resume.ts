@@ -7,7 +7,7 @@ import { rowBuilder, type RowValues } from '../core/row-values';
 import { columnsProbe, keyedQuery } from '../core/sources/resume-query';
 import type { QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
-import { openRunQuery, queryParamsOf } from './run-query';
+import { bindingOf, openRunQuery } from './run-query';
 
 /** Where an attempt of a Kafka export starts: an open cursor on the first row still to send. */
 export interface ExportStart {
@@ -113,9 +113,7 @@ async function assertKeyColumns(
 ): Promise<void> {
   let present = known;
   if (!present) {
-    const probe = await deps.sources.get(input.scheduling.source).open(columnsProbe(input.scheduling.query, dialect), {
-      params: queryParamsOf(input),
-    });
+    const probe = await deps.sources.get(input.scheduling.source).open(columnsProbe(input.scheduling.query, dialect), bindingOf(input));
     present = probe.columns;
     await probe.close();
   }

@@ -1,5 +1,5 @@
 import type { ExportActivityInput } from '../core/job';
-import type { ParamValue, QueryCursor } from '../core/sources/source';
+import type { OpenOptions, ParamValue, QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
 
 /** The named parameters bound to a run's query: the scheduling's own, plus the run's times. */
@@ -8,6 +8,18 @@ export function queryParamsOf(input: ExportActivityInput): Record<string, ParamV
     ...input.scheduling.params,
     scheduled_time: new Date(input.scheduledTime),
     last_success_time: input.lastSuccessTime ? new Date(input.lastSuccessTime) : null,
+  };
+}
+
+/** The run parameters that are times: typed as such on every dialect, even when null. */
+export const TIME_PARAMS = ['scheduled_time', 'last_success_time'] as const;
+
+/** How a run's query is bound: its parameters, which of them are times, and SQLite's time form. */
+export function bindingOf(input: ExportActivityInput, extraParams: Record<string, ParamValue> = {}): OpenOptions {
+  return {
+    params: { ...queryParamsOf(input), ...extraParams },
+    timeParams: TIME_PARAMS,
+    timeFormat: input.scheduling.time_format,
   };
 }
 
@@ -24,7 +36,5 @@ export function openRunQuery(
   const { scheduling } = input;
   const source = Object.hasOwn(deps.config.sources, scheduling.source) ? deps.config.sources[scheduling.source] : undefined;
   const timeoutSeconds = source?.statement_timeout ?? scheduling.timeout;
-  return deps.sources
-    .get(scheduling.source)
-    .open(sql, { params: { ...queryParamsOf(input), ...extraParams }, timeoutMs: timeoutSeconds * 1000 });
+  return deps.sources.get(scheduling.source).open(sql, { ...bindingOf(input, extraParams), timeoutMs: timeoutSeconds * 1000 });
 }

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { MAX_BATCH_BYTES_DEFAULT, RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from './scheduling-defaults';
+import { TIME_FORMATS } from './sources/source';
 
 /**
  * The scheduling model: the single source of truth for temporal.yaml, the API and the UI.
@@ -163,6 +164,12 @@ export const schedulingSchema = z.object({
   query: z.string().min(1, 'expected SQL text'),
   /** Values of the query's own named parameters. @default {} */
   params: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'expected a parameter name'), paramValue).default({}),
+  /**
+   * SQLite only: the form `:scheduled_time`/`:last_success_time` are bound in, that of the compared
+   * column: `sql` (`2024-01-01 06:00:00`, what `DEFAULT CURRENT_TIMESTAMP` writes), `iso`
+   * (`2024-01-01T06:00:00.000Z`) or `epoch` (unix seconds). @default "sql"
+   */
+  time_format: z.enum(TIME_FORMATS).default('sql'),
   export_format: z.enum(['kafka', 'csv', 'excel']),
   /** Seconds one attempt of the export may take; the database's statement timeout too. @default 3600 */
   timeout: intRange(1, 7 * 24 * 3600).default(TIMEOUT_DEFAULT_SECONDS),

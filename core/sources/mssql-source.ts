@@ -49,9 +49,13 @@ export function mapMssqlError(err: unknown, timeoutMs: number | undefined): Erro
   return err;
 }
 
-/** Explicit parameter types: mssql would send a Date as DATETIME (3 ms steps) and guess the rest. */
-function addInput(request: sql.Request, name: string, value: ParamValue): void {
-  if (value instanceof Date) request.input(name, sql.DateTime2(7), value);
+/**
+ * Explicit parameter types: mssql would send a Date as DATETIME (3 ms steps) and guess the rest. A
+ * time parameter is DATETIME2 even when null, so `COALESCE(@last_success_time, '1970-01-01')` is a
+ * time too, not text.
+ */
+export function addInput(request: sql.Request, name: string, value: ParamValue, isTime = false): void {
+  if (value instanceof Date || isTime) request.input(name, sql.DateTime2(7), value);
   else if (typeof value === 'boolean') request.input(name, sql.Bit, value);
   else if (typeof value === 'bigint') request.input(name, sql.BigInt, value.toString());
   else if (typeof value === 'number') {
@@ -116,7 +120,8 @@ export class MssqlSource implements SourceDriver {
     const request = newRequest({ requestTimeout });
     request.stream = true;
     request.arrayRowMode = true;
-    bound.names.forEach((name, i) => addInput(request, name, bound.values[i] ?? null));
+    const times = new Set(options.timeParams);
+    bound.names.forEach((name, i) => addInput(request, name, bound.values[i] ?? null, times.has(name)));
     const cursor = new MssqlCursor(request, options.timeoutMs);
     request.query(bound.text, () => undefined);
     await cursor.opened;

@@ -164,12 +164,15 @@ export function findNamedParams(sql: string, dialect: SqlDialect): NamedParamRef
 /**
  * Rewrites the `:name` parameters of `sql` for a dialect's driver and picks their values from
  * `params`. Parameters the query does not use are left out; a used one that `params` lacks is a
- * `QueryParameterError` naming it and the defined ones.
+ * `QueryParameterError` naming it and the defined ones. On PostgreSQL, each use of a name in
+ * `casts` becomes `$n::type`: a parameter typed only by its use (`COALESCE($1, '1970-01-01')`)
+ * would otherwise resolve to text.
  */
 export function bindNamedParams(
   sql: string,
   dialect: SqlDialect,
   params: Readonly<Record<string, ParamValue>> = {},
+  casts: Readonly<Record<string, string>> = {},
 ): BoundQuery {
   const refs = findNamedParams(sql, dialect);
   const names: string[] = [];
@@ -188,7 +191,8 @@ export function bindNamedParams(
     const parts: string[] = [];
     let from = 0;
     for (const ref of refs) {
-      parts.push(sql.slice(from, ref.start), dialect === 'postgres' ? `$${numbers.get(ref.name)}` : `@${ref.name}`);
+      const cast = Object.hasOwn(casts, ref.name) ? `::${casts[ref.name]}` : '';
+      parts.push(sql.slice(from, ref.start), dialect === 'postgres' ? `$${numbers.get(ref.name)}${cast}` : `@${ref.name}`);
       from = ref.end;
     }
     parts.push(sql.slice(from));

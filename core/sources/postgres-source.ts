@@ -106,7 +106,9 @@ export class PostgresSource implements SourceDriver {
   }
 
   async open(sql: string, options: OpenOptions = {}): Promise<QueryCursor> {
-    const bound = bindNamedParams(sql, 'postgres', options.params);
+    // Times are instants: timestamptz, whatever the first use of the parameter would infer.
+    const casts = Object.fromEntries((options.timeParams ?? []).map((name) => [name, 'timestamptz']));
+    const bound = bindNamedParams(sql, 'postgres', options.params, casts);
     const timeoutMs = options.timeoutMs;
     const client = await this.getPool().connect();
     let failure: Error | undefined;

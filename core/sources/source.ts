@@ -8,9 +8,26 @@ export const DEFAULT_POOL_SIZE = 4;
 /** A value bound to a named query parameter (`:name` in the SQL text). */
 export type ParamValue = string | number | bigint | boolean | null | Date;
 
+/**
+ * How a time is bound where the database has no time type (SQLite): `sql` is the text SQLite's own
+ * `CURRENT_TIMESTAMP`/`datetime()` write (`2024-01-01 06:00:00`, `.fff` only when the milliseconds
+ * are not zero), `iso` is ISO-8601 UTC text (`2024-01-01T06:00:00.000Z`), `epoch` whole unix seconds
+ * (an INTEGER). Text only compares right with text of the same form (`' ' < 'T'`), so the
+ * scheduling says which form its column holds.
+ */
+export const TIME_FORMATS = ['sql', 'iso', 'epoch'] as const;
+export type TimeFormat = (typeof TIME_FORMATS)[number];
+
 export interface OpenOptions {
   /** Values of the named parameters the query uses; a name the query uses but this lacks is an error. */
   params?: Record<string, ParamValue>;
+  /**
+   * Names among `params` that are times, even when null: PostgreSQL casts them to `timestamptz`,
+   * SQL Server types them `datetime2`, SQLite binds them in `timeFormat`.
+   */
+  timeParams?: readonly string[];
+  /** How SQLite binds a time. @default "sql" */
+  timeFormat?: TimeFormat;
   /** Statement timeout enforced by the database where it can be. */
   timeoutMs?: number;
 }

@@ -4,13 +4,25 @@ import Database from 'better-sqlite3';
 import { InvalidQueryError } from '../errors';
 import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues, type ValueHint } from '../row-values';
 import { bindNamedParams } from './named-params';
-import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
+import type { OpenOptions, ParamValue, QueryCursor, SourceDriver, TimeFormat } from './source';
 
 type SqliteValue = string | number | bigint | null;
 
-/** SQLite has no date or boolean type: dates travel as ISO-8601 text, booleans as 1/0. */
-export function toSqliteValue(value: ParamValue): SqliteValue {
-  if (value instanceof Date) return value.toISOString();
+/** A time in SQLite's storage form `format` (see `TimeFormat`). */
+export function sqliteTime(value: Date, format: TimeFormat): string | bigint {
+  if (format === 'epoch') return BigInt(Math.floor(value.getTime() / 1000));
+  const iso = value.toISOString();
+  if (format === 'iso') return iso;
+  // CURRENT_TIMESTAMP writes whole seconds: a time on the second binds equal to it, not after it.
+  return `${iso.slice(0, 10)} ${iso.slice(11, value.getUTCMilliseconds() ? 23 : 19)}`;
+}
+
+/**
+ * SQLite has no date or boolean type: dates travel as text or epoch seconds (`format`), booleans
+ * as 1/0.
+ */
+export function toSqliteValue(value: ParamValue, format: TimeFormat = 'sql'): SqliteValue {
+  if (value instanceof Date) return sqliteTime(value, format);
   if (typeof value === 'boolean') return value ? 1 : 0;
   // better-sqlite3 binds every JS number as REAL; whole numbers bind as INTEGER, as SQL expects.
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
@@ -71,7 +83,7 @@ export class SqliteSource implements SourceDriver {
       const columns = fields.map((f) => f.name);
       assertUniqueColumns(columns);
       const toRow = rowBuilder(columns);
-      const bindings = Object.fromEntries(bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null)]));
+      const bindings = Object.fromEntries(bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null, options.timeFormat)]));
       const rows = (bound.names.length ? statement.iterate(bindings) : statement.iterate()) as IterableIterator<RowValues>;
       let closed = false;
       const cursors = this.cursors;

@@ -159,11 +159,14 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     const res = await request(app)
       .post('/api/scheduler/scheduling')
       .set(bearer('admin'))
-      .send(scheduling({}, { batch_size: 0 }));
+      .send({ ...scheduling({}, { batch_size: 0 }), time_format: 'unix' });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');
     expect(res.body.details).toEqual(
-      expect.arrayContaining([{ path: 'kafka_config.batch_size', message: 'expected an integer from 1 to 10000' }]),
+      expect.arrayContaining([
+        { path: 'kafka_config.batch_size', message: 'expected an integer from 1 to 10000' },
+        { path: 'time_format', message: expect.stringMatching(/expected one of "sql"\|"iso"\|"epoch"/) },
+      ]),
     );
   });
 

@@ -144,6 +144,8 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
     expect(sources.opened).toEqual([
       {
         params: { scheduled_time: new Date('2026-03-05T23:04:09.000Z'), last_success_time: null },
+        timeParams: ['scheduled_time', 'last_success_time'],
+        timeFormat: 'sql',
         timeoutMs: 3_600_000,
       },
     ]);
@@ -234,6 +236,8 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
       {
         query: 'SELECT order_id FROM orders WHERE created_at <= :scheduled_time AND status = :status ORDER BY order_id',
         params: { status: 'paid' },
+        // The demo database writes created_at as ISO-8601 text.
+        time_format: 'iso',
       },
     );
     // Demo rows are one a minute from 2026-01-01T00:01Z; status "paid" is every fifth, from order 1.

@@ -168,6 +168,7 @@ describe('config', () => {
           ...validScheduling,
           schedule: { cron: 'every day' },
           overlap: 'sometimes',
+          time_format: 'unix',
           retry: { max_attempts: 0, initial_backoff: '5 seconds' },
           notify: ['ops-at-example'],
           kafka_config: { topic: 'bad topic', compression: 'zstd', acks: 2 },
@@ -179,6 +180,7 @@ describe('config', () => {
       expect.arrayContaining([
         expect.stringMatching(/^schedulings\[0\]\.schedule/),
         expect.stringMatching(/^schedulings\[0\]\.overlap: .*got "sometimes"$/),
+        'schedulings[0].time_format: Invalid option: expected one of "sql"|"iso"|"epoch", got "unix"',
         'schedulings[0].retry.max_attempts: expected an integer from 1 to 100, got 0',
         'schedulings[0].retry.initial_backoff: expected a duration such as 500ms, 30s, 5m, 1h, 2d, got "5 seconds"',
         expect.stringMatching(/^schedulings\[0\]\.notify\[0\]: expected an e-mail address, got "ops-at-example"$/),

@@ -114,6 +114,20 @@ describe('bindNamedParams', () => {
   });
 });
 
+describe('bindNamedParams casts (PostgreSQL times)', () => {
+  it('casts each use of a named time on PostgreSQL only, after its placeholder', () => {
+    const sql = "SELECT * FROM t WHERE at > COALESCE(:last_success_time, '1970-01-01') AND at <= :scheduled_time AND :last_success_time IS NULL";
+    const casts = { last_success_time: 'timestamptz', scheduled_time: 'timestamptz' };
+    expect(bindNamedParams(sql, 'postgres', { last_success_time: null, scheduled_time: 'x' }, casts).text).toBe(
+      "SELECT * FROM t WHERE at > COALESCE($1::timestamptz, '1970-01-01') AND at <= $2::timestamptz AND $1::timestamptz IS NULL",
+    );
+    expect(bindNamedParams(sql, 'mssql', { last_success_time: null, scheduled_time: 'x' }, casts).text).toBe(
+      "SELECT * FROM t WHERE at > COALESCE(@last_success_time, '1970-01-01') AND at <= @scheduled_time AND @last_success_time IS NULL",
+    );
+    expect(bindNamedParams(sql, 'sqlite', { last_success_time: null, scheduled_time: 'x' }, casts).text).toBe(sql);
+  });
+});
+
 describe('singleStatementProblem (SQL Server batches)', () => {
   const problem = (sql: string) => singleStatementProblem(sql, 'mssql');
 

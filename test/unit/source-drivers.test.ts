@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import sql from 'mssql';
 import {
   ConfigError,
   InvalidQueryError,
@@ -8,7 +9,7 @@ import {
 } from '../../core/errors';
 import { createSource, SourceRegistry } from '../../core/sources';
 import { mssqlConfigFromUrl } from '../../core/sources/mssql-config';
-import { MssqlSource, mapMssqlError } from '../../core/sources/mssql-source';
+import { MssqlSource, addInput, mapMssqlError } from '../../core/sources/mssql-source';
 import { decimalToString, mssqlValueMapper } from '../../core/sources/mssql-values';
 import { PostgresSource, mapPostgresError } from '../../core/sources/postgres-source';
 import { createPostgresTypes, parseTimestampAsUtc } from '../../core/sources/postgres-types';
@@ -177,13 +178,39 @@ describe('PostgreSQL values and errors', () => {
 });
 
 describe('SQLite parameter values', () => {
-  it('binds dates as ISO-8601 text, booleans as 1/0 and whole numbers as INTEGER', () => {
-    expect(toSqliteValue(new Date(Date.UTC(2026, 0, 2)))).toBe('2026-01-02T00:00:00.000Z');
+  it('binds times in the form the scheduling names: CURRENT_TIMESTAMP text by default, ISO text or epoch seconds', () => {
+    const onTheSecond = new Date(Date.UTC(2026, 0, 2, 7, 5, 9));
+    const withMillis = new Date(Date.UTC(2026, 0, 2, 7, 5, 9, 250));
+    // The default is what `DEFAULT CURRENT_TIMESTAMP` writes: equal to it on the second, after it within.
+    expect(toSqliteValue(onTheSecond)).toBe('2026-01-02 07:05:09');
+    expect(toSqliteValue(withMillis, 'sql')).toBe('2026-01-02 07:05:09.250');
+    expect(toSqliteValue(withMillis, 'iso')).toBe('2026-01-02T07:05:09.250Z');
+    expect(toSqliteValue(withMillis, 'epoch')).toBe(1767337509n);
+  });
+
+  it('binds booleans as 1/0 and whole numbers as INTEGER', () => {
     expect(toSqliteValue(true)).toBe(1);
     expect(toSqliteValue(false)).toBe(0);
     expect(toSqliteValue(3)).toBe(3n);
     expect(toSqliteValue(1.5)).toBe(1.5);
     expect(toSqliteValue(null)).toBeNull();
     expect(toSqliteValue('x')).toBe('x');
+  });
+});
+
+describe('SQL Server parameter types', () => {
+  it('types a time parameter DATETIME2(7), even when null, so COALESCE with a text literal stays a time', () => {
+    const request = new sql.Request();
+    addInput(request, 'scheduled_time', new Date(Date.UTC(2026, 0, 2)), true);
+    addInput(request, 'last_success_time', null, true);
+    addInput(request, 'label', null);
+    addInput(request, 'since', new Date(Date.UTC(2026, 0, 1)));
+    for (const name of ['scheduled_time', 'last_success_time', 'since']) {
+      expect(request.parameters[name]?.type).toBe(sql.DateTime2);
+      expect(request.parameters[name]?.scale).toBe(7);
+    }
+    expect(request.parameters.last_success_time?.value).toBeNull();
+    // A null that is not a time keeps the text type.
+    expect(request.parameters.label?.type).toBe(sql.NVarChar);
   });
 });

@@ -145,6 +145,7 @@ export function bodyOf(form: SchedulingForm, original?: SchedulingView): Record<
     timeout: numeric(form.timeout),
     overlap: form.overlap,
     catchup_window: original?.catchup_window,
+    time_format: original?.time_format,
     params: original?.params,
     notify: form.notify
       .split(/[,;\s]+/)
