@@ -5,6 +5,7 @@ import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '
 import { admitScheduling, type GateConfig } from '../core/scheduling-gate';
 import { scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
 import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
+import { backfillSchedule } from '../core/temporal/backfill';
 import { applyScheduling, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
 import { isTemporalUnreachable, TemporalLink } from '../core/temporal/temporal-link';
 import { conflict, HttpError, notFound } from './http-errors';
@@ -30,6 +31,14 @@ export type RunNowView =
   | { workflow_id: string; buffered: false }
   | { workflow_id: null; buffered: true; running_workflow_id: string };
 
+/** What a backfill request answers: the window Temporal was asked to run, and the overlap policy it honours. */
+export interface BackfillView {
+  scheduling: string;
+  from: string;
+  to: string;
+  overlap: Scheduling['overlap'];
+}
+
 /** A running run plus its progress, read from the export activity's latest checkpoint. */
 export interface RunningView extends RunView {
   progress: { rows: number; messages: number; rows_per_s: number; attempt: number };
@@ -45,7 +54,7 @@ export class SchedulerService {
 
   constructor(
     private readonly client: Client,
-    private readonly config: Pick<AppConfig, 'temporal' | 'sources'> & GateConfig,
+    private readonly config: Pick<AppConfig, 'temporal' | 'sources' | 'api'> & GateConfig,
   ) {
     this.temporal = new TemporalLink(client, config.temporal.address);
   }
@@ -185,6 +194,23 @@ export class SchedulerService {
         }
         throw err;
       }
+    });
+  }
+
+  /** The longest backfill window, in days. */
+  get maxBackfillDays(): number {
+    return this.config.api.max_backfill_days;
+  }
+
+  /**
+   * Runs the scheduling for each time its schedule matches in [from, to], through Temporal's
+   * backfill with the scheduling's overlap policy; each run gets that time as its scheduled time.
+   */
+  async backfill(name: string, window: { from: Date; to: Date }): Promise<BackfillView> {
+    return this.temporal.call(async () => {
+      const scheduling = await this.get(name);
+      await backfillSchedule(this.client, scheduleIdOf(name), window, overlapPolicyOf(scheduling));
+      return { scheduling: name, from: window.from.toISOString(), to: window.to.toISOString(), overlap: scheduling.overlap };
     });
   }
 
