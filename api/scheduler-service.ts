@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../core/config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
@@ -6,7 +6,7 @@ import { admitScheduling, type GateConfig } from '../core/scheduling-gate';
 import { scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
 import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
 import { backfillSchedule } from '../core/temporal/backfill';
-import { applyScheduling, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
+import { applyScheduling, backfillOverlapOf, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
 import { isTemporalUnreachable, TemporalLink } from '../core/temporal/temporal-link';
 import { conflict, HttpError, notFound } from './http-errors';
 import { runViewOf, VISIBILITY_STATUS, type RunStatus, type RunView } from './run-status';
@@ -31,12 +31,12 @@ export type RunNowView =
   | { workflow_id: string; buffered: false }
   | { workflow_id: null; buffered: true; running_workflow_id: string };
 
-/** What a backfill request answers: the window Temporal was asked to run, and the overlap policy it honours. */
+/** What a backfill request answers: the window Temporal was asked to run, and how its runs overlap (see backfillOverlapOf). */
 export interface BackfillView {
   scheduling: string;
   from: string;
   to: string;
-  overlap: Scheduling['overlap'];
+  overlap: 'allow_all' | 'buffer_all';
 }
 
 /** A running run plus its progress, read from the export activity's latest checkpoint. */
@@ -203,14 +203,15 @@ export class SchedulerService {
   }
 
   /**
-   * Runs the scheduling for each time its schedule matches in [from, to], through Temporal's
-   * backfill with the scheduling's overlap policy; each run gets that time as its scheduled time.
+   * Runs the scheduling for each time its schedule matches in the window, through Temporal's
+   * backfill (overlapping runs only if the scheduling allows them); each run gets that time as its scheduled time.
    */
   async backfill(name: string, window: { from: Date; to: Date }): Promise<BackfillView> {
     return this.temporal.call(async () => {
       const scheduling = await this.get(name);
-      await backfillSchedule(this.client, scheduleIdOf(name), window, overlapPolicyOf(scheduling));
-      return { scheduling: name, from: window.from.toISOString(), to: window.to.toISOString(), overlap: scheduling.overlap };
+      const overlap = backfillOverlapOf(scheduling);
+      await backfillSchedule(this.client, scheduleIdOf(name), window, overlap);
+      return { scheduling: name, from: window.from.toISOString(), to: window.to.toISOString(), overlap: overlap === ScheduleOverlapPolicy.ALLOW_ALL ? 'allow_all' : 'buffer_all' };
     });
   }
 

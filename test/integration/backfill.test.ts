@@ -50,8 +50,7 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
         schedule: { cron: '0 6 * * *', timezone: 'UTC' },
         // Paused: only the backfill runs it.
         enabled: false,
-        // Every backfilled time gets its own run even while another is going.
-        overlap: 'allow_all',
+        // The default overlap, skip: the backfill must still run every time, one after another.
         source: 'bkf_events',
         query:
           "SELECT id, day FROM bkf_events WHERE day <= :scheduled_time AND day > strftime('%Y-%m-%dT%H:%M:%fZ', :scheduled_time, '-1 day') ORDER BY id",
@@ -102,7 +101,7 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
   it('runs one run per past 06:00 in the window, each bound to its own scheduled time, marked as backfill in history', async () => {
     const res = await backfill({ from: new Date(at6(5).getTime() - 3_600_000).toISOString(), to: new Date(at6(3).getTime() + 3_600_000).toISOString() });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ scheduling: name, overlap: 'allow_all' });
+    expect(res.body).toMatchObject({ scheduling: name, overlap: 'buffer_all' });
 
     let runs: RunView[] = [];
     for (let i = 0; i < 600; i++) {
@@ -110,8 +109,11 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
       if (runs.length >= 3 && runs.every((r) => r.status !== 'running')) break;
       await sleep(250);
     }
-    // Exactly three: none from the refused requests above (the 400-day one alone would have made hundreds).
+    // Exactly three: none from the refused requests above (the 400-day one alone would have made hundreds),
+    // none dropped by the scheduling's skip policy; one after another, so never two at once.
     expect(runs).toHaveLength(3);
+    const spans = runs.map((r) => [Date.parse(r.start_time), Date.parse(r.end_time!)] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
     const byTime = [...runs].sort((a, b) => (a.scheduled_time ?? '').localeCompare(b.scheduled_time ?? ''));
     expect(byTime.map((r) => ({ scheduled_time: r.scheduled_time, status: r.status, rows: r.rows, backfill: r.backfill }))).toEqual(
       [5, 4, 3].map((daysAgo) => ({ scheduled_time: at6(daysAgo).toISOString(), status: 'success', rows: rowsPerDay[daysAgo], backfill: true })),
