@@ -99,9 +99,14 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
   });
 
   it('runs one run per past 06:00 in the window, each bound to its own scheduled time, marked as backfill in history', async () => {
+    const scheduling = async () => (await request(stack.app).get(`/api/scheduler/scheduling/${name}`).set(stack.bearer('read'))).body as Record<string, unknown>;
+    const before = await scheduling();
     const res = await backfill({ from: new Date(at6(5).getTime() - 3_600_000).toISOString(), to: new Date(at6(3).getTime() + 3_600_000).toISOString() });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ scheduling: name, overlap: 'buffer_all' });
+    // Recording the request in the action's memo leaves the scheduling as it was (still paused, same spec and
+    // next times); only its last run may already be a backfilled one.
+    expect({ ...(await scheduling()), last_run: null }).toEqual({ ...before, last_run: null });
 
     let runs: RunView[] = [];
     for (let i = 0; i < 600; i++) {
