@@ -9,7 +9,7 @@ import { kafkaTestSchema } from './kafka-test';
 import { alertsQuery } from './routes/alerts-routes';
 import { sendSchema } from './routes/kafka-routes';
 import { cleanupQuery, hourlyQuery, summaryQuery } from './routes/metrics-routes';
-import { historyQuery, nameParam, noteBody } from './routes/scheduler-routes';
+import { backfillBody, historyQuery, nameParam, noteBody } from './routes/scheduler-routes';
 
 /**
  * The REST API's OpenAPI 3.1 document, served at `/api/openapi.json`. Request shapes come from the
@@ -55,6 +55,7 @@ const OPERATIONS: Array<Operation & { params?: { path: z.ZodObject } }> = [
   { method: 'post', path: '/api/scheduler/scheduling/{name}/enable', summary: 'Enables a scheduling', role: 'operate', params: name, body: noteBody, ok: 200, errors: [404, ...TEMPORAL] },
   { method: 'post', path: '/api/scheduler/scheduling/{name}/disable', summary: 'Disables a scheduling', role: 'operate', params: name, body: noteBody, ok: 200, errors: [404, ...TEMPORAL] },
   { method: 'post', path: '/api/scheduler/scheduling/{name}/run', summary: 'Runs a scheduling now', role: 'operate', params: name, ok: 202, errors: [404, 409, ...TEMPORAL] },
+  { method: 'post', path: '/api/scheduler/scheduling/{name}/backfill', summary: 'Runs a scheduling for a past window', role: 'operate', params: name, body: backfillBody, ok: 202, errors: [404, ...TEMPORAL] },
   { method: 'get', path: '/api/scheduler/history', summary: 'Runs, newest first', role: 'read', query: historyQuery, ok: 200, errors: TEMPORAL },
   { method: 'get', path: '/api/scheduler/running', summary: 'Runs in progress', role: 'read', ok: 200, errors: TEMPORAL },
   { method: 'get', path: '/api/alerts', summary: 'Alert rules, their state and the alert log', role: 'read', query: alertsQuery, ok: 200 },

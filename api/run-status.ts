@@ -2,7 +2,8 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { AppConfig } from '../core/config';
 import { RUN_MEMO_KEY, type RunMemo } from '../core/job';
 import { runLinkOf } from '../core/temporal/run-link';
-import { EXPORT_FORMAT, SCHEDULING_NAME } from '../core/temporal/search-attributes';
+import { isBackfillRun } from '../core/temporal/backfill';
+import { EXPORT_FORMAT, SCHEDULED_TIME, SCHEDULING_NAME, TEMPORAL_SCHEDULED_START_TIME } from '../core/temporal/search-attributes';
 
 export type RunStatus = 'success' | 'error' | 'running' | 'cancelled' | 'timeout';
 
@@ -13,6 +14,10 @@ export interface RunView {
   scheduling_name: string | null;
   export_format: string | null;
   status: RunStatus;
+  /** The time the run exports for (`:scheduled_time`): the schedule's, the backfilled one, or the start for "run now". */
+  scheduled_time: string | null;
+  /** Started by a backfill request (POST /api/scheduler/scheduling/:name/backfill). */
+  backfill: boolean;
   start_time: string;
   end_time: string | null;
   duration_ms: number | null;
@@ -38,12 +43,15 @@ const STATUS: Record<string, RunStatus> = {
 export function runViewOf(run: WorkflowExecutionInfo, temporal: Pick<AppConfig['temporal'], 'web_ui' | 'namespace'>): RunView {
   const memo = (run.memo?.[RUN_MEMO_KEY] ?? null) as RunMemo | null;
   const status = STATUS[run.status.name] ?? 'error';
+  const scheduled = run.typedSearchAttributes.get(SCHEDULED_TIME) ?? run.typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME);
   return {
     run_id: run.runId,
     workflow_id: run.workflowId,
     scheduling_name: run.typedSearchAttributes.get(SCHEDULING_NAME) ?? null,
     export_format: run.typedSearchAttributes.get(EXPORT_FORMAT) ?? null,
     status,
+    scheduled_time: scheduled?.toISOString() ?? null,
+    backfill: isBackfillRun(run.memo, scheduled),
     start_time: run.startTime.toISOString(),
     end_time: run.closeTime?.toISOString() ?? null,
     duration_ms: run.closeTime ? run.closeTime.getTime() - run.startTime.getTime() : null,

@@ -1,11 +1,12 @@
-import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../core/config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
 import { admitScheduling, type GateConfig } from '../core/scheduling-gate';
 import { scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
 import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
-import { applyScheduling, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
+import { backfillSchedule } from '../core/temporal/backfill';
+import { applyScheduling, backfillOverlapOf, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
 import { isTemporalUnreachable, TemporalLink } from '../core/temporal/temporal-link';
 import { conflict, HttpError, notFound } from './http-errors';
 import { runViewOf, VISIBILITY_STATUS, type RunStatus, type RunView } from './run-status';
@@ -30,6 +31,14 @@ export type RunNowView =
   | { workflow_id: string; buffered: false }
   | { workflow_id: null; buffered: true; running_workflow_id: string };
 
+/** What a backfill request answers: the window Temporal was asked to run, and how its runs overlap (see backfillOverlapOf). */
+export interface BackfillView {
+  scheduling: string;
+  from: string;
+  to: string;
+  overlap: 'allow_all' | 'buffer_all';
+}
+
 /** A running run plus its progress, read from the export activity's latest checkpoint. */
 export interface RunningView extends RunView {
   progress: { rows: number; messages: number; rows_per_s: number; attempt: number };
@@ -45,7 +54,7 @@ export class SchedulerService {
 
   constructor(
     private readonly client: Client,
-    private readonly config: Pick<AppConfig, 'temporal' | 'sources'> & GateConfig,
+    private readonly config: Pick<AppConfig, 'temporal' | 'sources' | 'api'> & GateConfig,
   ) {
     this.temporal = new TemporalLink(client, config.temporal.address);
   }
@@ -185,6 +194,24 @@ export class SchedulerService {
         }
         throw err;
       }
+    });
+  }
+
+  /** The longest backfill window, in days. */
+  get maxBackfillDays(): number {
+    return this.config.api.max_backfill_days;
+  }
+
+  /**
+   * Runs the scheduling for each time its schedule matches in the window, through Temporal's
+   * backfill (overlapping runs only if the scheduling allows them); each run gets that time as its scheduled time.
+   */
+  async backfill(name: string, window: { from: Date; to: Date }): Promise<BackfillView> {
+    return this.temporal.call(async () => {
+      const scheduling = await this.get(name);
+      const overlap = backfillOverlapOf(scheduling);
+      await backfillSchedule(this.client, scheduleIdOf(name), window, overlap);
+      return { scheduling: name, from: window.from.toISOString(), to: window.to.toISOString(), overlap: overlap === ScheduleOverlapPolicy.ALLOW_ALL ? 'allow_all' : 'buffer_all' };
     });
   }
 

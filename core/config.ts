@@ -125,6 +125,8 @@ export const appConfigSchema = z
          * the cluster in kafka.bootstrap_servers is always allowed. @default false
          */
         allow_private_test_targets: z.boolean().default(false),
+        /** The longest window `POST /api/scheduler/scheduling/:name/backfill` accepts, in days. @default 366 */
+        max_backfill_days: intRange(1, 3660).default(366),
       })
       .prefault({}),
     metrics: z

@@ -8,18 +8,35 @@ export interface SchedulerRouteDeps {
   scheduler: SchedulerService;
 }
 
+/** An ISO 8601 date or date-time with its offset, as a Date. */
+const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((text) => new Date(text));
+
 export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   scheduling: z.string().min(1).optional(),
   status: z.enum(['success', 'error', 'running', 'cancelled', 'timeout']).optional(),
   // An ISO 8601 date or date-time, as the OpenAPI document states it (format date / date-time).
-  since: z
-    .union([z.iso.datetime({ offset: true }), z.iso.date()])
-    .transform((text) => new Date(text))
-    .optional(),
+  since: isoInstant.optional(),
   export_format: z.enum(['kafka', 'csv', 'excel']).optional(),
 });
 export const noteBody = z.object({ note: z.string().max(500).optional() }).default({});
+/** A past window to run a scheduling for; the longest window is checked against the config by `backfillWindowOf`. */
+export const backfillBody = z.object({ from: isoInstant, to: isoInstant });
+
+const DAY_MS = 86_400_000;
+
+/** A backfill body parsed: `from` before `to`, `to` not in the future, at most `maxDays` long (400 naming the field otherwise). */
+export function backfillWindowOf(body: unknown, maxDays: number, now = new Date()): { from: Date; to: Date } {
+  return backfillBody
+    .superRefine(({ from, to }, ctx) => {
+      if (from.getTime() >= to.getTime()) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+      else if (to.getTime() - from.getTime() > maxDays * DAY_MS) {
+        ctx.addIssue({ code: 'custom', path: ['to'], message: `the window must be at most ${maxDays} days (api.max_backfill_days)` });
+      }
+      if (to.getTime() > now.getTime()) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be in the future' });
+    })
+    .parse(body);
+}
 export const nameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name') });
 
 /** `/api/scheduler/*`: schedulings (Temporal Schedules) and runs (Temporal visibility). */
@@ -51,6 +68,9 @@ export function schedulerRoutes({ auth, scheduler }: SchedulerRouteDeps): Router
   });
   router.post('/scheduling/:name/run', auth.require('operate'), async (req, res) => {
     res.status(202).json(await scheduler.runNow(name(req.params)));
+  });
+  router.post('/scheduling/:name/backfill', auth.require('operate'), async (req, res) => {
+    res.status(202).json(await scheduler.backfill(name(req.params), backfillWindowOf(req.body, scheduler.maxBackfillDays)));
   });
   router.get('/history', auth.require('read'), async (req, res) => {
     res.json(await scheduler.history(historyQuery.parse(req.query)));

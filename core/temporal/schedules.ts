@@ -49,6 +49,15 @@ export function overlapPolicyOf(s: Scheduling): ScheduleOverlapPolicy {
   return OVERLAP[s.overlap];
 }
 
+/**
+ * The overlap policy of a backfill: a backfill starts all its times at once, so under `skip` (or
+ * `buffer_one`) all but the first would be dropped. A scheduling that allows overlapping runs gets
+ * them side by side; any other gets them one after another, none dropped, never two at once.
+ */
+export function backfillOverlapOf(s: Scheduling): ScheduleOverlapPolicy {
+  return s.overlap === 'allow_all' ? ScheduleOverlapPolicy.ALLOW_ALL : ScheduleOverlapPolicy.BUFFER_ALL;
+}
+
 function scheduleSpecOf(s: Scheduling): ScheduleSpec {
   const jitter = s.schedule.jitter ? { jitter: s.schedule.jitter } : {};
   if ('cron' in s.schedule) return { cronExpressions: [s.schedule.cron], timezone: s.schedule.timezone, ...jitter };

@@ -146,6 +146,7 @@ describe('the operator pages in a real browser', () => {
     await row(page, names[0]!).waitFor();
     expect(await page.getByRole('note').textContent()).toContain('read-only');
     expect(await row(page, names[0]!).getByRole('button', { name: /Run now/ }).isDisabled()).toBe(true);
+    expect(await row(page, names[0]!).getByRole('button', { name: /Backfill/ }).isDisabled()).toBe(true);
     expect(await row(page, names[0]!).getByRole('button', { name: /Delete/ }).isDisabled()).toBe(true);
     expect(await row(page, names[0]!).getByRole('switch').isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'New scheduling' }).isDisabled()).toBe(true);
@@ -241,6 +242,33 @@ describe('the operator pages in a real browser', () => {
     await screenshot(page, 'dashboard-running.png');
     await finishedRun(slow.workflow_id);
     await page.getByTestId('running-empty').waitFor();
+  });
+
+  it('backfills a past day from the scheduling\'s Backfill action: a wrong window is refused under its field, the right one shows a backfill run in the history', async () => {
+    const page = await signedIn('/scheduler', 'operate');
+    const name = names[1]!;
+    // datetime-local values in the browser's time zone (the machine's, as this process's).
+    const local = (daysAgo: number) => {
+      const d = new Date(Date.now() - daysAgo * 86_400_000);
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T00:00`;
+    };
+    await row(page, name).getByRole('button', { name: /Backfill/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('From').fill(local(2));
+    await dialog.getByLabel('To').fill(local(3));
+    await dialog.getByRole('button', { name: 'Backfill' }).click();
+    expect(await page.getByTestId('error-backfill-to').textContent()).toContain('must be after from');
+
+    // One day: the daily 03:00 (Europe/Rome) matches once in it.
+    await dialog.getByLabel('From').fill(local(3));
+    await dialog.getByLabel('To').fill(local(2));
+    await dialog.getByRole('button', { name: 'Backfill' }).click();
+    await page.getByTestId('toast').filter({ hasText: `Backfill of ${name}` }).waitFor();
+    await page.getByTestId('filter-scheduling').selectOption(name);
+    const backfilled = page.locator('tr[data-status="success"]').filter({ has: page.getByTestId('backfill-tag') });
+    await backfilled.waitFor();
+    expect(await backfilled.locator('td[data-label="Rows"]').textContent()).toBe(ROWS.toLocaleString('en-US'));
   });
 
   it('shows the server\'s validation error next to the cron field and creates nothing', async () => {

@@ -81,7 +81,14 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
                   </td>
                   <td data-label="Scheduling">{run.scheduling_name ?? '–'}</td>
                   <td data-label="Format">{run.export_format ?? '–'}</td>
-                  <td data-label="Status"><StatusBadge status={run.status} /></td>
+                  <td data-label="Status">
+                    <StatusBadge status={run.status} />
+                    {run.backfill && (
+                      <span class="small muted" data-testid="backfill-tag" title={`backfilled run for ${formatTime(run.scheduled_time ?? run.start_time)}`}>
+                        {' '}backfill {formatTime(run.scheduled_time ?? run.start_time)}
+                      </span>
+                    )}
+                  </td>
                   <td data-label="Duration">{formatDuration(run.duration_ms)}</td>
                   <td data-label="Rows">{formatCount(run.rows)}</td>
                   <td data-label="Attempts">{formatCount(run.attempts)}</td>

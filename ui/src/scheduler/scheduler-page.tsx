@@ -5,6 +5,7 @@ import { canAdmin, canOperate, useSession } from '../components/shell';
 import { Toast, type ToastMessage } from '../components/toast';
 import { usePolling } from '../components/use-polling';
 import type { RunView, SchedulingView } from '../types';
+import { BackfillForm } from './backfill-form';
 import { HistoryTable, historyPath, type HistoryFilter } from './history-table';
 import { SchedulingFormView } from './scheduling-form';
 import { SchedulingTable } from './scheduling-table';
@@ -20,6 +21,7 @@ export function SchedulerPage() {
   const [disabling, setDisabling] = useState<SchedulingView | null>(null);
   const [deleting, setDeleting] = useState<SchedulingView | null>(null);
   const [note, setNote] = useState('');
+  const [backfilling, setBackfilling] = useState<SchedulingView | null>(null);
   const [toast, setToast] = useState<ToastMessage | null>(null);
   const editorTitle = useRef<HTMLHeadingElement>(null);
 
@@ -78,6 +80,12 @@ export function SchedulerPage() {
         throw err;
       }
     });
+  const onBackfill = (s: SchedulingView) => setBackfilling(s);
+  const onBackfilled = (s: SchedulingView, from: string, to: string) => {
+    setBackfilling(null);
+    setToast({ kind: 'ok', text: `Backfill of ${s.name} from ${from} to ${to} requested: its runs appear in the history` });
+    refreshAll();
+  };
   const confirmDelete = () => {
     const s = deleting!;
     setDeleting(null);
@@ -132,6 +140,7 @@ export function SchedulerPage() {
             canAdmin={canAdmin(session)}
             onToggle={onToggle}
             onRunNow={onRunNow}
+            onBackfill={onBackfill}
             onEdit={(s) => openEditor({ mode: 'edit', scheduling: s })}
             onDelete={setDeleting}
           />
@@ -152,6 +161,10 @@ export function SchedulerPage() {
             <button type="button" onClick={() => setDisabling(null)}>Cancel</button>
           </div>
         </form>
+      </Dialog>
+
+      <Dialog open={backfilling !== null} title={`Backfill ${backfilling?.name ?? ''}`} onClose={() => setBackfilling(null)}>
+        {backfilling && <BackfillForm scheduling={backfilling} onDone={onBackfilled} onCancel={() => setBackfilling(null)} />}
       </Dialog>
 
       <Dialog open={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onClose={() => setDeleting(null)}>

@@ -11,6 +11,7 @@ interface Props {
   canAdmin: boolean;
   onToggle: (s: SchedulingView) => void;
   onRunNow: (s: SchedulingView) => void;
+  onBackfill: (s: SchedulingView) => void;
   onEdit: (s: SchedulingView) => void;
   onDelete: (s: SchedulingView) => void;
 }
@@ -19,7 +20,7 @@ const READ_ONLY = 'needs a token with the operate role';
 const ADMIN_ONLY = 'needs a token with the admin role';
 
 /** Every scheduling with its switch, next runs, last run and actions. */
-export function SchedulingTable({ schedulings, lastRuns, canOperate, canAdmin, onToggle, onRunNow, onEdit, onDelete }: Props) {
+export function SchedulingTable({ schedulings, lastRuns, canOperate, canAdmin, onToggle, onRunNow, onBackfill, onEdit, onDelete }: Props) {
   if (schedulings.length === 0) return <p class="muted">No scheduling yet: create one, or apply temporal.yaml with <code>pstt apply</code>.</p>;
   return (
     <div class="table-wrap">
@@ -87,6 +88,9 @@ export function SchedulingTable({ schedulings, lastRuns, canOperate, canAdmin, o
                 <td data-label="Actions" class="actions">
                   <button type="button" onClick={() => onRunNow(s)} disabled={!canOperate} title={canOperate ? undefined : READ_ONLY}>
                     Run now<span class="sr-only"> {s.name}</span>
+                  </button>
+                  <button type="button" onClick={() => onBackfill(s)} disabled={!canOperate} title={canOperate ? 'Run it for a past window' : READ_ONLY}>
+                    Backfill<span class="sr-only"> {s.name}</span>
                   </button>
                   <button type="button" onClick={() => onEdit(s)} disabled={!canAdmin} title={canAdmin ? undefined : ADMIN_ONLY}>
                     Edit<span class="sr-only"> {s.name}</span>
