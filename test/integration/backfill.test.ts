@@ -54,6 +54,8 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
         source: 'bkf_events',
         query:
           "SELECT id, day FROM bkf_events WHERE day <= :scheduled_time AND day > strftime('%Y-%m-%dT%H:%M:%fZ', :scheduled_time, '-1 day') ORDER BY id",
+        // The day column holds ISO `T...Z` text: times are bound in that form.
+        time_format: 'iso',
         export_format: 'kafka',
         retry: { max_attempts: 1 },
         kafka_config: { topic, message_key_field: 'id' },
