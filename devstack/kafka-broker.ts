@@ -34,17 +34,32 @@ export interface KafkaNode {
   /** The name of its pid file, as `runningPid` takes it. */
   processName: string;
   home: string;
+  /**
+   * A second client listener (`PROXIED`) whose advertised address is another port, where a test puts
+   * a TCP proxy it can cut: clients bootstrapped there reach every node through the proxies only.
+   */
+  proxied?: { listenPort: number; advertisedPort: number };
+}
+
+/** Ports of the optional proxied listener, relative to a node's broker port. */
+export interface ProxiedListener {
+  listenOffset: number;
+  advertisedOffset: number;
 }
 
 /** The nodes of a cluster: node i (from 1) listens on basePort + 2(i-1), its controller on the port after. */
-export function clusterNodes(name: string, size: number, basePort: number): KafkaNode[] {
-  return Array.from({ length: size }, (_, i) => ({
-    id: i + 1,
-    brokerPort: basePort + 2 * i,
-    controllerPort: basePort + 2 * i + 1,
-    processName: size === 1 ? name : `${name}-${i + 1}`,
-    home: size === 1 ? path.join(dataDir(), name) : path.join(dataDir(), name, `node-${i + 1}`),
-  }));
+export function clusterNodes(name: string, size: number, basePort: number, proxied?: ProxiedListener): KafkaNode[] {
+  return Array.from({ length: size }, (_, i) => {
+    const brokerPort = basePort + 2 * i;
+    return {
+      id: i + 1,
+      brokerPort,
+      controllerPort: brokerPort + 1,
+      processName: size === 1 ? name : `${name}-${i + 1}`,
+      home: size === 1 ? path.join(dataDir(), name) : path.join(dataDir(), name, `node-${i + 1}`),
+      ...(proxied ? { proxied: { listenPort: brokerPort + proxied.listenOffset, advertisedPort: brokerPort + proxied.advertisedOffset } } : {}),
+    };
+  });
 }
 
 /** `host:port` of every node's client listener. */
@@ -62,11 +77,12 @@ function serverProperties(node: KafkaNode, nodes: readonly KafkaNode[], logDirs:
     'process.roles=broker,controller',
     `node.id=${node.id}`,
     quorum,
-    `listeners=PLAINTEXT://127.0.0.1:${node.brokerPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.brokerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${node.brokerPort},CONTROLLER://127.0.0.1:${node.controllerPort}${
+      node.proxied ? `,PROXIED://127.0.0.1:${node.proxied.listenPort}` : ''}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.brokerPort}${node.proxied ? `,PROXIED://127.0.0.1:${node.proxied.advertisedPort}` : ''}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${node.proxied ? ',PROXIED:PLAINTEXT' : ''}`,
     `log.dirs=${logDirs}`,
     'num.partitions=3',
     // One node: internal topics must not wait for replicas that do not exist. Three: what production
@@ -156,10 +172,15 @@ export async function nodeReady(node: KafkaNode): Promise<boolean> {
  * for the stack either way: its start starts every node (a cluster's quorum needs a majority up before
  * any node is ready), its stop stops them all. `name` and `basePort` give a test a cluster of its own.
  */
-export function kafkaBroker(size = brokersSetting(), name = NAME, basePort = BROKER_PORT): ManagedService & { nodes: KafkaNode[] } {
-  const nodes = clusterNodes(name, size, basePort);
+export function kafkaBroker(
+  size = brokersSetting(),
+  name = NAME,
+  basePort = BROKER_PORT,
+  proxied?: ProxiedListener,
+): ManagedService & { nodes: KafkaNode[] } {
+  const nodes = clusterNodes(name, size, basePort, proxied);
   const logFile = (node: KafkaNode) => path.join(logsDir(), `${node.processName}.log`);
-  const ports = nodes.flatMap((n) => [n.brokerPort, n.controllerPort]);
+  const ports = nodes.flatMap((n) => [n.brokerPort, n.controllerPort, ...(n.proxied ? [n.proxied.listenPort] : [])]);
   return {
     name,
     nodes,

@@ -15,6 +15,7 @@ import { bringUp } from '../../devstack/stack';
 import { consumeMessages } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { idsByPartition, OrdersExportHarness, stepsBack } from '../support/orders-export';
+import { TcpProxy } from '../support/tcp-proxy';
 
 /**
  * Issue 13 item 2: past one machine. A three-node KRaft cluster of the drill's own (ports 19092-19097,
@@ -29,8 +30,12 @@ const BATCH = 20;
 const RESEND_WINDOW = 10_000;
 const POSTGRES_URL = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');
 
-const cluster = kafkaBroker(3, 'kafka-drill', 19092);
+// Each node also listens on broker port + 100 and advertises broker port + 200 there, where the
+// partition case puts a proxy it can cut.
+const cluster = kafkaBroker(3, 'kafka-drill', 19092, { listenOffset: 100, advertisedOffset: 200 });
 const bootstrap = bootstrapOf(cluster.nodes);
+/** How long the network partition between the worker and every broker lasts: past the send deadline. */
+const PARTITION_MS = 30_000;
 
 /** Starts a killed node again and waits until it answers. */
 async function restart(node: KafkaNode): Promise<void> {
@@ -209,6 +214,34 @@ describe('fault drill: a three-broker cluster and two workers', () => {
       await h.killWorkers();
       await locker.query(`DROP DATABASE IF EXISTS ${metricsDb} WITH (FORCE)`);
       await locker.end();
+    }
+  });
+
+  it('a network partition between the worker and every broker: the export retries and completes once it heals, nothing lost', async () => {
+    const proxies = cluster.nodes.map((n) => new TcpProxy(n.proxied!.advertisedPort, { host: '127.0.0.1', port: n.proxied!.listenPort }));
+    for (const p of proxies) await p.open();
+    try {
+      // The worker knows the cluster only through the proxies; the test's own client goes direct.
+      const throughProxies = proxies.map((p) => `127.0.0.1:${p.port}`);
+      const { configFile, taskQueue } = h.config(h.dbFile, { bootstrap_servers: throughProxies, send_timeout_ms: 10_000 });
+      h.worker(configFile);
+      const { topic, handle } = await h.startExport(taskQueue, { batch_size: BATCH, resume_key: ['order_id'] });
+      await h.waitForOffsets(topic, 10_000);
+      for (const p of proxies) p.cut();
+      // A send already past the proxy when it was cut may still land: count once it has.
+      await sleep(2_000);
+      const atCut = await countMessages(h.kafka, topic);
+      expect(atCut).toBeLessThan(ROWS);
+      await sleep(PARTITION_MS);
+      // Nothing crossed the partition while it lasted.
+      expect(await countMessages(h.kafka, topic)).toBe(atCut);
+      for (const p of proxies) p.heal();
+
+      const result = (await handle.result()) as ExportResult;
+      expect(result.attempts).toBeGreaterThan(1);
+      await checkTopic(topic, result);
+    } finally {
+      for (const p of proxies) await p.close();
     }
   });
 });
