@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { parseConfig } from '../../core/config';
+import { RESTART_POLICY } from '../../core/ops/restart-policy';
 import { PROJECT_ROOT } from '../../core/paths';
 import { ensureDeployTools, type DeployTools } from '../../devstack/deploy-tools';
 import { dashboardQueries, PROMETHEUS_FILE } from '../support/dashboard';
@@ -136,7 +137,7 @@ describe('docker/ and deploy/ checked with the real tools', () => {
     expect(`${stdout}${stderr}`).toBe('');
   });
 
-  it('the worker unit restarts on failure and waits past the worker shutdown before SIGKILL', () => {
+  it('the units restart on failure with RESTART_POLICY\'s first wait, the worker\'s waits past its shutdown before SIGKILL', () => {
     for (const unit of ['pstt-worker.service', 'pstt-api.service']) {
       const s = unitSettings(path.join(SYSTEMD, unit));
       expect([unit, s.get('Restart'), s.get('KillSignal'), s.get('KillMode'), s.get('EnvironmentFile')]).toEqual([
@@ -148,6 +149,8 @@ describe('docker/ and deploy/ checked with the real tools', () => {
       ]);
     }
     const worker = unitSettings(path.join(SYSTEMD, 'pstt-worker.service'));
+    expect(systemdMs(worker.get('RestartSec')![0]!)).toBe(RESTART_POLICY.initialDelayMs);
+    expect(worker.get('StartLimitIntervalSec')).toEqual(['0']);
     expect(systemdMs(worker.get('TimeoutStopSec')![0]!)).toBeGreaterThan(WORKER_STOP_MS);
     expect(worker.get('ExecStart')).toEqual(['/usr/bin/npm run --silent worker']);
   });
@@ -164,12 +167,19 @@ describe('docker/ and deploy/ checked with the real tools', () => {
         'print(json.dumps({c.tag: (c.text or "").strip() for c in r} | {"onfailure": [c.attrib for c in r.findall("onfailure")]}))',
       path.join(PROJECT_ROOT, 'deploy', 'windows', 'PSTT_Service.xml'),
     ]);
-    const winsw = JSON.parse(stdout) as Record<string, string> & { onfailure: Array<{ action: string }> };
+    const winsw = JSON.parse(stdout) as Record<string, string> & { onfailure: Array<{ action: string; delay: string }> };
     expect(winsw.id).toBe(serviceName);
     expect(winsw.arguments).toMatch(/npm-cli\.js" start$/);
     const stopMs = Number(/^(\d+) sec$/.exec(winsw.stoptimeout ?? '')?.[1]) * 1000;
     expect(stopMs).toBeGreaterThan(WORKER_STOP_MS);
     expect(stopMs).toBeLessThan(MANAGE_SERVICE_WAIT_MS);
-    expect(winsw.onfailure.map((f) => f.action)).toEqual(['restart', 'restart', 'restart']);
+    // npm start's supervisor's backoff: 1, 2, 4... up to 30 s, WinSW repeating the last.
+    const delays: string[] = [];
+    for (let ms = RESTART_POLICY.initialDelayMs; ; ms = Math.min(ms * RESTART_POLICY.factor, RESTART_POLICY.maxDelayMs)) {
+      delays.push(`${ms / 1000} sec`);
+      if (ms === RESTART_POLICY.maxDelayMs) break;
+    }
+    expect(winsw.onfailure).toEqual(delays.map((delay) => ({ action: 'restart', delay })));
+    expect(winsw.resetfailure).toBe(`${RESTART_POLICY.resetAfterMs / 60_000} min`);
   });
 });
