@@ -13,11 +13,12 @@ exitOnUnhandledErrors('worker');
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const deps = await buildWorkerDeps(config);
-  const connection = await connectWorkerConnection(config);
+  // First: a port in use fails the start before any connection, and the process shows while it waits for Temporal.
   const { metrics_port: metricsPort, metrics_host: metricsHost } = config.worker;
   const metricsServer = metricsPort ? await startWorkerMetricsServer(metricsPort, metricsHost ?? '127.0.0.1') : undefined;
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics served');
+  const deps = await buildWorkerDeps(config);
+  const connection = await connectWorkerConnection(config);
   try {
     const worker = await createExportWorker({ connection, config, deps });
     logger.info({ taskQueue: config.temporal.task_queue, temporal: config.temporal.address }, 'worker started');
