@@ -9,7 +9,7 @@ import { kafkaTestSchema } from './kafka-test';
 import { alertsQuery } from './routes/alerts-routes';
 import { sendSchema } from './routes/kafka-routes';
 import { cleanupQuery, hourlyQuery, summaryQuery } from './routes/metrics-routes';
-import { backfillBody, historyQuery, nameParam, noteBody } from './routes/scheduler-routes';
+import { backfillBody, historyQuery, nameParam, noteBody, previewQuery } from './routes/scheduler-routes';
 
 /**
  * The REST API's OpenAPI 3.1 document, served at `/api/openapi.json`. Request shapes come from the
@@ -49,6 +49,7 @@ const OPERATIONS: Array<Operation & { params?: { path: z.ZodObject } }> = [
   { method: 'get', path: '/api/kafka/metrics/prometheus', summary: 'Prometheus exposition', role: 'read', ok: 200, okType: 'text/plain' },
   { method: 'get', path: '/api/scheduler/scheduling', summary: 'Every scheduling', role: 'read', ok: 200, errors: TEMPORAL },
   { method: 'post', path: '/api/scheduler/scheduling', summary: 'Creates a scheduling', role: 'admin', body: checkedSchedulingSchema, ok: 201, errors: [409, ...TEMPORAL] },
+  { method: 'post', path: '/api/scheduler/scheduling/preview', summary: 'Previews a scheduling (saved or not): columns, first messages, problems; read-only', role: 'admin', query: previewQuery, body: checkedSchedulingSchema, ok: 200, errors: [503] },
   { method: 'get', path: '/api/scheduler/scheduling/{name}', summary: 'One scheduling', role: 'read', params: name, ok: 200, errors: [404, ...TEMPORAL] },
   { method: 'put', path: '/api/scheduler/scheduling/{name}', summary: 'Replaces a scheduling', role: 'admin', params: name, body: checkedSchedulingSchema, ok: 200, errors: [404, ...TEMPORAL] },
   { method: 'delete', path: '/api/scheduler/scheduling/{name}', summary: 'Deletes a scheduling', role: 'admin', params: name, ok: 204, errors: [404, ...TEMPORAL] },
@@ -157,11 +158,10 @@ export function rejectUndocumentedMethods(): RequestHandler {
   }
   return (req, res, next) => {
     if (req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    for (const [pattern, methods] of allowed) {
-      if (!pattern.test(req.path) || methods.has(req.method)) continue;
-      res.status(405).set('Allow', [...methods].join(', ')).json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
-      return;
-    }
-    next();
+    // A path may match several templates (`/scheduling/preview` and `/scheduling/{name}`): 405 only when none takes the method.
+    const methods = new Set<string>();
+    for (const [pattern, allows] of allowed) if (pattern.test(req.path)) allows.forEach((m) => methods.add(m));
+    if (methods.size === 0 || methods.has(req.method)) return next();
+    res.status(405).set('Allow', [...methods].join(', ')).json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
   };
 }
