@@ -147,21 +147,35 @@ export function openApiDocument(): Record<string, unknown> {
 
 /**
  * 405 with `Allow` for a method the document does not list on a path it does (TRACE /api/alerts, say),
- * instead of the catch-all 404. HEAD and OPTIONS are left to Express.
+ * instead of the catch-all 404, and OPTIONS answered with the same `Allow`. A concrete path wins over a
+ * template it also matches, as OpenAPI resolves them: `/api/scheduler/scheduling/preview` takes POST
+ * only, not the methods of `/scheduling/{name}` (the model reserves the name). HEAD is left to Express.
  */
 export function rejectUndocumentedMethods(): RequestHandler {
-  const allowed = new Map<RegExp, Set<string>>();
+  const allowed = new Map<string, { pattern: RegExp; concrete: boolean; methods: Set<string> }>();
   for (const op of OPERATIONS) {
-    const pattern = new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
-    const key = [...allowed.keys()].find((p) => p.source === pattern.source) ?? pattern;
-    allowed.set(key, (allowed.get(key) ?? new Set()).add(op.method.toUpperCase()));
+    const entry = allowed.get(op.path) ?? {
+      pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+      concrete: !op.path.includes('{'),
+      methods: new Set<string>(),
+    };
+    entry.methods.add(op.method.toUpperCase());
+    allowed.set(op.path, entry);
   }
   return (req, res, next) => {
-    if (req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    // A path may match several templates (`/scheduling/preview` and `/scheduling/{name}`): 405 only when none takes the method.
+    if (req.method === 'HEAD') return next();
+    const matching = [...allowed.values()].filter((e) => e.pattern.test(req.path));
+    if (matching.length === 0) return next();
+    const concrete = matching.filter((e) => e.concrete);
     const methods = new Set<string>();
-    for (const [pattern, allows] of allowed) if (pattern.test(req.path)) allows.forEach((m) => methods.add(m));
-    if (methods.size === 0 || methods.has(req.method)) return next();
-    res.status(405).set('Allow', [...methods].join(', ')).json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
+    for (const entry of concrete.length ? concrete : matching) entry.methods.forEach((m) => methods.add(m));
+    if (methods.has('GET')) methods.add('HEAD');
+    const allow = [...methods].sort().join(', ');
+    if (req.method === 'OPTIONS') {
+      res.status(204).set('Allow', allow).end();
+      return;
+    }
+    if (methods.has(req.method)) return next();
+    res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
   };
 }

@@ -165,6 +165,14 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
     expect((await preview(scheduling(), '?limit=101')).status).toBe(400);
     const read = await request(stack.app).post('/api/scheduler/scheduling/preview').set(stack.bearer('read')).send(scheduling());
     expect(read.status).toBe(403);
+    // The path is the preview's, not a scheduling's: the name is reserved, and only POST is allowed.
+    const named = await request(stack.app).post('/api/scheduler/scheduling').set(stack.bearer('admin')).send(scheduling({ name: 'preview' }));
+    expect(named.status).toBe(400);
+    expect((named.body as { details: Array<{ path: string }> }).details.map((d) => d.path)).toEqual(['name']);
+    const get = await request(stack.app).get('/api/scheduler/scheduling/preview').set(stack.bearer('admin'));
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
+    const options = await request(stack.app).options('/api/scheduler/scheduling/preview');
+    expect([options.status, options.headers.allow]).toEqual([204, 'POST']);
   });
 
   it('pstt preview NAME prints the sample messages and the problems of a scheduling of the config file', async () => {
