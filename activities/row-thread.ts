@@ -3,7 +3,7 @@ import { toTransferred, type TransferredError } from '../core/error-transfer';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
 import { SourceRegistry } from '../core/sources';
 import type { AppConfig } from '../core/config';
-import { openExportRows, type RowMark } from './export-rows';
+import { openExportRows, type RowMark, type RowTally } from './export-rows';
 
 /**
  * The worker thread of a Kafka export (threaded-rows.ts starts it): reads the query, checks resume
@@ -33,7 +33,7 @@ export type RowThreadMessage =
       bytes: number;
       mark: RowMark;
     }
-  | { type: 'end' }
+  | { type: 'end'; tally: RowTally | null }
   | { type: 'error'; error: TransferredError };
 
 /** Messages to the thread: one credit per send taken, or stop. */
@@ -80,7 +80,7 @@ async function run(): Promise<void> {
           lengths.buffer,
         ]);
       }
-      post({ type: 'end' });
+      post({ type: 'end', tally: rows.tally });
     } finally {
       await rows.close();
     }

@@ -14,7 +14,7 @@ const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).tra
 export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   scheduling: z.string().min(1).optional(),
-  status: z.enum(['success', 'error', 'running', 'cancelled', 'timeout']).optional(),
+  status: z.enum(['success', 'suspect', 'error', 'running', 'cancelled', 'timeout']).optional(),
   // An ISO 8601 date or date-time, as the OpenAPI document states it (format date / date-time).
   since: isoInstant.optional(),
   export_format: z.enum(['kafka', 'csv', 'excel']).optional(),
