@@ -190,7 +190,7 @@ describe('reconcile: count', () => {
       const result: ExportResult = await worker.runUntil(async () => {
         const handle = await start(s, taskQueue);
         workflowId = handle.workflowId;
-        return handle.result();
+        return (await handle.result()) as ExportResult;
       });
       // Today's activity, yesterday's workflow: the mismatch is in the result, but nothing acted on it.
       expect(result.reconciliation).toMatchObject({ suspect: true });
