@@ -106,9 +106,9 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
   );
 }
 
-/** A run's three reconciliation numbers: the query's count, rows read, rows delivered (when recorded). */
+/** A reconciled or suspect run's three numbers: the query's count, rows read, rows delivered. */
 function RowCounts({ run }: { run: RunView }) {
-  if (run.rows_read === null && run.query_count === null) return null;
+  if (run.query_count === null && run.status !== 'suspect') return null;
   return (
     <span class="small muted counts" data-testid="row-counts" title="query COUNT(*) / rows read / rows delivered (Kafka acknowledged or file written)">
       <br />
