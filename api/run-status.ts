@@ -6,7 +6,8 @@ import { isBackfillRun } from '../core/temporal/backfill';
 import { EXPORT_FORMAT, SCHEDULED_TIME, SCHEDULING_NAME, TEMPORAL_SCHEDULED_START_TIME } from '../core/temporal/search-attributes';
 
 /** `suspect`: completed, but the run's counts disagree (see `Reconciliation`); Temporal shows it Completed. */
-export type RunStatus = 'success' | 'suspect' | 'error' | 'running' | 'cancelled' | 'timeout';
+export const RUN_STATUSES = ['success', 'suspect', 'error', 'running', 'cancelled', 'timeout'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One run as `/api/scheduler/history` shows it (the runbook's field names). */
 export interface RunView {
