@@ -6,7 +6,7 @@ import { keyOf } from '../core/resume-key';
 import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
 import type { RowValues } from '../core/row-values';
 import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
-import type { QueryCursor } from '../core/sources/source';
+import type { QueryCursor, SourceCount } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
 import { prepareEncodedSends } from './kafka-batches';
 import { openExportQuery, rowFingerprint } from './resume';
@@ -37,8 +37,16 @@ export interface ExportRows {
   readonly byKey: boolean;
   /** The next send; null after the last. */
   next(): Promise<ExportSend | null>;
+  /** Once `next()` has returned null: rows read (those resumed past included) and the query's count, if asked. */
+  readonly tally: RowTally | null;
   /** Releases the cursor (and the thread); safe to call twice. */
   close(): Promise<void>;
+}
+
+/** What the read side of an export read, for reconciliation. */
+export interface RowTally {
+  rowsRead: number;
+  counted: SourceCount | null;
 }
 
 export type RowDeps = Pick<ActivityDeps, 'config' | 'sources'>;
@@ -79,6 +87,7 @@ export async function openExportRows(
   let rowsRead = 0;
   const pending: ExportSend[] = [];
   let open: QueryCursor | null = cursor;
+  let tally: RowTally | null = null;
   const close = async () => {
     const c = open;
     open = null;
@@ -88,10 +97,15 @@ export async function openExportRows(
     progress: start.progress,
     startedOverBecause: start.startedOverBecause,
     byKey: tracker !== null,
+    get tally() {
+      return tally;
+    },
     async next() {
       while (pending.length === 0 && open) {
         const rows = await open.readValues(readRows);
         if (rows.length === 0) {
+          // The rows an earlier attempt had acknowledged were read by it (or skipped past here).
+          tally = { rowsRead: start.progress.rowsAcked + rowsRead, counted: (await open.counted?.()) ?? null };
           await close();
           break;
         }

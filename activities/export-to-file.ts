@@ -8,6 +8,7 @@ import { renderFileName, timeZoneOf, type FileFormat } from '../core/files/file-
 import { publishFile, temporaryPathFor } from '../core/files/publish';
 import { createXlsxWriter, EXCEL_MAX_ROWS } from '../core/files/xlsx-writer';
 import type { ExportActivityInput, ExportResult } from '../core/job';
+import { reconcile } from '../core/reconcile';
 import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
 import type { FileConfig } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
@@ -27,6 +28,7 @@ export interface FileExportOptions {
 
 /** What a file export heartbeats. Only progress for operators: a retry starts over (see below). */
 export interface FileExportProgress {
+  /** Rows read from the source and handed to the writer. */
   rowsWritten: number;
 }
 
@@ -88,9 +90,10 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
         progress.rowsWritten += rows.length;
         ctx.heartbeat({ ...progress });
       }
+      const counted = (await cursor.counted?.()) ?? null;
       // Closed before publishing: a failure once the file is in place would make the retry write a second one.
       await cursor.close();
-      const { bytes, sheets } = await writer.finish();
+      const { bytes, sheets, rows: rowsWritten } = await writer.finish();
       ctx.cancellationSignal.throwIfAborted();
       const file = await publishFile(tempPath, finalPath);
       return {
@@ -101,6 +104,8 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
         durationMs: Date.now() - started,
         attempts: ctx.info.attempt,
         file,
+        // A retry starts over, so the rows read are this attempt's; the writer counts what it put in the file.
+        reconciliation: reconcile(progress.rowsWritten, rowsWritten, counted),
       };
     } catch (err) {
       await discard(writer, tempPath).catch((cleanupErr: unknown) => {

@@ -2,10 +2,11 @@ import { Context } from '@temporalio/activity';
 import { ConfigError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress, ExportResult } from '../core/job';
 import { checkTopic } from '../core/kafka/topic-check';
+import { reconcile } from '../core/reconcile';
 import type { ActivityDeps } from './deps';
 import { Checkpointer, startKeepAlive } from './checkpoint';
 import { deliveryOf } from './delivery';
-import { openExportRows, type ExportRows, type ExportSend } from './export-rows';
+import { openExportRows, type ExportRows, type ExportSend, type RowTally } from './export-rows';
 import { openThreadedRows } from './threaded-rows';
 
 /**
@@ -36,7 +37,8 @@ export function makeExportToKafka(deps: ActivityDeps) {
       scheduling: scheduling.name,
       runId: ctx.info.workflowExecution?.workflowId ?? scheduling.name,
     });
-    const resultOf = (p: ExportProgress): ExportResult => ({
+    // Without a tally (an exactly-once attempt that found every row committed) the rows read are unknown.
+    const resultOf = (p: ExportProgress, tally: RowTally | null = null): ExportResult => ({
       rows: p.rowsAcked,
       messages: p.messages,
       batches: p.batches,
@@ -44,6 +46,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
       durationMs: Date.now() - started,
       attempts: ctx.info.attempt,
       ...(p.startedOver ? { startedOver: true } : {}),
+      reconciliation: reconcile(tally?.rowsRead ?? null, p.rowsAcked, tally?.counted ?? null),
     });
 
     let progress: ExportProgress = { rowsAcked: 0, messages: 0, batches: 0, bytes: 0 };
@@ -105,6 +108,6 @@ export function makeExportToKafka(deps: ActivityDeps) {
       await delivery.close();
       await rows?.close();
     }
-    return resultOf(progress);
+    return resultOf(progress, rows?.tally ?? null);
   };
 }

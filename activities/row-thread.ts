@@ -4,7 +4,7 @@ import type { ExportActivityInput, ExportProgress } from '../core/job';
 import { SourceRegistry } from '../core/sources';
 import type { AppConfig } from '../core/config';
 import { byteLength } from '../core/kafka/message';
-import { openExportRows, type RowMark } from './export-rows';
+import { openExportRows, type RowMark, type RowTally } from './export-rows';
 
 /**
  * The worker thread of a Kafka export (threaded-rows.ts starts it): reads the query, checks resume
@@ -39,7 +39,7 @@ export type RowThreadMessage =
       bytes: number;
       mark: RowMark;
     }
-  | { type: 'end' }
+  | { type: 'end'; tally: RowTally | null }
   | { type: 'error'; error: TransferredError };
 
 /** Messages to the thread: one credit per send taken, or stop. */
@@ -98,7 +98,7 @@ async function run(): Promise<void> {
           [bytes.buffer, lengths.buffer, keyLengths.buffer],
         );
       }
-      post({ type: 'end' });
+      post({ type: 'end', tally: rows.tally });
     } finally {
       await rows.close();
     }

@@ -1,6 +1,6 @@
 import type { ExportActivityInput } from '../core/job';
 import { runBindingOf } from '../core/run-params';
-import type { OpenOptions, ParamValue, QueryCursor } from '../core/sources/source';
+import { countSqlOf, type OpenOptions, type ParamValue, type QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
 
 /** The named parameters bound to a run's query: the scheduling's own, plus the run's times. */
@@ -18,7 +18,8 @@ export function bindingOf(input: ExportActivityInput, extraParams: Record<string
 
 /**
  * Opens a run's query (or `sql`, a rewrite of it with `extraParams`) on its source with its parameters
- * bound; the database enforces the source's `statement_timeout`, or else the scheduling's `timeout`.
+ * bound; the database enforces the source's `statement_timeout`, or else the scheduling's `timeout`
+ * (on the `reconcile: count` count too).
  */
 export function openRunQuery(
   deps: Pick<ActivityDeps, 'config' | 'sources'>,
@@ -29,5 +30,7 @@ export function openRunQuery(
   const { scheduling } = input;
   const source = Object.hasOwn(deps.config.sources, scheduling.source) ? deps.config.sources[scheduling.source] : undefined;
   const timeoutSeconds = source?.statement_timeout ?? scheduling.timeout;
-  return deps.sources.get(scheduling.source).open(sql, { ...bindingOf(input, extraParams), timeoutMs: timeoutSeconds * 1000 });
+  // The count is of the scheduling's own query, also when `sql` is a resumed attempt's rewrite of it.
+  const countSql = scheduling.reconcile === 'count' ? countSqlOf(scheduling.query) : undefined;
+  return deps.sources.get(scheduling.source).open(sql, { ...bindingOf(input, extraParams), timeoutMs: timeoutSeconds * 1000, countSql });
 }

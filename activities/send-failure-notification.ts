@@ -13,24 +13,25 @@ export interface NotificationResult {
 }
 
 /**
- * E-mails a run's failure to the scheduling's `notify` list (SMTP_TO when empty). A server that refuses or
+ * E-mails a run's failure (or a suspect run's mismatch) to the scheduling's `notify` list (SMTP_TO when empty). A server that refuses or
  * is down rejects, so Temporal retries it; with e-mail off or nobody to tell, retrying cannot help: it
  * completes with a warning in the log.
  */
 export function makeSendFailureNotification(deps: Pick<ActivityDeps, 'mailer' | 'config'>) {
   return async function sendFailureNotification(notice: RunFailureNotice): Promise<NotificationResult> {
     const context = { scheduling: notice.scheduling_name, workflowId: notice.workflow_id };
+    const what = notice.kind === 'suspect' ? 'run is suspect' : 'run failed';
     if (!deps.mailer) {
-      logger.warn(context, '[NOTIFY] run failed, but e-mail is off (SMTP_HOST is not set): no notification sent');
+      logger.warn(context, `[NOTIFY] ${what}, but e-mail is off (SMTP_HOST is not set): no notification sent`);
       return { delivered: false, message_id: null, skipped: 'e-mail is off: SMTP_HOST is not set' };
     }
     try {
       const messageId = await deps.mailer.send(runFailureMail(notice, deps.config.temporal));
-      logger.info(context, '[NOTIFY] run failure notification sent');
+      logger.info(context, `[NOTIFY] ${what}: notification sent`);
       return { delivered: true, message_id: messageId, skipped: null };
     } catch (err) {
       if (!(err instanceof NoRecipientError)) throw err;
-      logger.warn(context, `[NOTIFY] run failed, but ${err.message}`);
+      logger.warn(context, `[NOTIFY] ${what}, but ${err.message}`);
       return { delivered: false, message_id: null, skipped: err.message };
     }
   };

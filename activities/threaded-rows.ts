@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { fromTransferred } from '../core/error-transfer';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
 import type { KafkaMessage } from '../core/kafka/message';
-import type { ExportRows, ExportSend, RowDeps } from './export-rows';
+import type { ExportRows, ExportSend, RowDeps, RowTally } from './export-rows';
 import type { RowThreadCommand, RowThreadInput, RowThreadMessage } from './row-thread';
 
 /** Sends the thread reads and serialises ahead of the producer: enough to keep both cores busy, little memory. */
@@ -88,15 +88,20 @@ export async function openThreadedRows(
   }
   if (first.type !== 'start') throw new Error(`the export thread began with "${first.type}"`);
   let ended = false;
+  let tally: RowTally | null = null;
   return {
     progress: first.progress,
     startedOverBecause: first.startedOverBecause,
     byKey: first.byKey,
+    get tally() {
+      return tally;
+    },
     async next(): Promise<ExportSend | null> {
       if (ended) return null;
       const m = await take();
       if (m.type === 'end') {
         ended = true;
+        tally = m.tally;
         return null;
       }
       if (m.type !== 'send') throw new Error(`unexpected "${m.type}" from the export thread`);

@@ -5,7 +5,9 @@ import { runLinkOf } from '../core/temporal/run-link';
 import { isBackfillRun } from '../core/temporal/backfill';
 import { EXPORT_FORMAT, SCHEDULED_TIME, SCHEDULING_NAME, TEMPORAL_SCHEDULED_START_TIME } from '../core/temporal/search-attributes';
 
-export type RunStatus = 'success' | 'error' | 'running' | 'cancelled' | 'timeout';
+/** `suspect`: completed, but the run's counts disagree (see `Reconciliation`); Temporal shows it Completed. */
+export const RUN_STATUSES = ['success', 'suspect', 'error', 'running', 'cancelled', 'timeout'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One run as `/api/scheduler/history` shows it (the runbook's field names). */
 export interface RunView {
@@ -25,6 +27,14 @@ export interface RunView {
   messages: number | null;
   attempts: number | null;
   error_message: string | null;
+  /** Rows read from the source; null for runs recorded before reconciliation and unfinished runs. */
+  rows_read: number | null;
+  /** Rows Kafka acknowledged or the file received. */
+  rows_delivered: number | null;
+  /** The query's COUNT(*), with `reconcile: count`. */
+  query_count: number | null;
+  /** Why the run is suspect; null otherwise. */
+  suspect_reason: string | null;
   /** This run's page in the Temporal Web UI. */
   web_ui_url: string;
 }
@@ -42,7 +52,8 @@ const STATUS: Record<string, RunStatus> = {
 /** Maps a Temporal visibility record of an exportJob run to the runbook's shape. */
 export function runViewOf(run: WorkflowExecutionInfo, temporal: Pick<AppConfig['temporal'], 'web_ui' | 'namespace'>): RunView {
   const memo = (run.memo?.[RUN_MEMO_KEY] ?? null) as RunMemo | null;
-  const status = STATUS[run.status.name] ?? 'error';
+  const closed = STATUS[run.status.name] ?? 'error';
+  const status: RunStatus = closed === 'success' && memo?.suspect ? 'suspect' : closed;
   const scheduled = run.typedSearchAttributes.get(SCHEDULED_TIME) ?? run.typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME);
   return {
     run_id: run.runId,
@@ -59,6 +70,10 @@ export function runViewOf(run: WorkflowExecutionInfo, temporal: Pick<AppConfig['
     messages: memo?.messages ?? null,
     attempts: memo?.attempts ?? null,
     error_message: memo?.error_message ?? (status === 'timeout' ? 'the run exceeded its time limit' : null),
+    rows_read: memo?.rows_read ?? null,
+    rows_delivered: memo?.rows_delivered ?? null,
+    query_count: memo?.query_count ?? null,
+    suspect_reason: memo?.suspect_reason ?? null,
     web_ui_url: runLinkOf(temporal, run.workflowId, run.runId),
   };
 }
@@ -66,6 +81,8 @@ export function runViewOf(run: WorkflowExecutionInfo, temporal: Pick<AppConfig['
 /** Temporal's visibility names of the runbook's statuses, for filtering. */
 export const VISIBILITY_STATUS: Record<RunStatus, string[]> = {
   success: ['Completed'],
+  // Completed too: the memo tells, and history keeps only the runs whose status matches.
+  suspect: ['Completed'],
   error: ['Failed'],
   running: ['Running'],
   cancelled: ['Canceled', 'Terminated'],

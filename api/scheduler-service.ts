@@ -231,7 +231,10 @@ export class SchedulerService {
     return this.temporal.call(async () => {
       const runs: RunView[] = [];
       for await (const run of this.client.workflow.list({ query: this.query(filter), pageSize: Math.min(filter.limit, 1000) })) {
-        runs.push(runViewOf(run, this.config.temporal));
+        const view = runViewOf(run, this.config.temporal);
+        // success and suspect share Temporal's Completed.
+        if (filter.status && view.status !== filter.status) continue;
+        runs.push(view);
         if (runs.length >= filter.limit) break;
       }
       return runs.sort((a, b) => b.start_time.localeCompare(a.start_time));

@@ -1,3 +1,4 @@
+import type { Reconciliation } from './reconcile';
 import type { KeyValue } from './resume-key';
 import type { ExportFormat, Scheduling } from './scheduling';
 
@@ -39,6 +40,8 @@ export interface ExportResult {
    * gap.
    */
   startedOver?: boolean;
+  /** Rows read against rows delivered (and the query's count with `reconcile: count`); absent from older workers' results. */
+  reconciliation?: Reconciliation;
 }
 
 /** Progress an export activity heartbeats, and resumes from on retry. */
@@ -71,6 +74,16 @@ export interface RunMemo {
   duration_ms: number | null;
   attempts: number | null;
   error_message: string | null;
+  /** Rows read from the source (absent from runs recorded before reconciliation). */
+  rows_read?: number | null;
+  /** Rows Kafka acknowledged or the file received. */
+  rows_delivered?: number | null;
+  /** The query's COUNT(*) with `reconcile: count`. */
+  query_count?: number | null;
+  /** The run completed but its counts disagree (see `Reconciliation`). */
+  suspect?: boolean;
+  /** Why it is suspect. */
+  suspect_reason?: string | null;
 }
 
 export const NOTIFY_WORKFLOW_TYPE = 'notifyRunFailure';
@@ -80,6 +93,8 @@ export const NOTIFY_WORKFLOW_TYPE = 'notifyRunFailure';
  * secrets, no rows). The activity adds the Temporal Web UI link from the worker's config.
  */
 export interface RunFailureNotice {
+  /** `suspect`: the run completed but its counts disagree (`error_message` says how). @default "failure" */
+  kind?: 'failure' | 'suspect';
   scheduling_name: string;
   export_format: ExportFormat;
   /** The scheduling's `notify` list; empty means SMTP_TO. */

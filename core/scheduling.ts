@@ -150,6 +150,9 @@ const paramValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /** Names that are API paths under `/api/scheduler/scheduling/`. */
 export const RESERVED_NAMES: readonly string[] = ['preview'];
 
+/** `off`: rows read and delivered are recorded; `count`: the query's COUNT(*) is compared with them too. */
+export const RECONCILE_MODES = ['off', 'count'] as const;
+
 export const schedulingSchema = z.object({
   /** Unique slug; the Temporal Schedule id is `pstt-<name>`. */
   name: z
@@ -187,6 +190,11 @@ export const schedulingSchema = z.object({
   catchup_window: durationSchema.default('10m'),
   /** E-mail addresses told when a run fails for good. @default [] */
   notify: z.array(z.email('expected an e-mail address')).default([]),
+  /**
+   * `count`: each run also takes the query's `COUNT(*)` (in the read's own snapshot where the dialect
+   * allows it) and a run whose count, rows read and rows delivered disagree is `suspect`. @default "off"
+   */
+  reconcile: z.enum(RECONCILE_MODES).default('off'),
   kafka_config: kafkaConfigSchema.optional(),
   file_config: fileConfigSchema.optional(),
 });

@@ -39,6 +39,12 @@ export const FAILURE_NOTIFICATION_PATCH = 'pstt-failure-notification';
 /** Marks runs whose input passes the run gate before anything else: older runs replay without it. */
 export const RUN_GATE_PATCH = 'pstt-run-gate';
 
+/**
+ * Marks runs that keep their reconciliation in the memo and e-mail a suspect run: older runs replay without
+ * either. A suspect run still completes (its rows are delivered; a retry would send them again and fix nothing).
+ */
+export const RECONCILE_PATCH = 'pstt-reconcile';
+
 const { admitRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 
 const LOOKUP_ATTEMPTS = 5;
@@ -93,6 +99,7 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
   try {
     const result =
       scheduling.export_format === 'kafka' ? await exportToKafka(activityInput) : await exportToFile(activityInput);
+    const reconciliation = patched(RECONCILE_PATCH) ? result.reconciliation : undefined;
     const memo: RunMemo = {
       rows: result.rows,
       messages: result.messages,
@@ -100,8 +107,18 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
       duration_ms: result.durationMs,
       attempts: result.attempts,
       error_message: null,
+      ...(reconciliation
+        ? {
+            rows_read: reconciliation.rows_read,
+            rows_delivered: reconciliation.rows_delivered,
+            query_count: reconciliation.count,
+            suspect: reconciliation.suspect,
+            suspect_reason: reconciliation.reason,
+          }
+        : {}),
     };
     upsertMemo({ [RUN_MEMO_KEY]: memo });
+    if (reconciliation?.suspect) await notifySuspect(scheduling, reconciliation.reason ?? 'counts disagree', result.attempts);
     return result;
   } catch (err) {
     recordFailure(err);
@@ -145,15 +162,40 @@ function recordFailure(err: unknown): void {
  */
 async function notifyFailure(scheduling: Scheduling, err: unknown, maxAttempts: number): Promise<void> {
   if (isCancellation(err) || !patched(FAILURE_NOTIFICATION_PATCH)) return;
-  const info = workflowInfo();
   const failure = rootFailure(err);
-  const notice: RunFailureNotice = {
+  await startNotice({
+    kind: 'failure',
     scheduling_name: scheduling.name,
     export_format: scheduling.export_format,
     notify: scheduling.notify,
     error_message: failure.message,
     error_type: failure instanceof ApplicationFailure ? (failure.type ?? null) : failure.name,
     attempts: attemptOf(failure) ?? attemptsFromRetryState(err, maxAttempts),
+  });
+}
+
+/** The alert e-mail of a run that completed with counts that disagree: same child workflow as a failure's. */
+async function notifySuspect(scheduling: Scheduling, reason: string, attempts: number): Promise<void> {
+  await startNotice({
+    kind: 'suspect',
+    scheduling_name: scheduling.name,
+    export_format: scheduling.export_format,
+    notify: scheduling.notify,
+    error_message: reason,
+    error_type: null,
+    attempts,
+  });
+}
+
+type NoticeOfRun = Omit<RunFailureNotice, 'workflow_id' | 'run_id' | 'namespace' | 'failed_at'>;
+
+async function startNotice(of: NoticeOfRun): Promise<void> {
+  const info = workflowInfo();
+  // Only a suspect notice says its kind: a failure's input stays what earlier code recorded.
+  const { kind, ...rest } = of;
+  const notice: RunFailureNotice = {
+    ...(kind === 'suspect' ? { kind } : {}),
+    ...rest,
     workflow_id: info.workflowId,
     run_id: info.runId,
     namespace: info.namespace,
@@ -169,7 +211,7 @@ async function notifyFailure(scheduling: Scheduling, err: unknown, maxAttempts: 
     });
   } catch (startErr) {
     // A notification still running from an earlier run of the same workflow id: the run's failure comes first.
-    log.warn('failure notification not started', { error: (startErr as Error).message });
+    log.warn('run notification not started', { kind: kind ?? 'failure', error: (startErr as Error).message });
   }
 }
 

@@ -5,6 +5,7 @@ import type { SchedulingPreviewer } from '../../core/preview/previewer';
 import type { TokenRegistry } from '../auth';
 import { HttpError } from '../http-errors';
 import type { SchedulerService } from '../scheduler-service';
+import { RUN_STATUSES } from '../run-status';
 
 export interface SchedulerRouteDeps {
   auth: TokenRegistry;
@@ -19,7 +20,7 @@ const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).tra
 export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   scheduling: z.string().min(1).optional(),
-  status: z.enum(['success', 'error', 'running', 'cancelled', 'timeout']).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
   // An ISO 8601 date or date-time, as the OpenAPI document states it (format date / date-time).
   since: isoInstant.optional(),
   export_format: z.enum(['kafka', 'csv', 'excel']).optional(),

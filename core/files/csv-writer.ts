@@ -77,7 +77,7 @@ export async function createCsvWriter(
       if (failure) throw failure;
       await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
       if (!file.closed) await once(file, 'close');
-      return { bytes: file.bytesWritten };
+      return { bytes: file.bytesWritten, rows: rowsWritten };
     },
 
     async abort(): Promise<void> {

@@ -10,6 +10,8 @@ export interface FileWriteResult {
   bytes: number;
   /** Sheets written (XLSX only). */
   sheets?: number;
+  /** Data rows the writer put in the file (headers not counted): the file side of a run's reconciliation. */
+  rows: number;
 }
 
 /**

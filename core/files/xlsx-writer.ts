@@ -104,7 +104,7 @@ export async function createXlsxWriter(
       if (failure) throw failure;
       await workbook.commit();
       if (!file.closed) await once(file, 'close');
-      return { bytes: file.bytesWritten, sheets };
+      return { bytes: file.bytesWritten, sheets, rows: rowsWritten };
     },
 
     async abort(): Promise<void> {

@@ -7,7 +7,7 @@ import { mssqlConfigFromUrl } from './mssql-config';
 import { installExactDecimals } from './mssql-exact-decimals';
 import { mssqlHint, mssqlValueMapper, type MssqlValueMapper } from './mssql-values';
 import { bindNamedParams, singleStatementProblem } from './named-params';
-import type { OpenOptions, ParamValue, QueryCursor, SourceDriver } from './source';
+import type { OpenOptions, ParamValue, QueryCursor, SourceCount, SourceDriver } from './source';
 
 // DECIMAL, NUMERIC and MONEY as exact text, for every request of this process (or thread).
 installExactDecimals();
@@ -122,7 +122,13 @@ export class MssqlSource implements SourceDriver {
     request.arrayRowMode = true;
     const times = new Set(options.timeParams);
     bound.names.forEach((name, i) => addInput(request, name, bound.values[i] ?? null, times.has(name)));
+    // No snapshot shared with the stream (see `countOf`): counted before the first row and again after the last.
+    const countOnce = options.countSql ? () => this.countOf(options.countSql!, options, newRequest({ requestTimeout })) : null;
+    const before = countOnce ? await countOnce() : null;
     const cursor = new MssqlCursor(request, options.timeoutMs);
+    if (countOnce && before !== null) {
+      cursor.counted = async () => ({ count: before, countAfter: await countOnce(), sameSnapshot: false });
+    }
     request.query(bound.text, () => undefined);
     await cursor.opened;
     try {
@@ -132,6 +138,22 @@ export class MssqlSource implements SourceDriver {
       throw err;
     }
     return cursor;
+  }
+
+  /**
+   * The query's COUNT(*) on its own request: SQL Server runs it under the database's default isolation,
+   * apart from the stream, so a reconciled run compares the rows read with a count before and after.
+   */
+  private async countOf(countSql: string, options: OpenOptions, request: sql.Request): Promise<number> {
+    const bound = bindNamedParams(countSql, 'mssql', options.params);
+    const times = new Set(options.timeParams);
+    bound.names.forEach((name, i) => addInput(request, name, bound.values[i] ?? null, times.has(name)));
+    try {
+      const result = await request.query<{ n: number }>(bound.text);
+      return Number(result.recordset[0]?.n ?? 0);
+    } catch (err) {
+      throw mapMssqlError(err, options.timeoutMs);
+    }
   }
 
   async end(): Promise<void> {
@@ -156,6 +178,8 @@ export class MssqlCursor implements QueryCursor {
   private error: unknown;
   private closed = false;
   private wake: (() => void) | undefined;
+  /** Set by `MssqlSource.open` when it was asked for a count. */
+  counted?: () => Promise<SourceCount | null>;
 
   constructor(
     private readonly request: sql.Request,

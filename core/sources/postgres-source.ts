@@ -6,7 +6,7 @@ import type { Row } from '../row-serializer';
 import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { bindNamedParams } from './named-params';
 import { createPostgresTypes, postgresHint } from './postgres-types';
-import { DEFAULT_POOL_SIZE, type OpenOptions, type ParamValue, type QueryCursor, type SourceDriver } from './source';
+import { DEFAULT_POOL_SIZE, type OpenOptions, type ParamValue, type QueryCursor, type SourceCount, type SourceDriver } from './source';
 
 /** Options of the PostgreSQL driver. */
 export interface PostgresSourceOptions {
@@ -70,7 +70,9 @@ function toPostgresValue(value: ParamValue): string | number | boolean | null {
  * chunks. Each query runs in its own `READ ONLY` transaction, open as long as its cursor (so a
  * data-modifying CTE fails with 25006 and nothing is written) and rolled back at `close()`; a
  * connection that failed is dropped, which ends it too. A server-side
- * `idle_in_transaction_session_timeout` shorter than the consumer's pauses would end it.
+ * `idle_in_transaction_session_timeout` shorter than the consumer's pauses would end it. With
+ * `countSql` the transaction is REPEATABLE READ and the count runs first in it: count and rows come
+ * from one snapshot, so rows deleted or inserted meanwhile by others change neither.
  *
  * PostgreSQL types a parameter where it is first used: write `:tag::text IS NULL` where that use
  * gives no type (`could not determine data type of parameter $1`).
@@ -133,7 +135,16 @@ export class PostgresSource implements SourceDriver {
         timeoutMs === undefined
           ? 'RESET statement_timeout'
           : `SET statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs)))}`;
-      await client.query(`BEGIN TRANSACTION READ ONLY; ${timeout}`);
+      // A count for reconciliation shares the cursor's snapshot: REPEATABLE READ takes it at the first
+      // statement (the count) and holds it for the transaction, so both see the same rows.
+      const isolation = options.countSql ? 'ISOLATION LEVEL REPEATABLE READ ' : '';
+      await client.query(`BEGIN TRANSACTION ${isolation}READ ONLY; ${timeout}`);
+      let counted: SourceCount | null = null;
+      if (options.countSql) {
+        const countBound = bindNamedParams(options.countSql, 'postgres', options.params, casts);
+        const result = await client.query<{ n: string }>(countBound.text, countBound.values.map(toPostgresValue));
+        counted = { count: Number(result.rows[0]?.n ?? 0), countAfter: null, sameSnapshot: true };
+      }
       const values = bound.values.map(toPostgresValue);
       // Arrays, not objects: the cheap form; PostgresCursor.read() builds the objects.
       const cursor = client.query(new Cursor<RowValues>(bound.text, values, { types: this.types, rowMode: 'array' }));
@@ -147,7 +158,7 @@ export class PostgresSource implements SourceDriver {
       const rollback = async () => {
         await client.query('ROLLBACK');
       };
-      const open = new PostgresCursor(first.fields, first.rows, cursor, () => failure, onError, rollback, done, timeoutMs);
+      const open = new PostgresCursor(first.fields, first.rows, cursor, () => failure, onError, rollback, done, timeoutMs, counted);
       this.cursors.add(open);
       return open;
     } catch (err) {
@@ -220,6 +231,7 @@ class PostgresCursor implements QueryCursor {
     private readonly rollback: () => Promise<void>,
     private readonly release: () => void,
     private readonly timeoutMs: number | undefined,
+    private readonly count: SourceCount | null,
   ) {
     this.columns = fields.map((f) => f.name);
     this.toRow = rowBuilder(this.columns);
@@ -240,6 +252,10 @@ class PostgresCursor implements QueryCursor {
       this.fail(err instanceof Error ? err : new Error(String(err)));
       throw mapPostgresError(err, this.timeoutMs);
     }
+  }
+
+  async counted(): Promise<SourceCount | null> {
+    return this.count;
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,26 @@ export interface OpenOptions {
   timeFormat?: TimeFormat;
   /** Statement timeout enforced by the database where it can be. */
   timeoutMs?: number;
+  /**
+   * A `SELECT COUNT(*)` to run with the query (same parameters), in the query's own snapshot where the
+   * driver can (see each driver's `SourceCount.sameSnapshot`); the cursor's `counted()` gives it.
+   */
+  countSql?: string;
+}
+
+/** What a driver counted for reconciliation (`OpenOptions.countSql`). */
+export interface SourceCount {
+  /** The count, taken before the first row was read. */
+  count: number;
+  /** Without one snapshot: the count taken again after the last row; null when `sameSnapshot`. */
+  countAfter: number | null;
+  /** True when the count and the rows come from one snapshot of the database: they must agree. */
+  sameSnapshot: boolean;
+}
+
+/** The count of a query: the query as a subquery (a trailing `;` would end it early). */
+export function countSqlOf(query: string): string {
+  return `SELECT COUNT(*) AS n FROM (\n${query.replace(/[\s;]+$/, '')}\n) reconcile_q`;
 }
 
 /** An open query whose rows are read in bounded chunks: memory never grows with the result set. */
@@ -45,6 +65,11 @@ export interface QueryCursor {
    * mixed on one cursor; they consume the same rows.
    */
   readValues(maxRows: number): Promise<RowValues[]>;
+  /**
+   * With `OpenOptions.countSql`: the count, once every row has been read (a driver without one
+   * snapshot counts again then); null without `countSql`. Call before `close()`.
+   */
+  counted?(): Promise<SourceCount | null>;
   /** Releases the cursor and its connection; safe to call twice. */
   close(): Promise<void>;
 }

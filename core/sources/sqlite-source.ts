@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { InvalidQueryError } from '../errors';
 import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues, type ValueHint } from '../row-values';
 import { bindNamedParams } from './named-params';
-import type { OpenOptions, ParamValue, QueryCursor, SourceDriver, TimeFormat } from './source';
+import type { OpenOptions, ParamValue, QueryCursor, SourceCount, SourceDriver, TimeFormat } from './source';
 
 type SqliteValue = string | number | bigint | null;
 
@@ -45,7 +45,8 @@ export function sqliteHint(declared: string | null): ValueHint {
  * SQLite source (better-sqlite3): one read-only connection per cursor, since `iterate()` locks it.
  *
  * SQLite has no statement timeout: `OpenOptions.timeoutMs` is ignored here, and the export's own
- * deadline (the activity's timeout) is what bounds a slow query.
+ * deadline (the activity's timeout) is what bounds a slow query. With `countSql` the count and the
+ * rows are read in one read transaction of the cursor's connection (one snapshot).
  */
 export class SqliteSource implements SourceDriver {
   readonly dialect = 'sqlite';
@@ -84,6 +85,17 @@ export class SqliteSource implements SourceDriver {
       assertUniqueColumns(columns);
       const toRow = rowBuilder(columns);
       const bindings = Object.fromEntries(bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null, options.timeFormat)]));
+      let counted: SourceCount | null = null;
+      if (options.countSql) {
+        // One read transaction on this connection holds the count and the rows: a writer's commit in
+        // between is not seen (WAL) or waits for it to end (rollback journal).
+        db.exec('BEGIN');
+        const countBound = bindNamedParams(options.countSql, 'sqlite', options.params);
+        const count = db.prepare(countBound.text).pluck().safeIntegers(true);
+        const countBindings = Object.fromEntries(countBound.names.map((name, i) => [name, toSqliteValue(countBound.values[i] ?? null, options.timeFormat)]));
+        const n = (countBound.names.length ? count.get(countBindings) : count.get()) as bigint;
+        counted = { count: Number(n), countAfter: null, sameSnapshot: true };
+      }
       const rows = (bound.names.length ? statement.iterate(bindings) : statement.iterate()) as IterableIterator<RowValues>;
       let closed = false;
       const cursors = this.cursors;
@@ -104,6 +116,7 @@ export class SqliteSource implements SourceDriver {
         fields,
         readValues,
         read: async (maxRows) => (await readValues(maxRows)).map(toRow),
+        counted: async () => counted,
         async close(): Promise<void> {
           if (closed) return;
           closed = true;

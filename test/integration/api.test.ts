@@ -226,6 +226,10 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       messages: 100_000,
       attempts: 1,
       error_message: null,
+      rows_read: 100_000,
+      rows_delivered: 100_000,
+      query_count: null,
+      suspect_reason: null,
     });
     expect(run.duration_ms).toBeGreaterThan(0);
     expect(run.web_ui_url).toBe(

@@ -137,6 +137,8 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
       durationMs: expect.any(Number) as number,
       attempts: 1,
       file,
+      // Without `reconcile: count` no count is taken; rows read and written are always recorded.
+      reconciliation: { rows_read: ROWS, rows_delivered: ROWS, count: null, count_after: null, same_snapshot: null, suspect: false, reason: null },
     });
     expect(fs.readdirSync(outputDir)).toEqual([path.basename(file)]);
     expect(parse(fs.readFileSync(file, 'utf8'))).toEqual([COLUMNS, ...expected]);

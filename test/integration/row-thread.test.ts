@@ -52,7 +52,7 @@ function inputOf(source: string, query: string, kafka: Partial<NonNullable<Sched
   return { scheduling, scheduledTime: '2026-12-02T00:00:00.000Z', lastSuccessTime: null };
 }
 
-type Opened = { start: Pick<ExportRows, 'progress' | 'startedOverBecause' | 'byKey'>; sends: ExportSend[] };
+type Opened = { start: Pick<ExportRows, 'progress' | 'startedOverBecause' | 'byKey'>; sends: ExportSend[]; tally: ExportRows['tally'] };
 
 /** Every send of an attempt, values as bytes (the thread hands over Buffers, this thread strings). */
 async function drain(rows: ExportRows): Promise<Opened> {
@@ -65,7 +65,7 @@ async function drain(rows: ExportRows): Promise<Opened> {
   } finally {
     await rows.close();
   }
-  return { start: { progress: rows.progress, startedOverBecause: rows.startedOverBecause, byKey: rows.byKey }, sends };
+  return { start: { progress: rows.progress, startedOverBecause: rows.startedOverBecause, byKey: rows.byKey }, sends, tally: rows.tally };
 }
 
 async function both(input: ExportActivityInput, resumed?: ExportProgress, limit = LIMIT): Promise<[Opened, Opened]> {
@@ -143,6 +143,15 @@ describe.each([
     // Sends of ~4 kB: more sends than batches.
     expect(here.sends.length).toBeGreaterThan(Math.ceil((ROWS - 1000) / 100));
     expect(there).toEqual(here);
+  });
+
+  it('tallies the rows read past the resumed key plus those acknowledged before, and counts the whole query (reconcile: count)', async () => {
+    const plain = inputOf(source, `SELECT * FROM ${table}`, { resume_key: ['id'] });
+    const input = { ...plain, scheduling: { ...plain.scheduling, reconcile: 'count' as const } };
+    const resumed: ExportProgress = { rowsAcked: 1000, messages: 1000, batches: 10, bytes: 1, lastKey: [{ bigint: '1000' }] };
+    const [here, there] = await both(input, resumed);
+    expect(here.tally).toEqual({ rowsRead: ROWS, counted: { count: ROWS, countAfter: null, sameSnapshot: true } });
+    expect(there.tally).toEqual(here.tally);
   });
 
   it('skips by count and checks the fingerprint without a resume key, or starts over', async () => {

@@ -22,6 +22,7 @@ import { createSource, type QueryCursor, type SourceDriver } from '../../core/so
 import { PostgresSource } from '../../core/sources/postgres-source';
 import { mssqlConfigFromUrl } from '../../core/sources/mssql-config';
 import { keyedQuery } from '../../core/sources/resume-query';
+import { countSqlOf } from '../../core/sources/source';
 import { keyOf, keyParams, ResumeKeyTracker, type KeyValue } from '../../core/resume-key';
 import { uniqueName } from '../support/names';
 
@@ -303,6 +304,25 @@ function contract(h: Harness): void {
     }
   });
 
+  it('counts the query with countSql, its parameters bound, in the read\'s snapshot where the dialect has one', async () => {
+    const text = `SELECT id FROM ${tables.items} WHERE id <= :max`;
+    const cursor = await driver.open(text, { params: { max: 20 }, countSql: countSqlOf(text) });
+    try {
+      expect((await readAll(cursor, 7)).flat()).toHaveLength(20);
+      // SQL Server counts apart from the stream: before the first row and again after the last.
+      const separate = driver.dialect === 'mssql';
+      expect(await cursor.counted?.()).toEqual({ count: 20, countAfter: separate ? 20 : null, sameSnapshot: !separate });
+    } finally {
+      await cursor.close();
+    }
+    const plain = await driver.open(text, { params: { max: 20 } });
+    try {
+      expect((await plain.counted?.()) ?? null).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('opens an empty result set with its columns', async () => {
     const cursor = await driver.open(`SELECT id, label FROM ${tables.items} WHERE id < 0 ORDER BY id`);
     try {
@@ -572,6 +592,27 @@ describe('postgres source: one READ ONLY transaction per query, ended on every p
     await cursor.close();
     // Back in the pool with no transaction open: the next user starts clean.
     expect(await backend(pid)).toEqual({ state: 'idle', in_transaction: false });
+  });
+
+  it('with a count, reads in one REPEATABLE READ READ ONLY transaction, the count first', async () => {
+    const text = "SELECT current_setting('transaction_isolation') AS iso, current_setting('transaction_read_only') AS ro, g FROM generate_series(1, 3) AS g";
+    const cursor = await driver.open(text, { countSql: countSqlOf(text) });
+    try {
+      expect(await cursor.read(10)).toEqual([1, 2, 3].map((g) => ({ iso: 'repeatable read', ro: 'on', g })));
+      expect(await cursor.counted?.()).toEqual({ count: 3, countAfter: null, sameSnapshot: true });
+    } finally {
+      await cursor.close();
+    }
+    // Without one, the isolation stays the server's default.
+    const [plain] = await (async () => {
+      const c = await driver.open(text);
+      try {
+        return await c.read(1);
+      } finally {
+        await c.close();
+      }
+    })();
+    expect(plain?.iso).toBe('read committed');
   });
 
   it('ends the transaction of a cursor read to its end', async () => {

@@ -51,7 +51,14 @@ export interface ApiStack {
  * `extraSources`), `files` (allowed output folders) and a SQLite metrics store in a temporary folder.
  */
 export async function startApiStack(
-  options: { rows?: number; health?: KafkaHealthOptions; extraSources?: AppConfig['sources']; files?: AppConfig['files'] } = {},
+  options: {
+    rows?: number;
+    health?: KafkaHealthOptions;
+    extraSources?: AppConfig['sources'];
+    files?: AppConfig['files'];
+    /** Where the worker reads its SMTP and alert settings. @default process.env */
+    workerEnv?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<ApiStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-api-'));
   const dbFile = path.join(dir, 'orders.db');
@@ -69,7 +76,7 @@ export async function startApiStack(
   const tokens: StackTokens = { read: uniqueName('read'), operate: uniqueName('operate'), admin: uniqueName('admin') };
   const client = await connectTemporalClient(config.temporal);
   const connection: NativeConnection = await connectWorkerConnection(config);
-  const workerDeps = await buildWorkerDeps(config);
+  const workerDeps = await buildWorkerDeps(config, options.workerEnv);
   const workflowBundle = await quietWorkflowBundle();
   const worker: Worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
   const workerRun = worker.run();

@@ -32,9 +32,11 @@ describe('file writers', () => {
           big: 9007199254740993n,
         },
       ]);
-      const { bytes } = await writer.finish();
+      const { bytes, rows } = await writer.finish();
       const text = fs.readFileSync(file, 'utf8');
       expect(bytes).toBe(Buffer.byteLength(text));
+      // Data rows only: the header is not one (what a run reconciles against the rows read).
+      expect(rows).toBe(1);
       expect(parse(text)).toEqual([
         ['id', 'Name', 'at', 'bin', 'ok', 'none', 'json', 'big'],
         ['1', 'a, "quoted"\nline', '2026-01-02T03:04:05.000Z', 'aGk=', 'true', '', '{"a":[1]}', '9007199254740993'],
@@ -89,7 +91,7 @@ describe('file writers', () => {
       const at = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
       await writer.writeRows([{ n: 42n, f: 1.5, b: false, d: at, s: '=1+1', none: null, big: 9007199254740993n }]);
       const result = await writer.finish();
-      expect(result).toEqual({ bytes: fs.statSync(file).size, sheets: 1 });
+      expect(result).toEqual({ bytes: fs.statSync(file).size, sheets: 1, rows: 1 });
 
       const sheet = (await readBack(file)).worksheets[0]!;
       expect(sheet.name).toBe('Data');
@@ -110,7 +112,7 @@ describe('file writers', () => {
       const writer = await createXlsxWriter(file, ['id'], { sheetName: 'Orders', maxRowsPerSheet: 4 });
       // 3 data rows per sheet: 7 rows make 3 sheets; exactly 6 would make 2, never an empty third.
       await writer.writeRows(Array.from({ length: 7 }, (_, i) => ({ id: i + 1 })));
-      expect((await writer.finish()).sheets).toBe(3);
+      expect(await writer.finish()).toMatchObject({ sheets: 3, rows: 7 });
 
       const workbook = await readBack(file);
       expect(workbook.worksheets.map((s) => s.name)).toEqual(['Orders', 'Orders (2)', 'Orders (3)']);

@@ -17,6 +17,8 @@ export interface SchedulingForm {
   query: string;
   timeout: string;
   overlap: string;
+  /** `off` or `count`. */
+  reconcile: string;
   notify: string;
   retry_max_attempts: string;
   retry_initial_backoff: string;
@@ -53,6 +55,7 @@ export function emptyForm(source = ''): SchedulingForm {
     query: '',
     timeout: '3600',
     overlap: 'skip',
+    reconcile: 'off',
     notify: '',
     retry_max_attempts: '5',
     retry_initial_backoff: '5s',
@@ -88,6 +91,7 @@ export function formOf(s: SchedulingView): SchedulingForm {
     query: s.query,
     timeout: String(s.timeout),
     overlap: s.overlap,
+    reconcile: s.reconcile,
     notify: s.notify.join(', '),
     retry_max_attempts: String(s.retry.max_attempts),
     retry_initial_backoff: s.retry.initial_backoff,
@@ -144,6 +148,7 @@ export function bodyOf(form: SchedulingForm, original?: SchedulingView): Record<
     export_format: form.export_format,
     timeout: numeric(form.timeout),
     overlap: form.overlap,
+    reconcile: form.reconcile,
     catchup_window: original?.catchup_window,
     time_format: original?.time_format,
     params: original?.params,
@@ -207,7 +212,7 @@ const FIELD_OF_PATH: Record<string, FieldName> = {
   'file_config.sheet_name': 'sheet_name',
 };
 
-const TOP_LEVEL = new Set<FieldName>(['name', 'description', 'enabled', 'source', 'query', 'export_format', 'timeout', 'overlap', 'notify']);
+const TOP_LEVEL = new Set<FieldName>(['name', 'description', 'enabled', 'source', 'query', 'export_format', 'timeout', 'overlap', 'reconcile', 'notify']);
 
 /** The form field a server error belongs to (`notify.2` → notify); null when the form has no such field. */
 export function fieldOfPath(path: string, form: Pick<SchedulingForm, 'schedule_kind'>): FieldName | null {

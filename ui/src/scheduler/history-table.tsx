@@ -16,7 +16,7 @@ export function historyPath(filter: HistoryFilter, limit = 100): string {
   return `/api/scheduler/history?${query.toString()}`;
 }
 
-const RUN_STATUSES: RunStatus[] = ['success', 'error', 'running', 'cancelled', 'timeout'];
+const RUN_STATUSES: RunStatus[] = ['success', 'suspect', 'error', 'running', 'cancelled', 'timeout'];
 const EXPORT_FORMATS = ['kafka', 'csv', 'excel'];
 
 /** A labelled select whose first option, "all", clears the filter. */
@@ -90,9 +90,12 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
                     )}
                   </td>
                   <td data-label="Duration">{formatDuration(run.duration_ms)}</td>
-                  <td data-label="Rows">{formatCount(run.rows)}</td>
+                  <td data-label="Rows">
+                    {formatCount(run.rows)}
+                    <RowCounts run={run} />
+                  </td>
                   <td data-label="Attempts">{formatCount(run.attempts)}</td>
-                  <td data-label="Error" class="error-text">{run.error_message ?? ''}</td>
+                  <td data-label="Error" class="error-text">{run.error_message ?? run.suspect_reason ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -100,5 +103,18 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
         </div>
       )}
     </section>
+  );
+}
+
+/** A reconciled or suspect run's three numbers: the query's count, rows read, rows delivered. */
+function RowCounts({ run }: { run: RunView }) {
+  if (run.query_count === null && run.status !== 'suspect') return null;
+  return (
+    <span class="small muted counts" data-testid="row-counts" title="query COUNT(*) / rows read / rows delivered (Kafka acknowledged or file written)">
+      <br />
+      count <span data-testid="query-count">{formatCount(run.query_count)}</span> · read{' '}
+      <span data-testid="rows-read">{formatCount(run.rows_read)}</span> · delivered{' '}
+      <span data-testid="rows-delivered">{formatCount(run.rows_delivered)}</span>
+    </span>
   );
 }

@@ -141,6 +141,12 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
             <option value="cancel_other">cancel the old run</option>
           </select>
         </Field>
+        <Field id="f-reconcile" label="Reconcile" hint="count: also take the query's COUNT(*) and flag a run whose counts disagree as suspect" errors={errors.reconcile}>
+          <select {...text('reconcile')}>
+            <option value="off">off (rows read and delivered only)</option>
+            <option value="count">count</option>
+          </select>
+        </Field>
       </fieldset>
 
       <fieldset>

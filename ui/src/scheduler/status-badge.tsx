@@ -2,6 +2,7 @@ import type { RunStatus } from '../types';
 
 const TEXT: Record<RunStatus, string> = {
   success: '✔ success',
+  suspect: '⚠ suspect',
   error: '✖ error',
   running: '▶ running',
   cancelled: '■ cancelled',
