@@ -9,9 +9,14 @@ import { publishFile, temporaryPathFor } from '../core/files/publish';
 import { createXlsxWriter, EXCEL_MAX_ROWS } from '../core/files/xlsx-writer';
 import type { ExportActivityInput, ExportResult } from '../core/job';
 import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
+import { incrementalKeyOf } from '../core/incremental-key';
+import { keyOf, ResumeKeyTracker } from '../core/resume-key';
+import type { Row } from '../core/row-serializer';
 import type { FileConfig } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
 import { startKeepAlive } from './checkpoint';
+import { INCREMENTAL_FIELD } from './incremental';
+import { openKeyedQuery } from './resume';
 import { openRunQuery } from './run-query';
 
 /** What a file export needs of the worker's dependencies (no Kafka). */
@@ -71,12 +76,17 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
     const progress: FileExportProgress = { rowsWritten: 0 };
     const budget = rowBudgetBytes();
     const stopKeepAlive = startKeepAlive(ctx, () => ({ ...progress }));
-    const cursor = await openRunQuery(deps, input).catch((err: unknown) => {
+    const incrementalKey = scheduling.incremental ? incrementalKeyOf(scheduling.incremental) : null;
+    // Incremental: ordered by (column, ...key) and read within its window (incremental.ts).
+    const opened = incrementalKey ? openKeyedQuery(deps, input, incrementalKey, null) : openRunQuery(deps, input);
+    const cursor = await opened.catch((err: unknown) => {
       stopKeepAlive();
       throw err;
     });
     const tempPath = temporaryPathFor(finalPath);
     let writer: FileWriter | undefined;
+    const tracker = incrementalKey ? new ResumeKeyTracker(incrementalKey, scheduling.name, null, INCREMENTAL_FIELD) : null;
+    let lastRow: Row | undefined;
     try {
       writer = await openWriter(format, tempPath, cursor.columns, fileConfig, maxRowsPerSheet);
       for (;;) {
@@ -84,6 +94,8 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
         const rows = await cursor.read(chunkRows);
         if (rows.length === 0) break;
         checkRowBudget(rows, budget, progress.rowsWritten + 1, () => null);
+        if (tracker) for (const row of rows) tracker.check(row);
+        lastRow = rows[rows.length - 1];
         await writer.writeRows(rows);
         progress.rowsWritten += rows.length;
         ctx.heartbeat({ ...progress });
@@ -101,6 +113,9 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
         durationMs: Date.now() - started,
         attempts: ctx.info.attempt,
         file,
+        ...(incrementalKey
+          ? { watermark: lastRow ? keyOf(lastRow, incrementalKey, scheduling.name) : (input.watermark ?? null) }
+          : {}),
       };
     } catch (err) {
       await discard(writer, tempPath).catch((cleanupErr: unknown) => {

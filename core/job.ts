@@ -16,6 +16,11 @@ export interface ExportActivityInput {
   scheduledTime: string;
   /** The previous successful run's scheduled time (ISO-8601) or null, bound as `:last_success_time`. */
   lastSuccessTime: string | null;
+  /**
+   * Incremental mode: the high-water mark `(column, ...key)` the previous successful run of this scheduling,
+   * task queue and workflow type ended at; null for the first run (which starts at `incremental.initial`).
+   */
+  watermark?: KeyValue[] | null;
 }
 
 /** Counts of one finished export. */
@@ -39,6 +44,11 @@ export interface ExportResult {
    * gap.
    */
   startedOver?: boolean;
+  /**
+   * Incremental mode: the `(column, ...key)` of the last row exported, or the watermark the run started
+   * from when it exported none (null when there was none either). The next run starts after it.
+   */
+  watermark?: KeyValue[] | null;
 }
 
 /** Progress an export activity heartbeats, and resumes from on retry. */
@@ -71,6 +81,10 @@ export interface RunMemo {
   duration_ms: number | null;
   attempts: number | null;
   error_message: string | null;
+  /** Incremental mode: the high-water mark the run ended at (ExportResult.watermark); absent otherwise. */
+  watermark?: KeyValue[] | null;
+  /** The columns of `watermark`, `(incremental.column, ...incremental.key)` when it was recorded. */
+  watermark_columns?: string[];
 }
 
 export const NOTIFY_WORKFLOW_TYPE = 'notifyRunFailure';
