@@ -6,16 +6,23 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import request from 'supertest';
+import { Worker } from '@temporalio/worker';
+import { withIncrementalKey } from '../../activities/incremental';
 import { makeLastSuccessfulRun } from '../../activities/last-successful-run';
+import { openExportQuery } from '../../activities/resume';
 import { ResumeKeyError } from '../../core/errors';
-import { RUN_MEMO_KEY, type RunMemo } from '../../core/job';
+import { RUN_MEMO_KEY, type ExportProgress, type RunMemo } from '../../core/job';
 import { ensureTopic } from '../../core/kafka/topics';
 import { scheduleIdOf, type Scheduling, type SchedulingInput } from '../../core/scheduling';
+import { SourceRegistry } from '../../core/sources';
 import { devPostgresUrl } from '../../devstack/postgres-server';
+import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
+import { buildWorkerDeps } from '../../worker/worker-deps';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { createExportHarness, type ExportHarness } from '../support/export-harness';
 import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
+import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 
 /** PostgreSQL, SQLite, names and temp dirs of this file start with `incr`. */
@@ -224,6 +231,105 @@ describe('incremental exports by a data watermark', () => {
     const cause = rootCause(failure);
     expect(cause).toMatchObject({ type: ResumeKeyError.name, nonRetryable: true });
     expect(cause.message).toContain(`scheduling "${s.name}": incremental (updated_at, id) names "updated_at", not a column of the query`);
+  });
+
+  it('a retried Kafka attempt resumes after its checkpoint by (column, key), not from the watermark, within the window', async () => {
+    const db = new Database(liteFile);
+    const table = pgName('resume');
+    db.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL)`);
+    // Row 6 is stamped in the future: past the source's clock, so in no window yet.
+    db.exec(
+      `INSERT INTO ${table} VALUES (1, '2026-01-01 00:00:00'), (2, '2026-01-02 00:00:00'), (3, '2026-01-02 00:00:00'), ` +
+        `(4, '2026-01-03 00:00:00'), (5, '2026-01-04 00:00:00'), (6, '2999-01-01 00:00:00')`,
+    );
+    db.close();
+    const s = makeScheduling({
+      name: uniqueName('incr-resume'),
+      schedule: { every: '1h' },
+      source: 'lite',
+      query: `SELECT id, updated_at FROM ${table}`,
+      export_format: 'kafka',
+      kafka_config: { topic: 'incr-unused' },
+      incremental: { column: 'updated_at', key: ['id'], lag: '0s' },
+    });
+    const registry = new SourceRegistry({ sources, baseDir: dir });
+    const input = withIncrementalKey({
+      scheduling: s,
+      scheduledTime: new Date().toISOString(),
+      lastSuccessTime: null,
+      watermark: ['2026-01-01 00:00:00', 1],
+    });
+    const idsFrom = async (resumed?: ExportProgress) => {
+      const { cursor } = await openExportQuery({ config: harness.config, sources: registry }, input, resumed);
+      try {
+        return (await cursor.read(100)).map((r) => Number(r.id));
+      } finally {
+        await cursor.close();
+      }
+    };
+    try {
+      expect(input.scheduling.kafka_config?.resume_key).toEqual(['updated_at', 'id']);
+      // A first attempt starts after the previous run's watermark.
+      expect(await idsFrom()).toEqual([2, 3, 4, 5]);
+      // A retry starts after what the earlier attempt had acknowledged.
+      const acked: ExportProgress = { rowsAcked: 2, messages: 2, batches: 1, bytes: 10, lastKey: ['2026-01-02 00:00:00', 3] };
+      expect(await idsFrom(acked)).toEqual([4, 5]);
+    } finally {
+      await registry.end();
+    }
+  });
+
+  it('replays a run recorded by the workflow code before incremental mode', async () => {
+    const db = new Database(liteFile);
+    const table = pgName('replay');
+    db.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
+    db.exec(`INSERT INTO ${table} (id) VALUES (1), (2)`);
+    db.close();
+    // :last_success_time: the old code's lookup activity is in the history too.
+    const s = csvScheduling(
+      uniqueName('incr-replay'),
+      'lite',
+      `SELECT id, updated_at FROM ${table} WHERE updated_at > COALESCE(:last_success_time, '1970-01-01') ORDER BY id`,
+      undefined,
+    );
+    const taskQueue = uniqueName('incr-v3-queue');
+    const workflowId = uniqueName('incr-v3');
+    const connection = await connectWorkerConnection(harness.config);
+    const deps = await buildWorkerDeps(harness.config, { ...process.env, SMTP_HOST: '' });
+    try {
+      const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v3'));
+      const worker = await createExportWorker({ connection, config: harness.config, deps, taskQueue, workflowBundle: oldBundle });
+      const result = await worker.runUntil(harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: s }] }));
+      expect(result).toMatchObject({ rows: 2 });
+    } finally {
+      await deps.close();
+      await connection.close();
+    }
+    const history = await harness.client.workflow.getHandle(workflowId).fetchHistory();
+    const bundle = await quietWorkflowBundle();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, history, workflowId)).resolves.toBeUndefined();
+  });
+
+  it('replays its own incremental runs (the patch marker and the watermark lookup are in the history)', async () => {
+    const db = new Database(liteFile);
+    const table = pgName('replay_incr');
+    db.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
+    db.exec(`INSERT INTO ${table} (id) VALUES (1)`);
+    db.close();
+    const s = csvScheduling(uniqueName('incr-replay-new'), 'lite', `SELECT id, updated_at FROM ${table}`, {
+      column: 'updated_at',
+      key: ['id'],
+      lag: '0s',
+    });
+    const { workflowId } = await harness.runExport(s);
+    const handle = harness.client.workflow.getHandle(workflowId);
+    const memo = (await handle.describe()).memo?.[RUN_MEMO_KEY] as RunMemo;
+    expect(memo.watermark_columns).toEqual(['updated_at', 'id']);
+    // SQLite integers come back 64-bit: tagged so that they bind back exactly.
+    expect(memo.watermark).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/), { bigint: '1' }]);
+    const history = await handle.fetchHistory();
+    const bundle = await quietWorkflowBundle();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'incr' }, history, workflowId)).resolves.toBeUndefined();
   });
 
   describe('bad input at apply', () => {
