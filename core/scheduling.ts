@@ -153,6 +153,9 @@ export const retrySchema = z.object({
   max_backoff: durationSchema.default(RETRY_DEFAULTS.max_backoff),
 });
 
+/** Longest incremental lag: SQL Server's DATEADD takes the seconds as an int, and a year is plenty. */
+const MAX_LAG_MS = 366 * 86_400_000;
+
 /** A column name as the query's result names it. */
 const columnName = z.string().min(1, 'expected a column name');
 
@@ -172,7 +175,9 @@ export const incrementalSchema = z.strictObject({
    * How far behind the source's clock a run stops reading, so that transactions still open when it reads
    * (their rows stamped earlier, visible later) commit before the window passes them. @default "30s"
    */
-  lag: durationSchema.default('30s'),
+  lag: durationSchema
+    .refine((lag) => durationToMs(lag) <= MAX_LAG_MS, 'expected at most 366d')
+    .default('30s'),
   /** Where the first run starts (inclusive), an ISO-8601 time; without it the first run reads from the oldest row. */
   initial: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time such as 2026-01-01T00:00:00Z' }).optional(),
 });
