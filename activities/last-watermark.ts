@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { RUN_MEMO_KEY, type RunMemo } from '../core/job';
 import type { KeyValue } from '../core/resume-key';
@@ -24,8 +25,11 @@ export function makeLastWatermark(client: Client) {
       if (memo?.watermark !== undefined && (!latest || closed > latest.closed)) latest = { closed, memo };
       if (++seen >= RUNS_LOOKED_AT) break;
     }
-    if (!latest?.memo.watermark) return null;
-    const sameColumns = JSON.stringify(latest.memo.watermark_columns ?? null) === JSON.stringify(columns);
-    return sameColumns ? latest.memo.watermark : null;
+    const sameColumns = JSON.stringify(latest?.memo.watermark_columns ?? null) === JSON.stringify(columns);
+    const mark = sameColumns ? (latest?.memo.watermark ?? null) : null;
+    // Expected before a scheduling's first success; later it means the runs that held it were deleted
+    // (namespace retention) or the columns changed: the run starts at `initial`, so say so.
+    if (!mark) Context.current().log.info('no watermark found: starting at incremental.initial', { scheduling: schedulingName, columns });
+    return mark;
   };
 }
