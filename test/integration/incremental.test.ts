@@ -279,6 +279,37 @@ describe('incremental exports by a data watermark', () => {
     }
   });
 
+  it('exactly_once without its own resume_key: (column, key) resumes it, and the next run starts after the mark', async () => {
+    const db = new Database(liteFile);
+    const table = pgName('eos');
+    db.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
+    db.exec(`INSERT INTO ${table} (id) VALUES (1), (2), (3)`);
+    const kafka = testKafka();
+    const topic = uniqueName('incr-eos');
+    await ensureTopic(kafka, topic, 1);
+    const s = makeScheduling({
+      name: uniqueName('incr-eos'),
+      schedule: { every: '1h' },
+      source: 'lite',
+      query: `SELECT id, updated_at FROM ${table}`,
+      export_format: 'kafka',
+      retry: { max_attempts: 1 },
+      kafka_config: { topic, message_key_field: 'id', delivery: 'exactly_once' },
+      incremental: { column: 'updated_at', key: ['id'], lag: '0s' },
+    });
+    try {
+      const first = await harness.runExport(s);
+      await completedInVisibility(harness.client, first.workflowId);
+      expect(first.result).toMatchObject({ rows: 3, watermark: [expect.any(String), { bigint: '3' }] });
+      db.exec(`INSERT INTO ${table} (id) VALUES (4)`);
+      const second = await harness.runExport(s);
+      expect(second.result).toMatchObject({ rows: 1, watermark: [expect.any(String), { bigint: '4' }] });
+    } finally {
+      db.close();
+      await deleteTopic(kafka, topic).catch(() => undefined);
+    }
+  });
+
   it('replays a run recorded by the workflow code before incremental mode', async () => {
     const db = new Database(liteFile);
     const table = pgName('replay');
