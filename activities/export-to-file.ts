@@ -10,9 +10,14 @@ import { createXlsxWriter, EXCEL_MAX_ROWS } from '../core/files/xlsx-writer';
 import type { ExportActivityInput, ExportResult } from '../core/job';
 import { reconcile } from '../core/reconcile';
 import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
+import { incrementalKeyOf } from '../core/incremental-key';
+import { keyOf, ResumeKeyTracker } from '../core/resume-key';
+import type { Row } from '../core/row-serializer';
 import type { FileConfig } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
 import { startKeepAlive } from './checkpoint';
+import { INCREMENTAL_FIELD } from './incremental';
+import { openKeyedQuery } from './resume';
 import { openRunQuery } from './run-query';
 
 /** What a file export needs of the worker's dependencies (no Kafka). */
@@ -73,12 +78,17 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
     const progress: FileExportProgress = { rowsWritten: 0 };
     const budget = rowBudgetBytes();
     const stopKeepAlive = startKeepAlive(ctx, () => ({ ...progress }));
-    const cursor = await openRunQuery(deps, input).catch((err: unknown) => {
+    const incrementalKey = scheduling.incremental ? incrementalKeyOf(scheduling.incremental) : null;
+    // Incremental: ordered by (column, ...key) and read within its window (incremental.ts).
+    const opened = incrementalKey ? openKeyedQuery(deps, input, incrementalKey, null) : openRunQuery(deps, input);
+    const cursor = await opened.catch((err: unknown) => {
       stopKeepAlive();
       throw err;
     });
     const tempPath = temporaryPathFor(finalPath);
     let writer: FileWriter | undefined;
+    const tracker = incrementalKey ? new ResumeKeyTracker(incrementalKey, scheduling.name, null, INCREMENTAL_FIELD) : null;
+    let lastRow: Row | undefined;
     try {
       writer = await openWriter(format, tempPath, cursor.columns, fileConfig, maxRowsPerSheet);
       for (;;) {
@@ -86,6 +96,8 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
         const rows = await cursor.read(chunkRows);
         if (rows.length === 0) break;
         checkRowBudget(rows, budget, progress.rowsWritten + 1, () => null);
+        if (tracker) for (const row of rows) tracker.check(row);
+        lastRow = rows[rows.length - 1];
         await writer.writeRows(rows);
         progress.rowsWritten += rows.length;
         ctx.heartbeat({ ...progress });
@@ -106,6 +118,9 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
         file,
         // A retry starts over, so the rows read are this attempt's; the writer counts what it put in the file.
         reconciliation: reconcile(progress.rowsWritten, rowsWritten, counted),
+        ...(incrementalKey
+          ? { watermark: lastRow ? keyOf(lastRow, incrementalKey, scheduling.name) : (input.watermark ?? null) }
+          : {}),
       };
     } catch (err) {
       await discard(writer, tempPath).catch((cleanupErr: unknown) => {

@@ -6,6 +6,7 @@ import { reconcile } from '../core/reconcile';
 import type { ActivityDeps } from './deps';
 import { Checkpointer, startKeepAlive } from './checkpoint';
 import { deliveryOf } from './delivery';
+import { withIncrementalKey } from './incremental';
 import { openExportRows, type ExportRows, type ExportSend, type RowTally } from './export-rows';
 import { openThreadedRows } from './threaded-rows';
 
@@ -22,8 +23,9 @@ import { openThreadedRows } from './threaded-rows';
  * become durable, at least once or exactly once, is the delivery's (delivery.ts).
  */
 export function makeExportToKafka(deps: ActivityDeps) {
-  return async function exportToKafka(input: ExportActivityInput): Promise<ExportResult> {
+  return async function exportToKafka(given: ExportActivityInput): Promise<ExportResult> {
     const ctx = Context.current();
+    const input = withIncrementalKey(given);
     const { scheduling } = input;
     const kafkaConfig = scheduling.kafka_config;
     if (!kafkaConfig) throw new ConfigError(`scheduling "${scheduling.name}": kafka_config is required for a Kafka export`);
@@ -47,6 +49,8 @@ export function makeExportToKafka(deps: ActivityDeps) {
       attempts: ctx.info.attempt,
       ...(p.startedOver ? { startedOver: true } : {}),
       reconciliation: reconcile(tally?.rowsRead ?? null, p.rowsAcked, tally?.counted ?? null),
+      // The last acknowledged (column, ...key) is the resume key's: the next run starts after it.
+      ...(scheduling.incremental ? { watermark: p.lastKey ?? input.watermark ?? null } : {}),
     });
 
     let progress: ExportProgress = { rowsAcked: 0, messages: 0, batches: 0, bytes: 0 };

@@ -4,6 +4,7 @@ import { makeCleanupMetrics } from './cleanup-metrics';
 import { makeEvaluateAlerts } from './evaluate-alerts';
 import { makeExportToKafka } from './export-to-kafka';
 import { makeLastSuccessfulRun } from './last-successful-run';
+import { makeLastWatermark } from './last-watermark';
 import { failPermanentErrors } from './non-retryable';
 import { admitRun, gateRun } from './run-gate';
 import { makeSendFailureNotification } from './send-failure-notification';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     exportToFile: failPermanentErrors(gateRun(deps, makeExportToFile(deps))),
     admitRun: failPermanentErrors(admitRun(deps)),
     lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
+    lastWatermark: makeLastWatermark(deps.temporal),
     cleanupMetrics: makeCleanupMetrics(deps),
     sendFailureNotification: makeSendFailureNotification(deps),
     evaluateAlerts: makeEvaluateAlerts(deps),

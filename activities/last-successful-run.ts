@@ -1,15 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { SCHEDULED_TIME } from '../core/temporal/search-attributes';
+import { completedRunsQuery, currentRunScope, type RunScope } from './run-scope';
 
 /**
  * The scheduled time (ISO-8601) of a scheduling's latest successful run before `before`, read
- * from Temporal visibility (no second history store), or null when there is none.
+ * from Temporal visibility (no second history store), or null when there is none. Only runs on the
+ * same task queue and of the same workflow type count (`scope`, by default the calling run's).
  */
 export function makeLastSuccessfulRun(client: Client) {
-  return async function lastSuccessfulRun(schedulingName: string, before: string): Promise<string | null> {
-    const query =
-      `PsttScheduling = ${JSON.stringify(schedulingName)} AND ExecutionStatus = "Completed" ` +
-      `AND PsttScheduledTime < ${JSON.stringify(before)}`;
+  return async function lastSuccessfulRun(schedulingName: string, before: string, scope?: RunScope): Promise<string | null> {
+    const query = `${completedRunsQuery(schedulingName, scope ?? currentRunScope())} AND PsttScheduledTime < ${JSON.stringify(before)}`;
     let latest: Date | null = null;
     let seen = 0;
     for await (const run of client.workflow.list({ query, pageSize: 100 })) {

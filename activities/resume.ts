@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { InvalidQueryError, ResumeKeyError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
-import { keyParams, ResumeKeyTracker } from '../core/resume-key';
+import { keyParams, ResumeKeyTracker, type KeyValue } from '../core/resume-key';
 import { rowToJson, type Row } from '../core/row-serializer';
 import { rowBuilder, type RowValues } from '../core/row-values';
 import { columnsProbe, keyedQuery } from '../core/sources/resume-query';
 import type { QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
+import { incrementalWindow, INCREMENTAL_FIELD } from './incremental';
 import { bindingOf, openRunQuery } from './run-query';
 
 /** Where an attempt of a Kafka export starts: an open cursor on the first row still to send. */
@@ -45,8 +46,8 @@ export async function openExportQuery(deps: Deps, input: ExportActivityInput, re
 
   if (resumeKey) {
     const after = sent?.lastKey ?? null;
-    const cursor = await openKeyed(deps, input, resumeKey, after);
-    const tracker = new ResumeKeyTracker(resumeKey, scheduling.name, after);
+    const cursor = await openKeyedQuery(deps, input, resumeKey, after);
+    const tracker = new ResumeKeyTracker(resumeKey, scheduling.name, after, fieldOf(input));
     if (sent && !after) {
       // Checkpointed by a version that recorded no key: only a new pass is safe.
       return { cursor, progress: { ...wasStartedOver, startedOver: true }, tracker, startedOverBecause: 'the checkpoint holds no resume key' };
@@ -83,10 +84,19 @@ async function skipAcknowledged(cursor: QueryCursor, sent: ExportProgress, chunk
   return null;
 }
 
-async function openKeyed(deps: Deps, input: ExportActivityInput, columns: string[], after: ExportProgress['lastKey'] | null) {
+/**
+ * Opens the run's query ordered by `columns` and strictly after the key tuple `after`; an incremental
+ * export's also within its window (incremental.ts), starting after the previous run's watermark when
+ * `after` (an attempt's checkpoint) is null. A key column the query lacks fails non-retryable, naming it.
+ */
+export async function openKeyedQuery(deps: Deps, input: ExportActivityInput, columns: string[], after: KeyValue[] | null) {
   const { scheduling } = input;
   const source = deps.sources.get(scheduling.source);
-  const keyed = keyedQuery(scheduling.query, source.dialect, columns, after ? keyParams(after) : null);
+  const checkpoint = after ? keyParams(after) : null;
+  const incremental = incrementalWindow(input, source.dialect, checkpoint);
+  const keyed = incremental
+    ? keyedQuery(scheduling.query, source.dialect, columns, incremental.after, incremental.window)
+    : keyedQuery(scheduling.query, source.dialect, columns, checkpoint);
   let cursor: QueryCursor;
   try {
     cursor = await openRunQuery(deps, input, keyed.sql, keyed.params);
@@ -102,6 +112,11 @@ async function openKeyed(deps: Deps, input: ExportActivityInput, columns: string
     throw err;
   }
   return cursor;
+}
+
+/** The field that declared a run's key columns, as its errors name it. */
+export function fieldOf(input: ExportActivityInput): string {
+  return input.scheduling.incremental ? INCREMENTAL_FIELD : 'resume_key';
 }
 
 async function assertKeyColumns(
@@ -123,6 +138,7 @@ async function assertKeyColumns(
       input.scheduling.name,
       columns,
       `names ${missing.map((c) => `"${c}"`).join(', ')}, not a column of the query; columns: ${present.join(', ')}`,
+      fieldOf(input),
     );
   }
 }

@@ -48,7 +48,7 @@ export class MissingKeyFieldError extends Error {
 }
 
 /**
- * Thrown when a scheduling's `resume_key` cannot order its rows: a column the query lacks, a NULL or
+ * Thrown when a scheduling's `resume_key` (or incremental `(column, key)`) cannot order its rows: a column the query lacks, a NULL or
  * unsupported value, or two rows out of key order (not unique, or going backwards). Resuming after
  * such a key could skip rows, so the run fails instead; retrying cannot fix it.
  */
@@ -57,8 +57,10 @@ export class ResumeKeyError extends Error {
     readonly scheduling: string,
     readonly columns: readonly string[],
     readonly problem: string,
+    /** The field that declared the columns: `resume_key`, or `incremental` for its `(column, ...key)`. */
+    readonly field = 'resume_key',
   ) {
-    super(`scheduling "${scheduling}": resume_key (${columns.join(', ')}) ${problem}`);
+    super(`scheduling "${scheduling}": ${field} (${columns.join(', ')}) ${problem}`);
     this.name = this.constructor.name;
   }
 }

@@ -17,6 +17,11 @@ export interface ExportActivityInput {
   scheduledTime: string;
   /** The previous successful run's scheduled time (ISO-8601) or null, bound as `:last_success_time`. */
   lastSuccessTime: string | null;
+  /**
+   * Incremental mode: the high-water mark `(column, ...key)` the previous successful run of this scheduling,
+   * task queue and workflow type ended at; null for the first run (which starts at `incremental.initial`).
+   */
+  watermark?: KeyValue[] | null;
 }
 
 /** Counts of one finished export. */
@@ -42,6 +47,11 @@ export interface ExportResult {
   startedOver?: boolean;
   /** Rows read against rows delivered (and the query's count with `reconcile: count`); absent from older workers' results. */
   reconciliation?: Reconciliation;
+  /**
+   * Incremental mode: the `(column, ...key)` of the last row exported, or the watermark the run started
+   * from when it exported none (null when there was none either). The next run starts after it.
+   */
+  watermark?: KeyValue[] | null;
 }
 
 /** Progress an export activity heartbeats, and resumes from on retry. */
@@ -84,6 +94,10 @@ export interface RunMemo {
   suspect?: boolean;
   /** Why it is suspect. */
   suspect_reason?: string | null;
+  /** Incremental mode: the high-water mark the run ended at (ExportResult.watermark); absent otherwise. */
+  watermark?: KeyValue[] | null;
+  /** The columns of `watermark`, `(incremental.column, ...incremental.key)` when it was recorded. */
+  watermark_columns?: string[];
 }
 
 export const NOTIFY_WORKFLOW_TYPE = 'notifyRunFailure';

@@ -37,8 +37,8 @@ function encode(value: unknown, column: string, columns: readonly string[], sche
 }
 
 /** `k > NULL` is never true in SQL: resuming after a NULL would skip every remaining row. */
-function nullKeyError(scheduling: string, columns: readonly string[], column: string): ResumeKeyError {
-  return new ResumeKeyError(scheduling, columns, `has NULL in column "${column}": a resume key must be NOT NULL`);
+function nullKeyError(scheduling: string, columns: readonly string[], column: string, field?: string): ResumeKeyError {
+  return new ResumeKeyError(scheduling, columns, `has NULL in column "${column}": a resume key must be NOT NULL`, field);
 }
 
 function describe(value: unknown): string {
@@ -101,6 +101,8 @@ export class ResumeKeyTracker {
     private readonly scheduling: string,
     /** The checkpointed key a resumed attempt starts after. */
     after: readonly KeyValue[] | null = null,
+    /** The field that declared the columns, for errors. */
+    private readonly field = 'resume_key',
   ) {
     this.previous = after ? keyParams(after) : null;
   }
@@ -115,7 +117,9 @@ export class ResumeKeyTracker {
   /** `check()` for a row given as its key tuple: the values of the key columns, in their order. */
   checkKey(key: RawKey): void {
     for (let i = 0; i < key.length; i++) {
-      if (key[i] === null || key[i] === undefined) throw nullKeyError(this.scheduling, this.columns, this.columns[i] as string);
+      if (key[i] === null || key[i] === undefined) {
+        throw nullKeyError(this.scheduling, this.columns, this.columns[i] as string, this.field);
+      }
     }
     const previous = this.previous;
     this.previous = key;
@@ -133,6 +137,6 @@ export class ResumeKeyTracker {
   }
 
   private error(problem: string): ResumeKeyError {
-    return new ResumeKeyError(this.scheduling, this.columns, problem);
+    return new ResumeKeyError(this.scheduling, this.columns, problem, this.field);
   }
 }

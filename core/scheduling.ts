@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { incrementalKeyOf } from './incremental-key';
 import { MAX_BATCH_BYTES_DEFAULT, RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from './scheduling-defaults';
 import { TIME_FORMATS } from './sources/source';
 
@@ -16,6 +17,14 @@ export const durationSchema = z.custom<Duration>(
   (value) => typeof value === 'string' && DURATION.test(value),
   'expected a duration such as 500ms, 30s, 5m, 1h, 2d',
 );
+
+const DURATION_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a duration the schema accepted. */
+export function durationToMs(duration: Duration): number {
+  const [, count, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(duration) ?? [];
+  return Number(count) * DURATION_MS[unit as keyof typeof DURATION_MS];
+}
 
 /** An integer in [min, max] whose every error says so. */
 export function intRange(min: number, max: number) {
@@ -144,6 +153,35 @@ export const retrySchema = z.object({
   max_backoff: durationSchema.default(RETRY_DEFAULTS.max_backoff),
 });
 
+/** Longest incremental lag: SQL Server's DATEADD takes the seconds as an int, and a year is plenty. */
+const MAX_LAG_MS = 366 * 86_400_000;
+
+/** A column name as the query's result names it. */
+const columnName = z.string().min(1, 'expected a column name');
+
+/**
+ * Incremental mode: each run exports the rows after the previous run's high-water mark (the last exported
+ * `(column, key)`) and up to the source database's own clock minus `lag`, ordered by `(column, key)`.
+ */
+export const incrementalSchema = z.strictObject({
+  /** The column that grows with each change (e.g. `updated_at`): a time, or a number such as a version. */
+  column: columnName,
+  /** Columns that make `(column, key)` unique (e.g. the primary key), in the order they sort. */
+  key: z
+    .array(columnName)
+    .min(1, 'expected at least one column')
+    .refine((cols) => new Set(cols).size === cols.length, 'expected distinct columns'),
+  /**
+   * How far behind the source's clock a run stops reading, so that transactions still open when it reads
+   * (their rows stamped earlier, visible later) commit before the window passes them. @default "30s"
+   */
+  lag: durationSchema
+    .refine((lag) => durationToMs(lag) <= MAX_LAG_MS, 'expected at most 366d')
+    .default('30s'),
+  /** Where the first run starts (inclusive), an ISO-8601 time; without it the first run reads from the oldest row. */
+  initial: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time such as 2026-01-01T00:00:00Z' }).optional(),
+});
+
 /** Query parameter values given in the scheduling (besides the built-in `:scheduled_time` and `:last_success_time`). */
 const paramValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -197,6 +235,8 @@ export const schedulingSchema = z.object({
   reconcile: z.enum(RECONCILE_MODES).default('off'),
   kafka_config: kafkaConfigSchema.optional(),
   file_config: fileConfigSchema.optional(),
+  /** Export only what changed since the previous run, by a data watermark (see incrementalSchema). */
+  incremental: incrementalSchema.optional(),
 });
 
 /** The model plus the checks across fields. */
@@ -204,8 +244,10 @@ export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => 
   if (s.export_format === 'kafka' && !s.kafka_config) {
     ctx.addIssue({ code: 'custom', path: ['kafka_config'], message: 'required when export_format is "kafka"' });
   }
+  if (s.incremental) checkIncremental(s, s.incremental, ctx);
   if (s.kafka_config?.delivery === 'exactly_once') {
-    if (!s.kafka_config.resume_key) {
+    // Incremental mode resumes by its own (column, key).
+    if (!s.kafka_config.resume_key && !s.incremental) {
       ctx.addIssue({
         code: 'custom',
         path: ['kafka_config', 'resume_key'],
@@ -221,10 +263,46 @@ export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => 
   }
 });
 
+function checkIncremental(s: z.infer<typeof schedulingSchema>, incremental: Incremental, ctx: z.RefinementCtx): void {
+  const key = incrementalKeyOf(incremental);
+  // The count is of the scheduling's whole query, not of the run's window: every run would be suspect.
+  if (s.reconcile === 'count') {
+    ctx.addIssue({ code: 'custom', path: ['reconcile'], message: 'must be "off" with incremental (a count of the run\'s window is not built yet)' });
+  }
+  if (new Set(key).size !== key.length) {
+    ctx.addIssue({ code: 'custom', path: ['incremental', 'key'], message: 'must not repeat incremental.column' });
+  }
+  // Without a `*` every result column is named in the text: a column never named there cannot be one.
+  if (!s.query.includes('*')) {
+    const named: [string, (string | number)[]][] = [
+      [incremental.column, ['incremental', 'column']],
+      ...incremental.key.map((c, i): [string, (string | number)[]] => [c, ['incremental', 'key', i]]),
+    ];
+    for (const [column, path] of named) {
+      if (!mentions(s.query, column)) ctx.addIssue({ code: 'custom', path, message: `"${column}" is not a column of the query` });
+    }
+  }
+  const resumeKey = s.kafka_config?.resume_key;
+  if (resumeKey && resumeKey.join('\u0000') !== key.join('\u0000')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['kafka_config', 'resume_key'],
+      message: `must be [${key.join(', ')}] (incremental column then key) or left out: an incremental export resumes by it`,
+    });
+  }
+}
+
+/** True when `name` appears in `sql` as a whole word (quoted or not). */
+function mentions(sql: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^A-Za-z0-9_$])${escaped}($|[^A-Za-z0-9_$])`, 'i').test(sql);
+}
+
 export type Scheduling = z.infer<typeof schedulingSchema>;
 export type SchedulingInput = z.input<typeof schedulingSchema>;
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
 export type FileConfig = z.infer<typeof fileConfigSchema>;
+export type Incremental = z.infer<typeof incrementalSchema>;
 export type ExportFormat = Scheduling['export_format'];
 
 /** Temporal Schedule id of a scheduling. */

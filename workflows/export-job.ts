@@ -21,6 +21,8 @@ import {
   type RunFailureNotice,
   type RunMemo,
 } from '../core/job';
+import { incrementalKeyOf } from '../core/incremental-key';
+import type { KeyValue } from '../core/resume-key';
 import type { Scheduling } from '../core/scheduling';
 import { RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from '../core/scheduling-defaults';
 import {
@@ -47,8 +49,11 @@ export const RECONCILE_PATCH = 'pstt-reconcile';
 
 const { admitRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 
+/** Marks runs that read and record an incremental scheduling's watermark: older runs replay without it. */
+export const INCREMENTAL_PATCH = 'pstt-incremental-watermark';
+
 const LOOKUP_ATTEMPTS = 5;
-const { lastSuccessfulRun } = proxyActivities<Activities>({
+const { lastSuccessfulRun, lastWatermark } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '2s', maximumAttempts: LOOKUP_ATTEMPTS },
 });
@@ -77,10 +82,22 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
       throw err;
     }
   }
+  // Only the previous run's mark travels through history (never rows); the activity returns the new one.
+  const incremental = scheduling.incremental && patched(INCREMENTAL_PATCH) ? scheduling.incremental : undefined;
+  let watermark: KeyValue[] | null = null;
+  if (incremental) {
+    try {
+      watermark = await lastWatermark(scheduling.name, incrementalKeyOf(incremental));
+    } catch (err) {
+      await notifyFailure(scheduling, err, LOOKUP_ATTEMPTS);
+      throw err;
+    }
+  }
   const activityInput: ExportActivityInput = {
     scheduling,
     scheduledTime: scheduled.toISOString(),
     lastSuccessTime,
+    ...(incremental ? { watermark } : {}),
   };
 
   // Per-scheduling timeout and retry policy, so this proxy is built per run.
@@ -116,6 +133,7 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
             suspect_reason: reconciliation.reason,
           }
         : {}),
+      ...(incremental ? { watermark: result.watermark ?? watermark, watermark_columns: incrementalKeyOf(incremental) } : {}),
     };
     upsertMemo({ [RUN_MEMO_KEY]: memo });
     if (reconciliation?.suspect) await notifySuspect(scheduling, reconciliation.reason ?? 'counts disagree', result.attempts);

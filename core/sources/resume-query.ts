@@ -4,6 +4,7 @@ import type { ParamValue } from './source';
 /** Alias of the wrapped query; also the prefix of the parameters this module adds. */
 const ALIAS = 'pstt_q';
 const PARAM_PREFIX = 'pstt_after_';
+const FROM_PARAM = 'pstt_from';
 
 /** A query rewritten by this module, with the parameters it added. */
 export interface KeyedQuery {
@@ -45,30 +46,51 @@ function needsOffset(code: string): boolean {
 }
 
 /**
+ * Bounds of an incremental window on the first key column, besides the tuple comparison: where the
+ * first run starts and the SQL expression (the source's clock minus the lag) no row may pass.
+ */
+export interface KeyWindow {
+  /** Inclusive lower bound of the first column, applied when there is no tuple to start after. */
+  from?: ParamValue;
+  /** SQL expression the first column must be at most (see source-clock.ts). */
+  upTo?: string;
+}
+
+/**
  * The run's query ordered by its resume key, and, after a checkpoint, restricted to the rows strictly
  * after the checkpointed key tuple: `k1 > :a OR (k1 = :a AND k2 > :b) ...`, the expanded form every
  * dialect takes (SQL Server has no row values). The outer ORDER BY makes the order the database's own
- * for these columns in every attempt, whatever the query's.
+ * for these columns in every attempt, whatever the query's. An incremental export adds its `window`.
  */
 export function keyedQuery(
   sql: string,
   dialect: SqlDialect,
   columns: readonly string[],
   after: readonly ParamValue[] | null,
+  window: KeyWindow = {},
 ): KeyedQuery {
   const quoted = columns.map((c) => quoteIdentifier(c, dialect));
   const orderBy = `ORDER BY ${quoted.join(', ')}`;
   const from = `SELECT * FROM ${derivedTable(sql, dialect)}`;
-  if (!after) return { sql: `${from}\n${orderBy}`, params: {} };
   const params: Record<string, ParamValue> = {};
-  quoted.forEach((_, i) => {
-    params[`${PARAM_PREFIX}${i}`] = after[i] as ParamValue;
-  });
-  const terms = quoted.map((column, i) => {
-    const equal = quoted.slice(0, i).map((c, j) => `${c} = :${PARAM_PREFIX}${j}`);
-    return [...equal, `${column} > :${PARAM_PREFIX}${i}`].join(' AND ');
-  });
-  const where = terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' OR ');
+  const conditions: string[] = [];
+  const first = quoted[0] as string;
+  if (after) {
+    quoted.forEach((_, i) => {
+      params[`${PARAM_PREFIX}${i}`] = after[i] as ParamValue;
+    });
+    const terms = quoted.map((column, i) => {
+      const equal = quoted.slice(0, i).map((c, j) => `${c} = :${PARAM_PREFIX}${j}`);
+      return [...equal, `${column} > :${PARAM_PREFIX}${i}`].join(' AND ');
+    });
+    conditions.push(terms.length === 1 ? (terms[0] as string) : terms.map((t) => `(${t})`).join(' OR '));
+  } else if (window.from !== undefined) {
+    params[FROM_PARAM] = window.from;
+    conditions.push(`${first} >= :${FROM_PARAM}`);
+  }
+  if (window.upTo) conditions.push(`${first} <= ${window.upTo}`);
+  if (!conditions.length) return { sql: `${from}\n${orderBy}`, params };
+  const where = conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' AND ');
   return { sql: `${from}\nWHERE ${where}\n${orderBy}`, params };
 }
 

@@ -86,6 +86,7 @@ describe('the scheduling form', () => {
     catchup_window: '1h',
     notify: ['ops@example.com', 'dba@example.com'],
     file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, formula_guard: false, sheet_name: 'Export' },
+    incremental: { column: 'updated_at', key: ['id'], lag: '30s', initial: '2026-01-01T00:00:00Z' },
     next_run_times: [],
     last_run: null,
     pause_note: null,
@@ -110,6 +111,7 @@ describe('the scheduling form', () => {
       catchup_window: '1h',
       notify: ['ops@example.com', 'dba@example.com'],
       file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, formula_guard: false, sheet_name: 'Export' },
+      incremental: { column: 'updated_at', key: ['id'], lag: '30s', initial: '2026-01-01T00:00:00Z' },
     });
   });
 

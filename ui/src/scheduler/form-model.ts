@@ -152,6 +152,7 @@ export function bodyOf(form: SchedulingForm, original?: SchedulingView): Record<
     catchup_window: original?.catchup_window,
     time_format: original?.time_format,
     params: original?.params,
+    incremental: original?.incremental,
     notify: form.notify
       .split(/[,;\s]+/)
       .map((a) => a.trim())
