@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config';
 import type { ExportJobInput } from '../../core/job';
@@ -12,7 +13,7 @@ import type { KafkaConfig } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { spawnWorkerProcess } from '../../worker/spawn-worker';
-import { deleteTopic, testKafka, type ConsumedMessage } from './kafka';
+import { consumeMessages, deleteTopic, testKafka, type ConsumedMessage } from './kafka';
 import { uniqueName } from './names';
 import { makeScheduling } from './scheduling';
 import { exited } from './worker-process';
@@ -137,6 +138,43 @@ export class OrdersExportHarness {
     }
     throw new Error(`${topic} never reached ${n} offsets; see ${this.logFile}`);
   }
+}
+
+/** What a topic holds against its source table, for the at-least-once oracle. */
+export interface Delivered {
+  /** Distinct order ids in the topic. */
+  distinct: number;
+  /** Messages beyond one per id. */
+  duplicates: number;
+  /** Ids whose message value is not the source row's JSON. */
+  wrongValues: number[];
+  /** The most steps back of any partition's ids (see stepsBack). */
+  stepsBack: number;
+}
+
+/** Reads every message of `topic` and compares it with the rows of the harness's database `dbFile`. */
+export async function delivered(h: OrdersExportHarness, topic: string, dbFile = h.dbFile): Promise<Delivered> {
+  const messages = await consumeMessages(h.kafka, topic, await countMessages(h.kafka, topic), 120_000);
+  const db = new Database(dbFile, { readonly: true });
+  let expected: Map<number, string>;
+  try {
+    const rows = db.prepare('SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id').all() as Array<{
+      order_id: number;
+    }>;
+    expected = new Map(rows.map((r) => [r.order_id, JSON.stringify(r)]));
+  } finally {
+    db.close();
+  }
+  const seen = new Set<number>();
+  const wrongValues: number[] = [];
+  for (const m of messages) {
+    const id = Number(m.key!.toString());
+    seen.add(id);
+    const value = m.value ? JSON.stringify(JSON.parse(m.value.toString())) : null;
+    if (value !== expected.get(id)) wrongValues.push(id);
+  }
+  const back = [...idsByPartition(messages).values()].map(stepsBack);
+  return { distinct: seen.size, duplicates: messages.length - seen.size, wrongValues, stepsBack: Math.max(0, ...back) };
 }
 
 /** The order ids of the messages, grouped by partition, in the order each partition holds them. */
