@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import type { EntryMode } from '../core/entry-point';
 import { spawnWorkerProcess } from '../worker/spawn-worker';
 
 // temporal.api.enums.v1.TaskQueueType: the worker is ready once it polls both kinds of task.
@@ -15,9 +16,12 @@ export class BenchWorker {
     readonly logFile: string,
   ) {}
 
-  static start(configFile: string, logFile: string): BenchWorker {
+  /** When the process was spawned (performance.now()): start-up time runs from here to polling. */
+  readonly spawnedAt = performance.now();
+
+  static start(configFile: string, logFile: string, mode: EntryMode): BenchWorker {
     // The pid read below must be the worker's node process itself: spawnWorkerProcess guarantees it.
-    return new BenchWorker(spawnWorkerProcess(configFile, logFile, 'w'), logFile);
+    return new BenchWorker(spawnWorkerProcess(configFile, logFile, 'w', { mode }), logFile);
   }
 
   get running(): boolean {
