@@ -14,6 +14,8 @@ import { compiledSources, sourceHash } from './build-sources';
 
 /** Written last into dist/: the hash of the sources it was built from. */
 const BUILD_INFO = 'build-info.json';
+/** webpack's source map kind for the workflow bundle: inline (the worker requires it), lines of the TypeScript only. */
+const WORKFLOW_SOURCE_MAP = 'inline-nosources-cheap-module-source-map';
 /** The oldest Node the compiled code runs on (the engines field's lower bound). */
 const NODE_TARGET = 'node20';
 
@@ -96,7 +98,13 @@ export async function buildApp(): Promise<string[]> {
     lines.push(`compiled ${sources.length} files into dist/ in ${Math.round(performance.now() - started)} ms`);
 
     started = performance.now();
-    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'workflows'), logger: bundlerLogger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(PROJECT_ROOT, 'workflows'),
+      logger: bundlerLogger,
+      // The worker needs an inline source map (it maps workflow stack traces with it); without the
+      // sources' text and columns it is a third of the default's size, and the worker ~15 MB smaller.
+      webpackConfigHook: (config) => ({ ...config, devtool: WORKFLOW_SOURCE_MAP }),
+    });
     fs.writeFileSync(path.join(staging, path.basename(WORKFLOW_BUNDLE_FILE)), code);
     lines.push(
       `bundled the workflows into dist/${path.basename(WORKFLOW_BUNDLE_FILE)} ` +
