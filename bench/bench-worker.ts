@@ -9,6 +9,9 @@ import { spawnWorkerProcess } from '../worker/spawn-worker';
 const WORKFLOW_TASKS = 1;
 const ACTIVITY_TASKS = 2;
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
 /** The real worker entry point as a child process of its own, so that its memory is one case's alone. */
 export class BenchWorker {
   private constructor(
@@ -53,6 +56,16 @@ export class BenchWorker {
     const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
     if (kb === undefined) throw new Error(`no ${field} in /proc/${this.child.pid}/status`);
     return Number(kb) / 1024;
+  }
+
+  /**
+   * CPU seconds the worker process has used (user + system, every thread), from `/proc/<pid>/stat`:
+   * unlike wall time, it barely changes when other work shares the machine.
+   */
+  cpuSeconds(): number {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
+    const fields = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   }
 
   /** Resets VmHWM to the current RSS (Linux clear_refs "5"), so the next peak is the export's own. */

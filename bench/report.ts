@@ -8,6 +8,8 @@ export interface CaseResult {
   bytes: number;
   /** VmHWM over the worker's whole life: the figure the bound is checked on. */
   peakRssMb: number;
+  /** CPU seconds the worker process used during the export (all its threads). */
+  exportCpuSeconds: number;
   /** From spawning the worker process to its polling for workflow and activity tasks. */
   startupSeconds: number;
   /** VmHWM once the worker was polling, before the export: start-up (loading or bundling the workflows) included. */
@@ -31,7 +33,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export function formatResults(results: CaseResult[]): string {
-  const header = ['case', 'rows', 'seconds', 'rows/s', 'MB/s', 'peak RSS MB', 'start-up s', 'start-up peak MB', 'export peak MB'];
+  const header = ['case', 'rows', 'seconds', 'rows/s', 'MB/s', 'worker CPU s', 'peak RSS MB', 'start-up s', 'start-up peak MB', 'export peak MB'];
   const rows = results.map((r) => {
     const label = `${r.source} ${r.rows.toLocaleString('en-US')}`;
     if (r.error) return [label, String(r.rows), 'FAILED', r.error];
@@ -41,6 +43,7 @@ export function formatResults(results: CaseResult[]): string {
       r.seconds.toFixed(1),
       Math.round(r.rows / r.seconds).toLocaleString('en-US'),
       (r.bytes / MB / r.seconds).toFixed(2),
+      r.exportCpuSeconds.toFixed(1),
       r.peakRssMb.toFixed(1),
       r.startupSeconds.toFixed(1),
       r.startupPeakMb.toFixed(1),

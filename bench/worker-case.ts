@@ -79,6 +79,7 @@ export async function runCase(
     bytes: 0,
     peakRssMb: 0,
     startupSeconds: 0,
+    exportCpuSeconds: 0,
     startupPeakMb: 0,
     exportPeakMb: 0,
     messagesInTopic: 0,
@@ -96,6 +97,7 @@ export async function runCase(
     const scheduling = benchScheduling(`bench-${name}`, id, exportQuery(source.table, rows, env.totalRows), extraKafkaConfig);
     const input: ExportJobInput = { scheduling };
     const started = performance.now();
+    const cpuBefore = worker.cpuSeconds();
     progress = setInterval(() => {
       void countMessages(env.kafka, id)
         .then((n) => {
@@ -111,6 +113,7 @@ export async function runCase(
     });
     const exported = await handle.result();
     result.seconds = (performance.now() - started) / 1000;
+    result.exportCpuSeconds = worker.cpuSeconds() - cpuBefore;
     clearInterval(progress);
     // Read before the worker stops: /proc/<pid> goes with it.
     result.exportPeakMb = worker.memoryMb('VmHWM');

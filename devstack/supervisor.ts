@@ -12,6 +12,8 @@ export interface ChildSpec {
   /** Entry point, relative to the project root, without extension (`worker/main` runs `dist/worker/main.js`). */
   entry: string;
   nodeOptions?: string[];
+  /** Environment of the child; this process's own when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How long a child may take to stop on SIGTERM before it is killed (the worker lets exports finish for 30 s). */
@@ -60,6 +62,7 @@ export class Supervisor {
     const child = spawn(process.execPath, [...(s.spec.nodeOptions ?? []), ...entryArgs(s.spec.entry, 'compiled')], {
       stdio: ['ignore', out, out],
       cwd: PROJECT_ROOT,
+      env: s.spec.env ?? process.env,
     });
     fs.closeSync(out);
     s.child = child;

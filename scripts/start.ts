@@ -25,7 +25,7 @@ import { ensureAlertSchedule } from '../core/temporal/alert-schedule';
 import { applySchedulings } from '../core/temporal/schedules';
 import { SqliteSource } from '../core/sources/sqlite-source';
 import { ensureDemoDatabase } from '../devstack/demo-data';
-import { workerNodeOptions } from '../worker/node-options';
+import { workerEnv, workerNodeOptions } from '../worker/node-options';
 import { ensureBuilt } from './build';
 import { allServices, up } from '../devstack/stack';
 
@@ -109,7 +109,7 @@ async function run(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
   // A worker or API that exits is restarted with backoff (RESTART_POLICY); the rest keeps running.
   supervisor = new Supervisor(say, logsDir());
-  supervisor.start({ name: 'worker', entry: 'worker/main', nodeOptions: workerNodeOptions() });
+  supervisor.start({ name: 'worker', entry: 'worker/main', nodeOptions: workerNodeOptions(), env: workerEnv() });
   supervisor.start({ name: 'api', entry: 'api/main' });
   const pages = `http://${config.api.host}:${config.api.port}`;
   say(`dashboard: ${pages}/   scheduler: ${pages}/scheduler   Temporal Web UI: ${config.temporal.web_ui}`);

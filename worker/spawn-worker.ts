@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { entryArgs, type EntryMode } from '../core/entry-point';
 import { PROJECT_ROOT } from '../core/paths';
-import { workerNodeOptions } from './node-options';
+import { workerEnv, workerNodeOptions } from './node-options';
 
 /**
  * The real worker entry point (`worker/main.ts`, or compiled `dist/worker/main.js`) as a child process
@@ -20,7 +20,7 @@ export function spawnWorkerProcess(
   const out = fs.openSync(logFile, logMode);
   const child = spawn(process.execPath, [...workerNodeOptions(), ...entryArgs('worker/main', options.mode ?? 'source')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PSTT_CONFIG: configFile, LOG_LEVEL: 'warn', ...options.env },
+    env: { ...workerEnv(), PSTT_CONFIG: configFile, LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
