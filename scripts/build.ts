@@ -60,6 +60,7 @@ const bundlerLogger = {
 function swapIn(staging: string, target: string): void {
   const old = `${target}.old-${process.pid}`;
   for (let attempt = 1; ; attempt++) {
+    fs.rmSync(old, { recursive: true, force: true });
     try {
       if (fs.existsSync(target)) fs.renameSync(target, old);
       fs.renameSync(staging, target);
