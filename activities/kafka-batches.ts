@@ -1,12 +1,10 @@
 import { MessageTooLargeError } from '../core/errors';
 import type { RowEncoder } from '../core/compiled-serializer';
-import type { KafkaMessage } from '../core/kafka/message';
+import { headerBytes as headerBytesOf, messageOfRow, RECORD_OVERHEAD_BYTES, type KafkaMessage } from '../core/kafka/message';
 import { messageKeyOf, rowToJson, type Row } from '../core/row-serializer';
 import type { KafkaConfig } from '../core/scheduling';
 import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
 
-/** Per-record overhead of Kafka's record format (lengths, offsets, timestamp), rounded up. */
-const RECORD_OVERHEAD_BYTES = 70;
 /** Room left in a send for the record batch header and compression framing. */
 const BATCH_FILL_RATIO = 0.9;
 
@@ -41,7 +39,7 @@ export function prepareEncodedSends<R>(
   topicLimitBytes: number,
 ): PreparedSend[] {
   const headers: Record<string, string> | undefined = Object.keys(config.headers).length ? config.headers : undefined;
-  const headerBytes = Object.entries(config.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const headerBytes = headerBytesOf(config.headers);
   // Runs stored by an older PSTT have no max_batch_bytes.
   const fillLimit = Math.min(topicLimitBytes * BATCH_FILL_RATIO, config.max_batch_bytes ?? MAX_BATCH_BYTES_DEFAULT);
   const sends: PreparedSend[] = [];
@@ -54,18 +52,16 @@ export function prepareEncodedSends<R>(
     sends.push(current);
   };
   for (const row of rows) {
-    const key = encoder.keyOf(row);
-    const value = encoder.valueOf(row, key);
-    const bytes = Buffer.byteLength(value) + (key === null ? 0 : Buffer.byteLength(key));
+    const { message, bytes } = messageOfRow(row, encoder, headers);
     const recordBytes = bytes + headerBytes + RECORD_OVERHEAD_BYTES;
-    if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, key, recordBytes, topicLimitBytes);
+    if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, message.key, recordBytes, topicLimitBytes);
     if (current.rows > 0 && fill + recordBytes > fillLimit) {
       close();
       current = { messages: [], rows: 0, bytes: 0, lastRow: null };
       fill = 0;
     }
     fill += recordBytes;
-    current.messages.push(headers ? { key, value, headers } : { key, value });
+    current.messages.push(message);
     current.rows += 1;
     current.bytes += bytes;
     last = row;

@@ -3,6 +3,7 @@ import { toTransferred, type TransferredError } from '../core/error-transfer';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
 import { SourceRegistry } from '../core/sources';
 import type { AppConfig } from '../core/config';
+import { byteLength } from '../core/kafka/message';
 import { openExportRows, type RowMark } from './export-rows';
 
 /**
@@ -25,10 +26,15 @@ export type RowThreadMessage =
   | { type: 'start'; progress: ExportProgress; startedOverBecause: string | null; byKey: boolean }
   | {
       type: 'send';
-      /** The values' bytes back to back; `lengths[i]` is message i's share. */
+      /**
+       * The values' bytes back to back, `lengths[i]` message i's share, then the keys' bytes from
+       * `keysAt`, `keyLengths[i]` key i's share (-1: no key). Bytes, not strings: the producer's
+       * thread neither clones nor encodes them again.
+       */
       values: ArrayBuffer;
       lengths: Int32Array;
-      keys: Array<string | null>;
+      keysAt: number;
+      keyLengths: Int32Array;
       rows: number;
       bytes: number;
       mark: RowMark;
@@ -38,6 +44,11 @@ export type RowThreadMessage =
 
 /** Messages to the thread: one credit per send taken, or stop. */
 export type RowThreadCommand = { type: 'credit' } | { type: 'stop' };
+
+/** Copies a key or value into `into` at `at`; its length. */
+function writeData(into: Buffer, data: string | Buffer, at: number): number {
+  return typeof data === 'string' ? into.write(data, at) : data.copy(into, at);
+}
 
 async function run(): Promise<void> {
   const port = parentPort;
@@ -63,22 +74,29 @@ async function run(): Promise<void> {
         const send = await rows.next();
         if (!send) break;
         credit -= 1;
-        const lengths = new Int32Array(send.messages.length);
+        const count = send.messages.length;
+        const lengths = new Int32Array(count);
+        const keyLengths = new Int32Array(count);
         let total = 0;
-        for (let i = 0; i < send.messages.length; i++) {
-          const n = Buffer.byteLength(send.messages[i]!.value);
+        let keyTotal = 0;
+        for (let i = 0; i < count; i++) {
+          const m = send.messages[i]!;
+          const n = byteLength(m.value);
           lengths[i] = n;
           total += n;
+          const k = m.key === null ? -1 : byteLength(m.key);
+          keyLengths[i] = k;
+          if (k > 0) keyTotal += k;
         }
         // Not from the pool: a pooled slice cannot be transferred.
-        const values = Buffer.allocUnsafeSlow(total);
+        const bytes = Buffer.allocUnsafeSlow(total + keyTotal);
         let at = 0;
-        for (const m of send.messages) at += values.write(m.value as string, at);
-        const keys = send.messages.map((m) => m.key as string | null);
-        post({ type: 'send', values: values.buffer, lengths, keys, rows: send.rows, bytes: send.bytes, mark: send.mark }, [
-          values.buffer,
-          lengths.buffer,
-        ]);
+        for (const m of send.messages) at += writeData(bytes, m.value, at);
+        for (const m of send.messages) if (m.key !== null) at += writeData(bytes, m.key, at);
+        post(
+          { type: 'send', values: bytes.buffer, lengths, keysAt: total, keyLengths, rows: send.rows, bytes: send.bytes, mark: send.mark },
+          [bytes.buffer, lengths.buffer, keyLengths.buffer],
+        );
       }
       post({ type: 'end' });
     } finally {

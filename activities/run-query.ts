@@ -1,26 +1,19 @@
 import type { ExportActivityInput } from '../core/job';
+import { runBindingOf } from '../core/run-params';
 import type { OpenOptions, ParamValue, QueryCursor } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
 
 /** The named parameters bound to a run's query: the scheduling's own, plus the run's times. */
 export function queryParamsOf(input: ExportActivityInput): Record<string, ParamValue> {
-  return {
-    ...input.scheduling.params,
-    scheduled_time: new Date(input.scheduledTime),
-    last_success_time: input.lastSuccessTime ? new Date(input.lastSuccessTime) : null,
-  };
+  return bindingOf(input).params ?? {};
 }
 
-/** The run parameters that are times: typed as such on every dialect, even when null. */
-export const TIME_PARAMS = ['scheduled_time', 'last_success_time'] as const;
+export { TIME_PARAMS } from '../core/run-params';
 
 /** How a run's query is bound: its parameters, which of them are times, and SQLite's time form. */
 export function bindingOf(input: ExportActivityInput, extraParams: Record<string, ParamValue> = {}): OpenOptions {
-  return {
-    params: { ...queryParamsOf(input), ...extraParams },
-    timeParams: TIME_PARAMS,
-    timeFormat: input.scheduling.time_format,
-  };
+  const lastSuccess = input.lastSuccessTime ? new Date(input.lastSuccessTime) : null;
+  return runBindingOf(input.scheduling, new Date(input.scheduledTime), lastSuccess, extraParams);
 }
 
 /**

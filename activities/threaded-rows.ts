@@ -104,10 +104,14 @@ export async function openThreadedRows(
       const all = Buffer.from(m.values);
       const messages: KafkaMessage[] = [];
       let at = 0;
-      for (let i = 0; i < m.keys.length; i++) {
+      let keyAt = m.keysAt;
+      for (let i = 0; i < m.lengths.length; i++) {
         const end = at + m.lengths[i]!;
         const value = all.subarray(at, end);
-        messages.push(withHeaders ? { key: m.keys[i] ?? null, value, headers } : { key: m.keys[i] ?? null, value });
+        const keyLength = m.keyLengths[i]!;
+        const key = keyLength < 0 ? null : all.subarray(keyAt, keyAt + keyLength);
+        if (keyLength > 0) keyAt += keyLength;
+        messages.push(withHeaders ? { key, value, headers } : { key, value });
         at = end;
       }
       return { messages, rows: m.rows, bytes: m.bytes, mark: m.mark };

@@ -3,6 +3,7 @@ import type { AppConfig } from '../core/config';
 import { createRecordedProducer } from '../core/kafka/recorded-producer';
 import type { MetricsStore } from '../core/metrics/metrics-store';
 import { logger } from '../core/logger';
+import { SchedulingPreviewer } from '../core/preview/previewer';
 import { dataDir } from '../core/paths';
 import { lazyTemporalClient } from '../core/temporal/client';
 import type { ApiDeps } from './app';
@@ -38,6 +39,7 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
   const scheduler = new SchedulerService(temporal, config);
   // Written by the worker's alert evaluations; the API only reads it.
   const alerts = openAlertStore(config);
+  const preview = new SchedulingPreviewer(config, kafka);
   const health = new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) });
   return {
     auth: new TokenRegistry(tokensOf(config)),
@@ -46,11 +48,12 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
     kafka,
     testTargets: testTargetPolicyOf(config),
     scheduler,
+    preview,
     metrics,
     prometheus: createPrometheusRegistry(metrics, scheduler, health),
     alerts,
     async close() {
-      await Promise.allSettled([producer.disconnect(), temporal.connection.close(), alerts.close()]);
+      await Promise.allSettled([producer.disconnect(), temporal.connection.close(), alerts.close(), preview.close()]);
       await metrics.close();
     },
   };

@@ -28,6 +28,8 @@ export function createApp(deps: ApiDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', temporal: deps.scheduler.temporal.state() });
   });
+  // Before the routers: a router answers OPTIONS itself, with the methods of every route its path matches.
+  app.use(rejectUndocumentedMethods());
   app.use('/api/kafka/metrics', metricsRoutes(deps));
   app.use('/api/kafka', kafkaRoutes(deps));
   app.use('/api/scheduler', schedulerRoutes(deps));
@@ -40,7 +42,6 @@ export function createApp(deps: ApiDeps): Express {
   });
   serveUi(app, deps.uiDir ?? uiDistDir());
 
-  app.use(rejectUndocumentedMethods());
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });

@@ -9,7 +9,7 @@ import { kafkaTestSchema } from './kafka-test';
 import { alertsQuery } from './routes/alerts-routes';
 import { sendSchema } from './routes/kafka-routes';
 import { cleanupQuery, hourlyQuery, summaryQuery } from './routes/metrics-routes';
-import { backfillBody, historyQuery, nameParam, noteBody } from './routes/scheduler-routes';
+import { backfillBody, historyQuery, nameParam, noteBody, previewQuery } from './routes/scheduler-routes';
 
 /**
  * The REST API's OpenAPI 3.1 document, served at `/api/openapi.json`. Request shapes come from the
@@ -49,6 +49,7 @@ const OPERATIONS: Array<Operation & { params?: { path: z.ZodObject } }> = [
   { method: 'get', path: '/api/kafka/metrics/prometheus', summary: 'Prometheus exposition', role: 'read', ok: 200, okType: 'text/plain' },
   { method: 'get', path: '/api/scheduler/scheduling', summary: 'Every scheduling', role: 'read', ok: 200, errors: TEMPORAL },
   { method: 'post', path: '/api/scheduler/scheduling', summary: 'Creates a scheduling', role: 'admin', body: checkedSchedulingSchema, ok: 201, errors: [409, ...TEMPORAL] },
+  { method: 'post', path: '/api/scheduler/scheduling/preview', summary: 'Previews a scheduling (saved or not): columns, first messages, problems; read-only', role: 'admin', query: previewQuery, body: checkedSchedulingSchema, ok: 200, errors: [503] },
   { method: 'get', path: '/api/scheduler/scheduling/{name}', summary: 'One scheduling', role: 'read', params: name, ok: 200, errors: [404, ...TEMPORAL] },
   { method: 'put', path: '/api/scheduler/scheduling/{name}', summary: 'Replaces a scheduling', role: 'admin', params: name, body: checkedSchedulingSchema, ok: 200, errors: [404, ...TEMPORAL] },
   { method: 'delete', path: '/api/scheduler/scheduling/{name}', summary: 'Deletes a scheduling', role: 'admin', params: name, ok: 204, errors: [404, ...TEMPORAL] },
@@ -146,22 +147,35 @@ export function openApiDocument(): Record<string, unknown> {
 
 /**
  * 405 with `Allow` for a method the document does not list on a path it does (TRACE /api/alerts, say),
- * instead of the catch-all 404. HEAD and OPTIONS are left to Express.
+ * instead of the catch-all 404, and OPTIONS answered with the same `Allow`. A concrete path wins over a
+ * template it also matches, as OpenAPI resolves them: `/api/scheduler/scheduling/preview` takes POST
+ * only, not the methods of `/scheduling/{name}` (the model reserves the name). HEAD is left to Express.
  */
 export function rejectUndocumentedMethods(): RequestHandler {
-  const allowed = new Map<RegExp, Set<string>>();
+  const allowed = new Map<string, { pattern: RegExp; concrete: boolean; methods: Set<string> }>();
   for (const op of OPERATIONS) {
-    const pattern = new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
-    const key = [...allowed.keys()].find((p) => p.source === pattern.source) ?? pattern;
-    allowed.set(key, (allowed.get(key) ?? new Set()).add(op.method.toUpperCase()));
+    const entry = allowed.get(op.path) ?? {
+      pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+      concrete: !op.path.includes('{'),
+      methods: new Set<string>(),
+    };
+    entry.methods.add(op.method.toUpperCase());
+    allowed.set(op.path, entry);
   }
   return (req, res, next) => {
-    if (req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    for (const [pattern, methods] of allowed) {
-      if (!pattern.test(req.path) || methods.has(req.method)) continue;
-      res.status(405).set('Allow', [...methods].join(', ')).json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
+    if (req.method === 'HEAD') return next();
+    const matching = [...allowed.values()].filter((e) => e.pattern.test(req.path));
+    if (matching.length === 0) return next();
+    const concrete = matching.filter((e) => e.concrete);
+    const methods = new Set<string>();
+    for (const entry of concrete.length ? concrete : matching) entry.methods.forEach((m) => methods.add(m));
+    if (methods.has('GET')) methods.add('HEAD');
+    const allow = [...methods].sort().join(', ');
+    if (req.method === 'OPTIONS') {
+      res.status(204).set('Allow', allow).end();
       return;
     }
-    next();
+    if (methods.has(req.method)) return next();
+    res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
   };
 }

@@ -35,6 +35,8 @@ interface Rep {
   bytes: number;
   peakRssMb?: number;
   heartbeats?: number;
+  /** CPU seconds of this process (all its threads) during a direct export: contention hardly moves it. */
+  cpuSeconds?: number;
 }
 interface Outcome {
   name: PeerCase;
@@ -134,13 +136,15 @@ async function directRep(ctx: Ctx, name: string, source: BenchSource): Promise<R
     const config = loadConfig(configFile);
     const scheduling = benchScheduling(`bench-${name}`, topic, exportQuery(source.table, ctx.rows, ctx.rows));
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const { result, heartbeats } = await runDirectExport(config, scheduling);
+    const cpu = process.cpuUsage(cpuBefore);
     const seconds = (performance.now() - started) / 1000;
     const n = await countMessages(ctx.kafka, topic);
     if (result.rows !== ctx.rows || n !== ctx.rows) {
       throw new Error(`export reported ${result.rows} rows, topic ${topic} holds ${n} messages, expected ${ctx.rows}`);
     }
-    return { seconds, bytes: result.bytes, heartbeats };
+    return { seconds, bytes: result.bytes, heartbeats, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     await deleteTopic(ctx.kafka, topic).catch(() => undefined);
   }
@@ -258,7 +262,8 @@ async function main(): Promise<void> {
         try {
           const r = await runners[name](rep);
           outcome.reps.push(r);
-          console.log(`${name} rep ${rep}: ${r.seconds.toFixed(1)} s, ${fmt(options.rows / r.seconds)} rows/s`);
+          const cpu = r.cpuSeconds === undefined ? '' : `, ${((r.cpuSeconds * 1e6) / options.rows).toFixed(2)} CPU-µs/row`;
+          console.log(`${name} rep ${rep}: ${r.seconds.toFixed(1)} s, ${fmt(options.rows / r.seconds)} rows/s${cpu}`);
         } catch (err) {
           outcome.error = describeError(err);
           console.log(`${name} rep ${rep}: FAILED: ${outcome.error}`);

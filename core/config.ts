@@ -104,6 +104,13 @@ export const appConfigSchema = z
          * each pooled source's `pool_size`, so that an export never waits for a connection. @default 4
          */
         max_concurrent_exports: intRange(1, 100).default(4),
+        /**
+         * Port of the worker's own Prometheus endpoint (`GET /metrics`: its memory, CPU, event loop), which
+         * the API's scrape cannot show since it covers another process. Unset: no endpoint. @default unset
+         */
+        metrics_port: z.number().int().min(1).max(65535).optional(),
+        /** Address that endpoint listens on (0.0.0.0 in a container). @default "127.0.0.1" */
+        metrics_host: z.string().optional(),
       })
       .prefault({}),
     api: z
@@ -209,6 +216,8 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
   if (env.PSTT_METRICS_URL) section('metrics').url = env.PSTT_METRICS_URL;
   if (env.API_HOST) section('api').host = env.API_HOST;
   if (env.API_PORT) section('api').port = Number(env.API_PORT);
+  if (env.WORKER_METRICS_PORT) section('worker').metrics_port = Number(env.WORKER_METRICS_PORT);
+  if (env.WORKER_METRICS_HOST) section('worker').metrics_host = env.WORKER_METRICS_HOST;
   const sources = section('sources');
   for (const [name, value] of Object.entries(sources)) {
     const override = env[`PSTT_SOURCE_${name.toUpperCase()}_URL`];

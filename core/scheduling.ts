@@ -147,9 +147,16 @@ export const retrySchema = z.object({
 /** Query parameter values given in the scheduling (besides the built-in `:scheduled_time` and `:last_success_time`). */
 const paramValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/** Names that are API paths under `/api/scheduler/scheduling/`. */
+export const RESERVED_NAMES: readonly string[] = ['preview'];
+
 export const schedulingSchema = z.object({
   /** Unique slug; the Temporal Schedule id is `pstt-<name>`. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a slug of lowercase letters, digits, - and _ (at most 63)'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a slug of lowercase letters, digits, - and _ (at most 63)')
+    // `/api/scheduler/scheduling/preview` is the preview route, not a scheduling's path.
+    .refine((name) => !RESERVED_NAMES.includes(name), 'expected another name: "preview" is reserved'),
   description: z.string().default(''),
   /** A disabled scheduling has a paused Temporal Schedule. @default true */
   enabled: z.boolean().default(true),

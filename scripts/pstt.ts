@@ -4,6 +4,7 @@
  *   pstt check [file] [--api-url URL] [--token T] [--json] [--email]   the runbook's daily health check
  *   pstt drain [file] [--timeout 10m]         pause every scheduling, wait for running exports
  *   pstt resume [file]                        unpause what drain paused
+ *   pstt preview NAME [file] [--rows N] [--json]   what a scheduling would export, exporting nothing
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
@@ -15,9 +16,10 @@ import { ensureAlertSchedule } from '../core/temporal/alert-schedule';
 import { applySchedulings, type ApplyOutcome } from '../core/temporal/schedules';
 import { CHECK_USAGE, check } from './pstt-check';
 import { DRAIN_USAGE, drainCommand, RESUME_USAGE, resumeCommand } from './pstt-drain';
+import { PREVIEW_USAGE, previewCommand } from './pstt-preview';
 import { runCli } from './run-cli';
 
-const USAGE = [`usage: pstt apply [file] [--prune] [--dry-run]`, `       ${CHECK_USAGE}`, `       ${DRAIN_USAGE}`, `       ${RESUME_USAGE}`].join('\n');
+const USAGE = [`usage: pstt apply [file] [--prune] [--dry-run]`, `       ${CHECK_USAGE}`, `       ${DRAIN_USAGE}`, `       ${RESUME_USAGE}`, `       ${PREVIEW_USAGE}`].join('\n');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function describe(o: ApplyOutcome, dryRun: boolean): string {
@@ -65,6 +67,8 @@ async function run(): Promise<number> {
       return drainCommand(rest);
     case 'resume':
       return resumeCommand(rest);
+    case 'preview':
+      return previewCommand(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;

@@ -1,4 +1,5 @@
 import { ensureChromium } from '../devstack/chromium';
+import { ensureDeployTools } from '../devstack/deploy-tools';
 import { ensureSchemathesis } from '../devstack/schemathesis';
 import { allServices, up } from '../devstack/stack';
 
@@ -10,4 +11,6 @@ export default async function globalSetup(): Promise<void> {
   await ensureChromium(say);
   // The API fuzz test's schemathesis comes from PyPI, installed once into the tools folder.
   await ensureSchemathesis(say);
+  // The docker/ and deploy/ checks' docker-compose and prometheus come from the Debian packages (its install time is printed).
+  await ensureDeployTools(say);
 }

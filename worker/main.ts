@@ -3,6 +3,7 @@ import { withDeadline } from '../core/deadline';
 import { logger } from '../core/logger';
 import { exitOnUnhandledErrors } from '../core/process-guard';
 import { connectWorkerConnection, createExportWorker } from './create-worker';
+import { startWorkerMetricsServer } from './metrics-server';
 import { buildWorkerDeps } from './worker-deps';
 import { workflowSource } from './workflow-source';
 
@@ -13,7 +14,11 @@ exitOnUnhandledErrors('worker');
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  // Before any connection: a compiled worker without its workflow bundle stops here.
+  // First: a port in use fails the start before any connection, and the process shows while it waits for Temporal.
+  const { metrics_port: metricsPort, metrics_host: metricsHost } = config.worker;
+  const metricsServer = metricsPort ? await startWorkerMetricsServer(metricsPort, metricsHost ?? '127.0.0.1') : undefined;
+  if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics served');
+  // Before any connection too: a compiled worker without its workflow bundle stops here.
   const workflows = workflowSource();
   const deps = await buildWorkerDeps(config);
   const connection = await connectWorkerConnection(config);
@@ -31,7 +36,7 @@ async function run(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
-    const closing = Promise.allSettled([deps.close(), connection.close()]);
+    const closing = Promise.allSettled([deps.close(), connection.close(), metricsServer?.close()]);
     await withDeadline(closing, CLOSE_DEADLINE_MS, () => new Error(`clients not closed within ${CLOSE_DEADLINE_MS} ms`)).catch(
       (err: unknown) => logger.warn({ err }, 'worker: exiting without closing every client'),
     );

@@ -1,11 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { PREVIEW_ROWS_DEFAULT, PREVIEW_ROWS_MAX } from '../../core/preview/scheduling-preview';
+import type { SchedulingPreviewer } from '../../core/preview/previewer';
 import type { TokenRegistry } from '../auth';
+import { HttpError } from '../http-errors';
 import type { SchedulerService } from '../scheduler-service';
 
 export interface SchedulerRouteDeps {
   auth: TokenRegistry;
   scheduler: SchedulerService;
+  /** Previews of schedulings; without it the preview route answers 503 (apps built for one concern in tests). */
+  preview?: SchedulingPreviewer;
 }
 
 /** An ISO 8601 date or date-time with its offset, as a Date. */
@@ -37,15 +42,23 @@ export function backfillWindowOf(body: unknown, maxDays: number, now = new Date(
     })
     .parse(body);
 }
+/** How many rows a preview reads. */
+export const previewQuery = z.object({ limit: z.coerce.number().int().min(1).max(PREVIEW_ROWS_MAX).default(PREVIEW_ROWS_DEFAULT) });
 export const nameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name') });
 
 /** `/api/scheduler/*`: schedulings (Temporal Schedules) and runs (Temporal visibility). */
-export function schedulerRoutes({ auth, scheduler }: SchedulerRouteDeps): Router {
+export function schedulerRoutes({ auth, scheduler, preview }: SchedulerRouteDeps): Router {
   const router = Router();
   const name = (params: unknown) => nameParam.parse(params).name;
 
   router.get('/scheduling', auth.require('read'), async (_req, res) => {
     res.json(await scheduler.list());
+  });
+  // Read-only and bounded (row limit, statement timeout): safe before a scheduling is saved.
+  router.post('/scheduling/preview', auth.require('admin'), async (req, res) => {
+    const { limit } = previewQuery.parse(req.query);
+    if (!preview) throw new HttpError(503, 'unavailable', 'preview is not set up in this process');
+    res.json(await preview.preview(req.body, limit));
   });
   router.get('/scheduling/:name', auth.require('read'), async (req, res) => {
     res.json(await scheduler.get(name(req.params)));

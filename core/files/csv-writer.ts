@@ -17,6 +17,30 @@ export interface CsvWriterOptions {
 
 const BOM = '\ufeff';
 
+/** The CSV text of an export: its head (BOM, header line) and the lines of its rows, as the writer writes them. */
+export interface CsvFormat {
+  /** BOM and header line, as configured; possibly empty. */
+  readonly head: string;
+  /** The lines of `rows`, the first being row number `firstRow` (1-based, for errors). */
+  lines(rows: Row[], firstRow: number): string;
+}
+
+/** Formats CSV by the options (see `createCsvWriter`); the file preview uses it too. */
+export function csvFormat(columns: readonly string[], options: CsvWriterOptions = {}): CsvFormat {
+  const delimiter = options.delimiter ?? ',';
+  const guard = options.formulaGuard ?? true;
+  const cell = (value: string | number | boolean | null) => (guard && typeof value === 'string' ? guardFormula(value) : value);
+  const format = (records: (string | number | boolean | null)[][]): string =>
+    stringify(records, { delimiter, cast: { boolean: (value) => String(value) } });
+  let head = options.bom ? BOM : '';
+  if (options.header ?? true) head += format([columns.map(cell)]);
+  return {
+    head,
+    lines: (rows, firstRow) =>
+      rows.length ? format(rows.map((row, i) => columns.map((column) => cell(policyValue(row[column], column, firstRow + i))))) : '',
+  };
+}
+
 /**
  * Opens a CSV writer on `tempPath` (which must not exist). Values go through the JSON value policy:
  * NULL is an empty field, dates ISO-8601 UTC, binary base64, booleans `true`/`false`, JSON columns
@@ -29,9 +53,7 @@ export async function createCsvWriter(
   columns: readonly string[],
   options: CsvWriterOptions = {},
 ): Promise<FileWriter> {
-  const delimiter = options.delimiter ?? ',';
-  const guard = options.formulaGuard ?? true;
-  const cell = (value: string | number | boolean | null) => (guard && typeof value === 'string' ? guardFormula(value) : value);
+  const csv = csvFormat(columns, options);
   const file = await openNewFile(tempPath);
   let failure: Error | undefined;
   // Without a listener a write error would crash the process; it surfaces at the next call instead.
@@ -42,20 +64,13 @@ export async function createCsvWriter(
     if (failure) throw failure;
     if (!file.write(text)) await once(file, 'drain');
   };
-  const format = (records: (string | number | boolean | null)[][]): string =>
-    stringify(records, { delimiter, cast: { boolean: (value) => String(value) } });
-
-  let head = options.bom ? BOM : '';
-  if (options.header ?? true) head += format([columns.map(cell)]);
-  if (head) await write(head);
+  if (csv.head) await write(csv.head);
 
   return {
     async writeRows(rows: Row[]): Promise<void> {
-      const records = rows.map((row) => {
-        rowsWritten += 1;
-        return columns.map((column) => cell(policyValue(row[column], column, rowsWritten)));
-      });
-      if (records.length) await write(format(records));
+      const text = csv.lines(rows, rowsWritten + 1);
+      rowsWritten += rows.length;
+      if (text) await write(text);
     },
 
     async finish() {

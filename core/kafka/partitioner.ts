@@ -21,3 +21,12 @@ export class JavaCompatiblePartitioning {
     return (message, key) => (key ? compatibilityPartitioner(message, key) : sticky);
   }
 }
+
+/**
+ * The partition a keyed message goes to, as `JavaCompatiblePartitioning` picks it and the client then
+ * reduces it (modulo the partition count): what the preview shows. A null key has none in advance.
+ */
+export function partitionOfKey(key: string | Buffer, partitionCount: number): number {
+  const bytes = typeof key === 'string' ? Buffer.from(key) : key;
+  return compatibilityPartitioner(undefined as never, bytes) % partitionCount;
+}

@@ -157,6 +157,35 @@ export class PostgresSource implements SourceDriver {
     }
   }
 
+  /**
+   * `EXPLAIN (FORMAT JSON)` of the query with its parameters bound: the plan's top row estimate.
+   * Nothing runs (EXPLAIN without ANALYZE only plans), inside a READ ONLY transaction rolled back,
+   * under `SET LOCAL statement_timeout`.
+   */
+  async estimateRows(sql: string, options: OpenOptions = {}): Promise<number | null> {
+    const casts = Object.fromEntries((options.timeParams ?? []).map((name) => [name, 'timestamptz']));
+    const bound = bindNamedParams(sql, 'postgres', options.params, casts);
+    const client = await this.getPool().connect();
+    let failure: Error | undefined;
+    try {
+      const timeout = options.timeoutMs === undefined ? '' : `SET LOCAL statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(options.timeoutMs)))}`;
+      await client.query(`BEGIN TRANSACTION READ ONLY; ${timeout}`);
+      const result = await client.query<{ 'QUERY PLAN': Array<{ Plan?: { 'Plan Rows'?: number } }> }>(
+        `EXPLAIN (FORMAT JSON) ${bound.text}`,
+        bound.values.map(toPostgresValue),
+      );
+      const rows = result.rows[0]?.['QUERY PLAN']?.[0]?.Plan?.['Plan Rows'];
+      await client.query('ROLLBACK');
+      return typeof rows === 'number' && Number.isFinite(rows) ? rows : null;
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+      throw mapPostgresError(err, options.timeoutMs);
+    } finally {
+      // A failed connection may be mid-transaction: the pool drops it rather than reuse it.
+      client.release(failure);
+    }
+  }
+
   /** Closes the cursors still open (the pool would wait for their connections forever), then the pool. */
   async end(): Promise<void> {
     await Promise.all([...this.cursors].map((c) => c.close()));

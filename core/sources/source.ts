@@ -58,6 +58,11 @@ export interface SourceDriver {
    * result columns share a name, and a non-retryable error for a query that writes.
    */
   open(sql: string, options?: OpenOptions): Promise<QueryCursor>;
+  /**
+   * The planner's estimate of the rows `sql` returns, without running it (read-only, under the
+   * statement timeout); absent where the dialect offers no estimate.
+   */
+  estimateRows?(sql: string, options?: OpenOptions): Promise<number | null>;
   /** Closes pools and handles. */
   end(): Promise<void>;
 }

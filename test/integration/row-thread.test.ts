@@ -59,7 +59,8 @@ async function drain(rows: ExportRows): Promise<Opened> {
   const sends: ExportSend[] = [];
   try {
     for (let s = await rows.next(); s; s = await rows.next()) {
-      sends.push({ ...s, messages: s.messages.map((m) => ({ ...m, value: Buffer.from(m.value) })) });
+      // Bytes either way: the one-thread path hands over strings, the thread's path bytes.
+      sends.push({ ...s, messages: s.messages.map((m) => ({ ...m, key: m.key === null ? null : Buffer.from(m.key), value: Buffer.from(m.value) })) });
     }
   } finally {
     await rows.close();

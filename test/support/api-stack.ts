@@ -17,6 +17,7 @@ import { createAlertStore } from '../../core/alerts/create-alert-store';
 import { loadConfig, type AppConfig } from '../../core/config';
 import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
+import { SchedulingPreviewer } from '../../core/preview/previewer';
 import { createMetricsStore } from '../../core/metrics/create-metrics-store';
 import type { MetricsStore } from '../../core/metrics/metrics-store';
 import { connectTemporalClient } from '../../core/temporal/client';
@@ -77,6 +78,7 @@ export async function startApiStack(
   const producer = new KafkaProducer(createKafka(config.kafka), { observer: (r) => metrics.record(r) });
   await producer.connect();
   const scheduler = new SchedulerService(client, config);
+  const preview = new SchedulingPreviewer(config, createKafka(config.kafka));
   const app = createApp({
     auth: new TokenRegistry((Object.keys(tokens) as Role[]).map((role) => ({ name: role, role, token: tokens[role] }))),
     health: new KafkaHealth(createKafka(config.kafka), producer, options.health ?? { cacheMs: 0 }),
@@ -84,6 +86,7 @@ export async function startApiStack(
     kafka: createKafka(config.kafka),
     testTargets: testTargetPolicyOf(config),
     scheduler,
+    preview,
     metrics,
     prometheus: createPrometheusRegistry(metrics, scheduler),
     alerts,
@@ -109,6 +112,7 @@ export async function startApiStack(
       worker.shutdown();
       await workerRun;
       await workerDeps.close();
+      await preview.close();
       await producer.disconnect();
       await metrics.close();
       await alerts.close();

@@ -4,9 +4,10 @@ import { baseOptionsOf, createKafka, forceClose, type KafkaClient } from '../../
 import { consumeCommitted } from './committed-reader';
 import { uniqueName } from './names';
 
-/** The tests' cluster: the config's brokers, no security (the devstack's broker is plaintext). */
-export function testKafka(): KafkaClient {
-  return { ...createKafka(loadConfig().kafka), clientId: 'pstt-tests' };
+/** The tests' cluster: the config's brokers (or `bootstrap`), no security (the devstack's broker is plaintext). */
+export function testKafka(bootstrap?: string[]): KafkaClient {
+  const kafka = loadConfig().kafka;
+  return { ...createKafka(bootstrap ? { ...kafka, bootstrap_servers: bootstrap } : kafka), clientId: 'pstt-tests' };
 }
 
 /** A consumed message, the partition and offset it was read from. */

@@ -24,7 +24,7 @@ import { exited } from './worker-process';
  * `tearDown` in afterAll.
  */
 export class OrdersExportHarness {
-  readonly kafka = testKafka();
+  readonly kafka: ReturnType<typeof testKafka>;
   readonly dir: string;
   readonly dbFile: string;
   readonly logFile: string;
@@ -32,10 +32,13 @@ export class OrdersExportHarness {
   private readonly topics: string[] = [];
   private readonly workers: ChildProcess[] = [];
 
+  /** `bootstrap`: another cluster's brokers than the config's (the cluster drill's three nodes). */
   constructor(
     private readonly prefix: string,
     private readonly rows: number,
+    private readonly bootstrap?: string[],
   ) {
+    this.kafka = testKafka(bootstrap);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
     this.dbFile = path.join(this.dir, 'orders.db');
     this.logFile = path.join(this.dir, 'worker.log');
@@ -69,12 +72,18 @@ export class OrdersExportHarness {
   /**
    * A config file of its own per test: its own task queue, so no other test's worker takes its tasks
    * (or `more.taskQueue`, for a second worker of the same test), `more.sources` beside `orders`, and
-   * `more.temporalAddress` to reach Temporal another way (through a proxy the test can cut).
+   * `more.temporalAddress` to reach Temporal another way (through a proxy the test can cut), and
+   * `more.sections` (such as `worker` or `metrics`) as they are.
    */
   config(
     db = this.dbFile,
     kafka: Record<string, unknown> = {},
-    more: { taskQueue?: string; temporalAddress?: string; sources?: Record<string, { url: string }> } = {},
+    more: {
+      taskQueue?: string;
+      temporalAddress?: string;
+      sources?: Record<string, { url: string }>;
+      sections?: Record<string, unknown>;
+    } = {},
   ): { configFile: string; taskQueue: string } {
     const base = loadConfig();
     const taskQueue = more.taskQueue ?? uniqueName(`${this.prefix}-queue`);
@@ -83,8 +92,9 @@ export class OrdersExportHarness {
       configFile,
       stringify({
         temporal: { ...base.temporal, task_queue: taskQueue, ...(more.temporalAddress ? { address: more.temporalAddress } : {}) },
-        kafka: { bootstrap_servers: base.kafka.bootstrap_servers, ...kafka },
+        kafka: { bootstrap_servers: this.bootstrap ?? base.kafka.bootstrap_servers, ...kafka },
         sources: { orders: { url: `sqlite:${db}` }, ...more.sources },
+        ...more.sections,
       }),
     );
     return { configFile, taskQueue };

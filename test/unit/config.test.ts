@@ -62,6 +62,13 @@ describe('config', () => {
     expect(config.sources.main?.url).toBe('postgres://reader@db/prod');
   });
 
+  it("serves the worker's /metrics only when a port is set, on loopback unless told", () => {
+    expect(parseConfig({}, '/tmp', {}).worker).toEqual({ max_concurrent_exports: 4 });
+    const env = { WORKER_METRICS_PORT: '9464', WORKER_METRICS_HOST: '0.0.0.0' };
+    expect(parseConfig({}, '/tmp', env).worker).toEqual({ max_concurrent_exports: 4, metrics_port: 9464, metrics_host: '0.0.0.0' });
+    expect(problemsOf({}, { WORKER_METRICS_PORT: '70000' })).toEqual([expect.stringMatching(/^worker\.metrics_port: /)]);
+  });
+
   it('lists every problem with its path', () => {
     const problems = problemsOf({
       sources: { main: { url: 'sqlite:x.db' } },

@@ -1,4 +1,4 @@
-import { JavaCompatiblePartitioning } from '../../core/kafka/partitioner';
+import { JavaCompatiblePartitioning, partitionOfKey } from '../../core/kafka/partitioner';
 
 /** The client reduces the partitioner's number modulo the partition count. */
 function partitionOf(partitioner: ReturnType<JavaCompatiblePartitioning['forSend']>, key: string | null, partitions: number): number {
@@ -13,6 +13,8 @@ describe('Java-compatible partitioning', () => {
     // partitioner (>>> 0) gives a -> 0, key-42 -> 2, pstt -> 1.
     const java = { a: 1, hello: 0, k1: 2, 'key-42': 0, pstt: 2 };
     for (const [key, partition] of Object.entries(java)) expect([key, partitionOf(partitioner, key, 3)]).toEqual([key, partition]);
+    // What the preview shows for a key: the same partitions.
+    for (const [key, partition] of Object.entries(java)) expect([key, partitionOfKey(key, 3)]).toEqual([key, partition]);
   });
 
   it('keeps the null-keyed messages of one send on one partition and moves to the next partition at the next send', () => {

@@ -12,3 +12,4 @@ export interface FieldError {
   path: string;
   message: string;
 }
+export type { SchedulingPreview } from '../../core/preview/scheduling-preview';

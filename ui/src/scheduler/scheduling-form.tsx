@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api-client';
 import { describedBy, Field } from '../components/field';
-import type { FieldError, SchedulingView } from '../types';
+import type { FieldError, SchedulingPreview, SchedulingView } from '../types';
 import { bodyOf, emptyForm, formOf, placeErrors, type FieldName, type SchedulingForm } from './form-model';
+import { PreviewPanel } from './preview-panel';
 
 interface Props {
   /** The scheduling being edited; absent to create one. */
@@ -19,6 +20,7 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
   const [other, setOther] = useState<FieldError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<SchedulingPreview | null>(null);
 
   const set = <K extends FieldName>(key: K, value: SchedulingForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const text = (key: FieldName) => ({
@@ -28,6 +30,22 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
     onInput: (e: Event) => set(key, (e.currentTarget as HTMLInputElement).value as never),
     ...describedBy(`f-${key}`, errors[key]),
   });
+
+  /** Shows a refused request's field errors next to their fields, the rest above the form. */
+  const showFailure = (err: unknown) => {
+    if (err instanceof ApiError && err.details.length) {
+      const placed = placeErrors(err.details, form);
+      setErrors(placed.byField);
+      setOther(placed.other);
+      // Take the keyboard to the first field in error.
+      const first = Object.keys(placed.byField)[0];
+      if (first) requestAnimationFrame(() => document.getElementById(`f-${first}`)?.focus());
+    } else {
+      setErrors({});
+      setOther([]);
+    }
+    setFailure(err instanceof ApiError ? err.message : String(err));
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -40,18 +58,25 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
         : await api<SchedulingView>('/api/scheduler/scheduling', { method: 'POST', body });
       onSaved(saved);
     } catch (err) {
-      if (err instanceof ApiError && err.details.length) {
-        const placed = placeErrors(err.details, form);
-        setErrors(placed.byField);
-        setOther(placed.other);
-        // Take the keyboard to the first field in error.
-        const first = Object.keys(placed.byField)[0];
-        if (first) requestAnimationFrame(() => document.getElementById(`f-${first}`)?.focus());
-      } else {
-        setErrors({});
-        setOther([]);
-      }
-      setFailure(err instanceof ApiError ? err.message : String(err));
+      showFailure(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Runs the form's scheduling read-only, unsaved, and shows what it would export. */
+  const runPreview = async () => {
+    setBusy(true);
+    setFailure(null);
+    setPreview(null);
+    try {
+      // A preview needs no name yet: an unnamed form is previewed as "preview".
+      const body = { ...bodyOf(form, original), name: form.name || 'preview' };
+      setPreview(await api<SchedulingPreview>('/api/scheduler/scheduling/preview', { method: 'POST', body }));
+      setErrors({});
+      setOther([]);
+    } catch (err) {
+      showFailure(err);
     } finally {
       setBusy(false);
     }
@@ -234,8 +259,10 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
 
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>{original ? 'Save changes' : 'Create scheduling'}</button>
+        <button type="button" onClick={() => void runPreview()} disabled={busy}>Preview</button>
         <button type="button" onClick={onCancel}>Cancel</button>
       </div>
+      {preview && <PreviewPanel preview={preview} />}
     </form>
   );
 }
