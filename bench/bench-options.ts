@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { EntryMode } from '../core/entry-point';
 
 export type SourceKind = 'sqlite' | 'postgres';
 
@@ -6,6 +7,8 @@ export interface BenchOptions {
   rowsSmall: number;
   rowsLarge: number;
   sources: SourceKind[];
+  /** The worker each case starts: `compiled` (dist/, what production runs) or `source` (TypeScript through tsx). */
+  worker: EntryMode;
 }
 
 const SOURCE_KINDS: readonly SourceKind[] = ['sqlite', 'postgres'];
@@ -16,7 +19,7 @@ function positiveInt(name: string, text: string): number {
   return value;
 }
 
-/** `--rows-small N --rows-large N --sources sqlite,postgres`; the defaults are the full benchmark. */
+/** `--rows-small N --rows-large N --sources sqlite,postgres --worker compiled|source`; the defaults are the full benchmark. */
 export function parseBenchOptions(args: string[] = process.argv.slice(2)): BenchOptions {
   const { values } = parseArgs({
     args,
@@ -24,6 +27,7 @@ export function parseBenchOptions(args: string[] = process.argv.slice(2)): Bench
       'rows-small': { type: 'string', default: '200000' },
       'rows-large': { type: 'string', default: '2000000' },
       sources: { type: 'string', default: SOURCE_KINDS.join(',') },
+      worker: { type: 'string', default: 'compiled' },
     },
     strict: true,
   });
@@ -36,5 +40,7 @@ export function parseBenchOptions(args: string[] = process.argv.slice(2)): Bench
       throw new Error(`--sources: expected a list of ${SOURCE_KINDS.join(', ')}, got "${s}"`);
     }
   }
-  return { rowsSmall, rowsLarge, sources: [...new Set(sources as SourceKind[])] };
+  const worker = values.worker;
+  if (worker !== 'compiled' && worker !== 'source') throw new Error(`--worker: expected compiled or source, got "${worker}"`);
+  return { rowsSmall, rowsLarge, sources: [...new Set(sources as SourceKind[])], worker };
 }

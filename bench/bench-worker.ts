@@ -2,11 +2,15 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import type { EntryMode } from '../core/entry-point';
 import { spawnWorkerProcess } from '../worker/spawn-worker';
 
 // temporal.api.enums.v1.TaskQueueType: the worker is ready once it polls both kinds of task.
 const WORKFLOW_TASKS = 1;
 const ACTIVITY_TASKS = 2;
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
 
 /** The real worker entry point as a child process of its own, so that its memory is one case's alone. */
 export class BenchWorker {
@@ -15,9 +19,12 @@ export class BenchWorker {
     readonly logFile: string,
   ) {}
 
-  static start(configFile: string, logFile: string): BenchWorker {
+  /** When the process was spawned (performance.now()): start-up time runs from here to polling. */
+  readonly spawnedAt = performance.now();
+
+  static start(configFile: string, logFile: string, mode: EntryMode): BenchWorker {
     // The pid read below must be the worker's node process itself: spawnWorkerProcess guarantees it.
-    return new BenchWorker(spawnWorkerProcess(configFile, logFile, 'w'), logFile);
+    return new BenchWorker(spawnWorkerProcess(configFile, logFile, 'w', { mode }), logFile);
   }
 
   get running(): boolean {
@@ -49,6 +56,16 @@ export class BenchWorker {
     const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
     if (kb === undefined) throw new Error(`no ${field} in /proc/${this.child.pid}/status`);
     return Number(kb) / 1024;
+  }
+
+  /**
+   * CPU seconds the worker process has used (user + system, every thread), from `/proc/<pid>/stat`:
+   * unlike wall time, it barely changes when other work shares the machine.
+   */
+  cpuSeconds(): number {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
+    const fields = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   }
 
   /** Resets VmHWM to the current RSS (Linux clear_refs "5"), so the next peak is the export's own. */

@@ -5,6 +5,7 @@ import { createKafka } from '../core/kafka/client';
 import { dataDir } from '../core/paths';
 import { connectTemporalClient } from '../core/temporal/client';
 import { devPostgresUrl } from '../devstack/postgres-server';
+import { ensureBuilt } from '../scripts/build';
 import { parseBenchOptions, type BenchOptions, type SourceKind } from './bench-options';
 import { formatRatios, formatResults, type CaseResult } from './report';
 import { ensurePostgresSource, ensureSqliteSource, sampleMessages, type BenchSource } from './source-data';
@@ -47,11 +48,14 @@ async function main(): Promise<void> {
   const options = parseBenchOptions();
   const base = loadConfig();
   const runDir = path.join(dataDir(), 'bench', `run-${suffix()}`);
-  console.log(`export throughput: ${os.cpus().length} CPUs, Node ${process.version}; configs and worker logs in ${runDir}`);
+  console.log(
+    `export throughput: ${os.cpus().length} CPUs, Node ${process.version}, ${options.worker} worker; configs and worker logs in ${runDir}`,
+  );
+  if (options.worker === 'compiled') await ensureBuilt((line) => console.log(line));
   const sources = await prepareSources(options);
   const kafka = createKafka(base.kafka, base.baseDir);
   const client = await connectTemporalClient(base.temporal);
-  const env: Env = { base, kafka, client, runDir, totalRows: options.rowsLarge };
+  const env: Env = { base, kafka, client, runDir, totalRows: options.rowsLarge, worker: options.worker };
   const results: CaseResult[] = [];
   try {
     for (const [kind, source] of sources) {

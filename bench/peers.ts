@@ -13,6 +13,7 @@ import { writeCaseConfig } from './case-config';
 import { runDirectExport } from './direct-export';
 import { COLUMNS, exportQuery } from './order-rows';
 import { ensureDebianTools, producerPerformanceCommand, producerPerformanceSeconds, q, shell } from './peer-tools';
+import { ensureBuilt } from '../scripts/build';
 import { parsePeersOptions, type PeerCase } from './peers-options';
 import { ensurePostgresSource, ensureSqliteSource, type BenchSource } from './source-data';
 import { benchScheduling, describeError, runCase, suffix, type Env } from './worker-case';
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
   const bootstrap = base.kafka.bootstrap_servers.join(',');
   const ctx: Ctx = { rows: options.rows, base, kafka, bootstrap, sqlite, postgres, payloadFile: payload.file, ...payload, runDir };
   const client = await connectTemporalClient(base.temporal);
+  await ensureBuilt((line) => console.log(line));
   const env: Env = { base, kafka, client, runDir, totalRows: options.rows, prefix: PREFIX };
   const keyed = payload.valueBytes + payload.keyBytes;
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { KafkaClient } from '../core/kafka/client';
 import type { AppConfig } from '../core/config';
+import type { EntryMode } from '../core/entry-point';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput } from '../core/job';
 import { countCommitted } from '../core/kafka/committed-log';
 import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
@@ -33,6 +34,8 @@ export interface Env {
   totalRows: number;
   /** Prefix of the case's topic and task queue. */
   prefix?: string;
+  /** The worker each case starts (built first when compiled). @default 'compiled' */
+  worker?: EntryMode;
 }
 
 /** An error and its causes on one line: Temporal's "Workflow execution failed" alone says nothing. */
@@ -75,6 +78,8 @@ export async function runCase(
     seconds: 0,
     bytes: 0,
     peakRssMb: 0,
+    startupSeconds: 0,
+    exportCpuSeconds: 0,
     startupPeakMb: 0,
     exportPeakMb: 0,
     messagesInTopic: 0,
@@ -82,15 +87,17 @@ export async function runCase(
   await ensureTopic(env.kafka, id, 3);
   const configFile = path.join(env.runDir, `${name}.yaml`);
   writeCaseConfig(configFile, env.base, id, source.url);
-  const worker = BenchWorker.start(configFile, path.join(env.runDir, `${name}.log`));
+  const worker = BenchWorker.start(configFile, path.join(env.runDir, `${name}.log`), env.worker ?? 'compiled');
   let progress: NodeJS.Timeout | undefined;
   try {
     await worker.ready(env.client, id);
+    result.startupSeconds = (performance.now() - worker.spawnedAt) / 1000;
     result.startupPeakMb = worker.memoryMb('VmHWM');
     worker.resetPeak();
     const scheduling = benchScheduling(`bench-${name}`, id, exportQuery(source.table, rows, env.totalRows), extraKafkaConfig);
     const input: ExportJobInput = { scheduling };
     const started = performance.now();
+    const cpuBefore = worker.cpuSeconds();
     progress = setInterval(() => {
       void countMessages(env.kafka, id)
         .then((n) => {
@@ -106,6 +113,7 @@ export async function runCase(
     });
     const exported = await handle.result();
     result.seconds = (performance.now() - started) / 1000;
+    result.exportCpuSeconds = worker.cpuSeconds() - cpuBefore;
     clearInterval(progress);
     // Read before the worker stops: /proc/<pid> goes with it.
     result.exportPeakMb = worker.memoryMb('VmHWM');

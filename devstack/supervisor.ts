@@ -2,15 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { entryArgs } from '../core/entry-point';
 import { RESTART_POLICY, RestartBackoff, type RestartPolicy } from '../core/ops/restart-policy';
 import { PROJECT_ROOT } from '../core/paths';
 
-/** A PSTT process the supervisor runs: a TypeScript entry point run with tsx, its output in `<logsDir>/<name>.log`. */
+/** A PSTT process the supervisor runs: a compiled entry point (dist/), its output in `<logsDir>/<name>.log`. */
 export interface ChildSpec {
   name: string;
-  /** Entry point, relative to the project root. */
+  /** Entry point, relative to the project root, without extension (`worker/main` runs `dist/worker/main.js`). */
   entry: string;
   nodeOptions?: string[];
+  /** Environment of the child; this process's own when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How long a child may take to stop on SIGTERM before it is killed (the worker lets exports finish for 30 s). */
@@ -56,9 +59,10 @@ export class Supervisor {
 
   private spawn(s: Supervised, verb: 'started' | 'restarted'): void {
     const out = fs.openSync(s.logFile, 'a');
-    const child = spawn(process.execPath, [...(s.spec.nodeOptions ?? []), '--import', 'tsx', path.join(PROJECT_ROOT, s.spec.entry)], {
+    const child = spawn(process.execPath, [...(s.spec.nodeOptions ?? []), ...entryArgs(s.spec.entry, 'compiled')], {
       stdio: ['ignore', out, out],
       cwd: PROJECT_ROOT,
+      env: s.spec.env ?? process.env,
     });
     fs.closeSync(out);
     s.child = child;

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack on embedded defaults. Starts PostgreSQL, Kafka and Temporal
  * (installing them on first use), creates the runbook's test topic (pstt-test), the checkpoint topic,
- * the demo data and topic, applies temporal.yaml to Temporal Schedules, starts the worker and the
+ * the demo data and topic, applies temporal.yaml to Temporal Schedules, builds dist/ when it is missing
+ * or stale (scripts/build.ts), starts the compiled worker and the
  * API (restarting either when it exits, with the backoff of RESTART_POLICY), runs the demo export
  * once and shows its result. Ctrl-C stops the worker and the API; `npm run services -- down` stops
  * the services.
@@ -24,8 +25,8 @@ import { ensureAlertSchedule } from '../core/temporal/alert-schedule';
 import { applySchedulings } from '../core/temporal/schedules';
 import { SqliteSource } from '../core/sources/sqlite-source';
 import { ensureDemoDatabase } from '../devstack/demo-data';
-import { workerNodeOptions } from '../worker/node-options';
-import { buildUi } from './build-ui';
+import { workerEnv, workerNodeOptions } from '../worker/node-options';
+import { ensureBuilt } from './build';
 import { allServices, up } from '../devstack/stack';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -102,13 +103,14 @@ async function run(): Promise<void> {
     const generated = ensureGeneratedAdminToken(dataDir());
     if (generated.created) say(generatedTokenNotice(generated.file));
   }
-  say(`ui: built ${path.relative(PROJECT_ROOT, await buildUi())} (the dashboard and scheduler pages)`);
+  // The worker and the API run compiled (dist/); `npm start` has built it already, `tsx scripts/start.ts` may not have.
+  await ensureBuilt(say);
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   // A worker or API that exits is restarted with backoff (RESTART_POLICY); the rest keeps running.
   supervisor = new Supervisor(say, logsDir());
-  supervisor.start({ name: 'worker', entry: 'worker/main.ts', nodeOptions: workerNodeOptions() });
-  supervisor.start({ name: 'api', entry: 'api/main.ts' });
+  supervisor.start({ name: 'worker', entry: 'worker/main', nodeOptions: workerNodeOptions(), env: workerEnv() });
+  supervisor.start({ name: 'api', entry: 'api/main' });
   const pages = `http://${config.api.host}:${config.api.port}`;
   say(`dashboard: ${pages}/   scheduler: ${pages}/scheduler   Temporal Web UI: ${config.temporal.web_ui}`);
   await runDemoOnce(config);

@@ -4,6 +4,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import type { AppConfig } from '../core/config';
 import { logger } from '../core/logger';
 import { TEMPORAL_RECONNECT } from '../core/temporal/client';
+import { workflowSource } from './workflow-source';
 
 export interface ExportWorkerOptions {
   connection: NativeConnection;
@@ -11,7 +12,7 @@ export interface ExportWorkerOptions {
   deps: ActivityDeps;
   /** Overrides the config's task queue (tests use their own). */
   taskQueue?: string;
-  /** A pre-built workflow bundle; built from `workflows/` when absent. */
+  /** A pre-built workflow bundle; when absent, `workflowSource()`: dist/'s bundle when compiled, else `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -22,9 +23,7 @@ export async function createExportWorker(options: ExportWorkerOptions): Promise<
     connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.task_queue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource()),
     activities: createActivities(deps),
     // Exports at once: more would wait for a source connection (pool_size) and share one heap.
     maxConcurrentActivityTaskExecutions: config.worker.max_concurrent_exports,

@@ -5,6 +5,7 @@ import { exitOnUnhandledErrors } from '../core/process-guard';
 import { connectWorkerConnection, createExportWorker } from './create-worker';
 import { startWorkerMetricsServer } from './metrics-server';
 import { buildWorkerDeps } from './worker-deps';
+import { workflowSource } from './workflow-source';
 
 /** How long closing the clients may take once the worker has stopped (a blocked read never ends). */
 const CLOSE_DEADLINE_MS = 10_000;
@@ -17,11 +18,21 @@ async function run(): Promise<void> {
   const { metrics_port: metricsPort, metrics_host: metricsHost } = config.worker;
   const metricsServer = metricsPort ? await startWorkerMetricsServer(metricsPort, metricsHost ?? '127.0.0.1') : undefined;
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics served');
+  // Before any connection too: a compiled worker without its workflow bundle stops here.
+  const workflows = workflowSource();
   const deps = await buildWorkerDeps(config);
   const connection = await connectWorkerConnection(config);
   try {
-    const worker = await createExportWorker({ connection, config, deps });
-    logger.info({ taskQueue: config.temporal.task_queue, temporal: config.temporal.address }, 'worker started');
+    const worker = await createExportWorker({ connection, config, deps, workflowBundle: workflows.workflowBundle });
+    logger.info(
+      {
+        taskQueue: config.temporal.task_queue,
+        temporal: config.temporal.address,
+        workflows: workflows.workflowBundle ? 'prebuilt bundle' : 'bundled at start',
+        startupMs: Math.round(performance.now()),
+      },
+      'worker started',
+    );
     await worker.run();
     logger.info('worker stopped');
   } finally {

@@ -4,10 +4,16 @@ import { openAlertStore } from '../core/alerts/create-alert-store';
 import type { AppConfig } from '../core/config';
 import { createRecordedProducer } from '../core/kafka/recorded-producer';
 import { logger } from '../core/logger';
-import { Mailer } from '../core/mail/mailer';
+import type { Mailer } from '../core/mail/mailer';
 import { smtpConfigFromEnv } from '../core/mail/smtp-config';
 import { SourceRegistry } from '../core/sources';
 import { lazyTemporalClient } from '../core/temporal/client';
+
+/** nodemailer (~10 MB loaded) only in a worker that sends e-mail. */
+function loadMailer(): typeof Mailer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../core/mail/mailer') as typeof import('../core/mail/mailer')).Mailer;
+}
 
 /**
  * Builds the clients shared by every activity of this process: one Kafka producer, the source drivers, one
@@ -26,7 +32,7 @@ export async function buildWorkerDeps(
   const sources = new SourceRegistry(config);
   // Connects at its first call: the worker starts while Temporal is down and waits for it (worker/main.ts).
   const temporal = lazyTemporalClient(config.temporal);
-  const mailer = smtp ? new Mailer(smtp) : null;
+  const mailer = smtp ? new (loadMailer())(smtp) : null;
   const alerts = openAlertStore(config);
   return {
     config,

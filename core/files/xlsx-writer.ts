@@ -1,5 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { FileValueError } from '../errors';
 import type { Row } from '../row-serializer';
 import { discardFile, openNewFile, policyValue, type FileWriter } from './file-writer';
@@ -8,6 +8,15 @@ import { discardFile, openNewFile, policyValue, type FileWriter } from './file-w
 export const EXCEL_MAX_ROWS = 1_048_576;
 /** Characters of one Excel cell. */
 export const EXCEL_MAX_CELL_CHARS = 32_767;
+/**
+ * exceljs adds ~25 MB to a process once loaded, more than a third of what the worker's export path
+ * needs: it is loaded at the first Excel export, not at the worker's start.
+ */
+function loadExcelJs(): typeof ExcelJS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('exceljs') as typeof ExcelJS;
+}
+
 /** Characters of an Excel sheet name. */
 const EXCEL_MAX_SHEET_NAME = 31;
 /** How dates are shown: UTC wall-clock time (Excel dates have no time zone). */
@@ -48,7 +57,7 @@ export async function createXlsxWriter(
   }
 
   const file = await openNewFile(tempPath);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: false });
+  const workbook = new (loadExcelJs().stream.xlsx.WorkbookWriter)({ stream: file, useStyles: true, useSharedStrings: false });
   let failure: Error | undefined;
   let failed!: (err: Error) => void;
   const failedPromise = new Promise<never>((_, reject) => (failed = reject));

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../../core/paths';
+import { ensureBuilt } from '../../scripts/build';
 import { uniqueName } from '../support/names';
 import { writeWorkerConfig } from '../support/worker-config';
 import { exited } from '../support/worker-process';
@@ -37,6 +38,8 @@ function groupAlive(pgid: number): boolean {
  */
 describe('the worker unit stopped as systemd stops it (real worker, Temporal)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-unit-'));
+  // `npm run worker` runs the compiled worker: the install steps build it, so does this test.
+  beforeAll(() => ensureBuilt(() => undefined), 300_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it(`ExecStart, then ${unitValue('KillSignal')} to the whole unit: the worker stops cleanly and nothing is left`, async () => {
@@ -67,7 +70,9 @@ describe('the worker unit stopped as systemd stops it (real worker, Temporal)', 
       for (let waited = 0; groupAlive(pgid) && waited < stopTimeoutMs; waited += 100) await sleep(100);
       expect(groupAlive(pgid)).toBe(false);
       await exited(unit);
-      expect(fs.readFileSync(logFile, 'utf8')).toContain('"worker stopped"');
+      const log = fs.readFileSync(logFile, 'utf8');
+      expect(log).toContain('"worker stopped"');
+      expect(log).toContain('"workflows":"prebuilt bundle"');
     } finally {
       if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
     }
