@@ -2,6 +2,7 @@
  * The operator pages in a real browser (Debian's Chromium driven by playwright-core) against the
  * real stack: Temporal, Kafka and a worker. Screenshots go to test-artifacts/screenshots.
  */
+import { ScheduleNotFoundError } from '@temporalio/client';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureTopic } from '../../core/kafka/topics';
@@ -314,7 +315,7 @@ describe('the operator pages in a real browser', () => {
     expect(await form.getByLabel('Cron expression').getAttribute('aria-invalid')).toBe('true');
     // The keyboard is taken to the field in error.
     expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('f-cron');
-    await expect(stack.client.schedule.getHandle(scheduleIdOf(name)).describe()).rejects.toThrow();
+    await expect(stack.client.schedule.getHandle(scheduleIdOf(name)).describe()).rejects.toThrow(ScheduleNotFoundError);
   });
 
   it('edits a scheduling through the form and deletes one after confirmation', async () => {
@@ -335,7 +336,7 @@ describe('the operator pages in a real browser', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page.getByTestId('toast').filter({ hasText: `${removed} deleted` }).waitFor();
     await row(page, removed).waitFor({ state: 'detached' });
-    await expect(stack.client.schedule.getHandle(scheduleIdOf(removed)).describe()).rejects.toThrow();
+    await expect(stack.client.schedule.getHandle(scheduleIdOf(removed)).describe()).rejects.toThrow(ScheduleNotFoundError);
   });
 
   it('lays both pages out at 1280 px and at 390 px without sideways scrolling, and saves screenshots', async () => {

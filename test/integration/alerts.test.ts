@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import express, { type Express } from 'express';
 import type { ParsedMail } from 'mailparser';
@@ -244,7 +244,7 @@ describe('threshold alerts', () => {
       const input: ExportJobInput = { scheduling: s };
       await expect(
         client.workflow.execute('exportJob', { taskQueue: d.config.temporal.task_queue, workflowId, args: [input] }),
-      ).rejects.toThrow();
+      ).rejects.toThrow(WorkflowFailedError);
       // Visibility catches up with the closed run shortly after it closes.
       const report = await eventually('job failure rate critical', async () => {
         const r = await d.evaluate();

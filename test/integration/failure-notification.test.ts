@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
 import type { NotificationResult } from '../../activities/send-failure-notification';
@@ -193,7 +193,7 @@ describe('job failure notification: one e-mail per failed run, through a real SM
     await expect(
       Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v1' }, history, workflowId),
     ).resolves.toBeUndefined();
-    await expect(notification(workflowId).describe()).rejects.toThrow();
+    await expect(notification(workflowId).describe()).rejects.toThrow(WorkflowNotFoundError);
     expect(smtp.matching(about(s))).toHaveLength(0);
   });
 });

@@ -1,3 +1,4 @@
+import { CancelledFailure } from '@temporalio/activity';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -313,7 +314,7 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
         whileRunning = fs.readdirSync(outputDir);
         env.cancel();
       });
-      await expect(run(activityInput, depsWith(), {}, env)).rejects.toThrow();
+      await expect(run(activityInput, depsWith(), {}, env)).rejects.toThrow(CancelledFailure);
       expect(whileRunning).toEqual([expect.stringMatching(/^\..+\.partial$/)]);
       expect(fs.readdirSync(outputDir)).toEqual([]);
     }

@@ -1,3 +1,4 @@
+import { WorkflowFailedError } from '@temporalio/client';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -169,7 +170,7 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
         { key: EXPORT_FORMAT, value: 'kafka' },
       ],
     });
-    await expect(handle.result()).rejects.toThrow();
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
     // The failure must be visible in the stack's history (visibility may lag the close).
     await eventually('the failed run in the history', async () => {
       const res = await fetch(`${stack.url}/api/scheduler/history?status=error`, { headers: stack.bearer('read') });

@@ -25,6 +25,6 @@ describe('Java-compatible partitioning', () => {
     const a = partitionOf(first, null, 3);
     expect(Array.from({ length: 10 }, () => partitionOf(first, null, 3))).toEqual(Array(10).fill(a));
     expect(partitionOf(second, null, 3)).toBe((a + 1) % 3);
-    expect(partitionOf(other, null, 3)).toBeGreaterThanOrEqual(0);
+    expect([0, 1, 2]).toContain(partitionOf(other, null, 3));
   });
 });

@@ -87,7 +87,7 @@ describe('RollupBuffer', () => {
     const buffer = new RollupBuffer(w.write, { ...MANUAL, maxBufferedRows: 10 });
     w.failing = true;
     for (let ago = 29; ago >= 0; ago--) buffer.add(send(ago, { messages: 1 }));
-    await expect(buffer.flush()).rejects.toThrow();
+    await expect(buffer.flush()).rejects.toThrow('disk full');
     const { buffered, dropped } = buffer.state();
     expect(buffered + dropped).toBe(30);
     expect(buffered).toBeLessThanOrEqual(10);
