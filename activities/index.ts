@@ -3,6 +3,7 @@ import { makeExportToFile } from './export-to-file';
 import { makeCleanupMetrics } from './cleanup-metrics';
 import { makeEvaluateAlerts } from './evaluate-alerts';
 import { makeExportToKafka } from './export-to-kafka';
+import { makeExportToSinks } from './export-to-sinks';
 import { makeLastSuccessfulRun } from './last-successful-run';
 import { failPermanentErrors } from './non-retryable';
 import { admitRun, gateRun } from './run-gate';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     exportToKafka: failPermanentErrors(gateRun(deps, makeExportToKafka(deps))),
     exportToFile: failPermanentErrors(gateRun(deps, makeExportToFile(deps))),
+    exportToSinks: failPermanentErrors(gateRun(deps, makeExportToSinks(deps))),
     admitRun: failPermanentErrors(admitRun(deps)),
     lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
     cleanupMetrics: makeCleanupMetrics(deps),

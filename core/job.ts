@@ -1,5 +1,6 @@
 import type { KeyValue } from './resume-key';
 import type { ExportFormat, Scheduling } from './scheduling';
+import type { SinkManifest } from './sinks/manifest';
 
 /**
  * What one `exportJob` run carries through workflow history: the scheduling's spec (no
@@ -39,6 +40,8 @@ export interface ExportResult {
    * gap.
    */
   startedOver?: boolean;
+  /** A run with `sinks`: what each sink received, in the order of `sinks`. */
+  sinks?: SinkManifest[];
 }
 
 /** Progress an export activity heartbeats, and resumes from on retry. */
