@@ -10,7 +10,7 @@ export function checkSinks(s: Scheduling, ctx: z.RefinementCtx): void {
   for (const field of ['kafka_config', 'file_config'] as const) {
     if (s[field]) ctx.addIssue({ code: 'custom', path: [field], message: `not allowed with sinks: give it inside a sink` });
   }
-  if (!sinks.some((sink) => sink.format === s.export_format)) {
+  if (sinks.length && !sinks.some((sink) => sink.format === s.export_format)) {
     ctx.addIssue({ code: 'custom', path: ['export_format'], message: "expected one of the sinks' formats" });
   }
   sinks.forEach((sink, i) => {
