@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import Database from 'better-sqlite3';
+import { ensureTopic } from '../../core/kafka/topics';
+import type { SinkManifest } from '../../core/sinks/manifest';
+import type { SchedulingInput } from '../../core/scheduling';
+import { ensureDemoDatabase } from '../../devstack/demo-data';
+import { createExportHarness, type ExportHarness } from '../support/export-harness';
+import { consumeMessages, deleteTopic, testKafka, type ConsumedMessage } from '../support/kafka';
+import { uniqueName } from '../support/names';
+import { makeScheduling } from '../support/scheduling';
+
+const ROWS = 3_000;
+const QUERY = 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id';
+
+/** The SHA-256 (hex) and size of message values concatenated in offset order, as a consumer computes them. */
+function digestOf(messages: readonly ConsumedMessage[]): { sha256: string; bytes: number } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const m of [...messages].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)))) {
+    hash.update(m.value!);
+    bytes += m.value!.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+function sha256sum(file: string): string {
+  return execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0]!;
+}
+
+describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
+  const kafka = testKafka();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sink-'));
+  const dbFile = path.join(dir, 'orders.db');
+  const topics: string[] = [];
+  let harness: ExportHarness;
+  let orderIds: number[];
+
+  beforeAll(async () => {
+    ensureDemoDatabase(dbFile, ROWS);
+    const db = new Database(dbFile, { readonly: true });
+    orderIds = (db.prepare('SELECT order_id FROM orders ORDER BY order_id').pluck().all() as number[]).map(Number);
+    db.close();
+    harness = await createExportHarness({ sources: { orders: { url: `sqlite:${dbFile}` } }, files: { allowed_roots: [dir] } });
+  });
+
+  afterAll(async () => {
+    await harness.close();
+    for (const topic of topics) await deleteTopic(kafka, topic);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function newTopic(configs: Record<string, string> = {}): Promise<string> {
+    const topic = uniqueName('sink-topic');
+    topics.push(topic);
+    // One partition: a consumer reads the values in the order they were sent.
+    await ensureTopic(kafka, topic, 1, configs);
+    return topic;
+  }
+
+  function schedulingOf(sinks: SchedulingInput['sinks'], query = QUERY) {
+    return makeScheduling({
+      name: uniqueName('sink'),
+      schedule: { every: '1h' },
+      source: 'orders',
+      query,
+      export_format: 'kafka',
+      timeout: 300,
+      retry: { max_attempts: 2, initial_backoff: '1s' },
+      sinks,
+    });
+  }
+
+  it('every row reaches both sinks; the manifests match what a consumer and sha256sum compute', async () => {
+    const topic = await newTopic();
+    const outputDir = path.join(dir, 'both');
+    const s = schedulingOf([
+      { kafka_config: { topic, message_key_field: 'order_id', batch_size: 200 } },
+      { format: 'csv', file_config: { output_dir: outputDir, file_name: 'sink_{yyyy}{MM}{dd}' } },
+    ]);
+    const { result } = await harness.runExport(s);
+    expect(result).toMatchObject({ rows: ROWS, messages: ROWS, attempts: 1 });
+    const [kafkaManifest, fileManifest] = result.sinks as [SinkManifest, SinkManifest];
+
+    // Kafka: every row once, in the query's order, and the manifest is the consumer's own digest.
+    const messages = await consumeMessages(kafka, topic, ROWS);
+    expect(messages.map((m) => Number(m.key!.toString()))).toEqual(orderIds);
+    expect(kafkaManifest).toEqual({
+      sink: 0,
+      format: 'kafka',
+      target: topic,
+      rows: ROWS,
+      ...digestOf(messages),
+      key_columns: ['order_id'],
+      first_key: [orderIds[0]],
+      last_key: [orderIds[ROWS - 1]],
+    });
+
+    // CSV: every row once, and the manifest beside the file is the run's and sha256sum's.
+    const file = fileManifest.target;
+    expect(result.file).toBe(file);
+    expect(path.dirname(file)).toBe(fs.realpathSync(outputDir));
+    const records = parse<Record<string, string>>(fs.readFileSync(file), { columns: true });
+    expect(records.map((r) => Number(r.order_id))).toEqual(orderIds);
+    expect(fileManifest).toEqual({
+      sink: 1,
+      format: 'csv',
+      target: file,
+      rows: ROWS,
+      bytes: fs.statSync(file).size,
+      sha256: sha256sum(file),
+      key_columns: ['order_id'],
+      first_key: [orderIds[0]],
+      last_key: [orderIds[ROWS - 1]],
+    });
+    expect(JSON.parse(fs.readFileSync(`${file}.manifest.json`, 'utf8'))).toEqual(fileManifest);
+    // Same rows in both: the Kafka values are the CSV's rows as JSON.
+    const firstValue = JSON.parse(messages[0]!.value!.toString()) as Record<string, unknown>;
+    expect(String(firstValue.customer)).toBe(records[0]!.customer);
+    expect(fs.readdirSync(outputDir).sort()).toEqual([path.basename(file), `${path.basename(file)}.manifest.json`]);
+  });
+
+  it('a sink that fails mid-run fails the run, and the file sink publishes nothing', async () => {
+    // Row 1,500's message is over the topic's limit: the Kafka sink fails after acknowledged sends.
+    const topic = await newTopic({ 'max.message.bytes': '4096' });
+    const outputDir = path.join(dir, 'failed');
+    const big = QUERY.replace('customer,', "CASE WHEN order_id = 1500 THEN printf('%.8000c', 'x') ELSE customer END AS customer,");
+    const s = schedulingOf(
+      [
+        { format: 'csv', file_config: { output_dir: outputDir } },
+        { kafka_config: { topic, message_key_field: 'order_id', batch_size: 100 } },
+      ],
+      big,
+    );
+    const err = await harness.runExportExpectingFailure(s);
+    expect(String(((err as Error).cause as Error | undefined)?.cause ?? err)).toMatch(/row with key "1500" makes a \d+-byte message, over the 4096-byte limit/);
+    const sent = await consumeMessages(kafka, topic, 1, 30_000);
+    expect(Number(sent[0]!.key!.toString())).toBe(orderIds[0]);
+    // Neither a final file nor a temporary one.
+    expect(fs.readdirSync(outputDir)).toEqual([]);
+  });
+
+  it('the API model refuses a file sink outside the allowed roots, naming the field', async () => {
+    const s = schedulingOf([{ kafka_config: { topic: 'sink-unused' } }, { format: 'csv', file_config: { output_dir: os.tmpdir() } }]);
+    const err = await harness.runExportExpectingFailure(s);
+    expect(String((err as Error).cause ?? err)).toContain('sinks.1.file_config.output_dir');
+  });
+});
