@@ -20,6 +20,8 @@ import type { SinkWriter } from './sinks/sink-writer';
 /** What a run with several sinks checkpoints: each Kafka sink's acknowledged prefix, by sink index. */
 export interface SinksProgress {
   kafka: Record<number, ExportProgress>;
+  /** Rows this attempt has handed to every sink: the run status shows it (running-exports.ts). */
+  rowsWritten: number;
 }
 
 /** @internal Knobs for tests; the worker uses the defaults. */
@@ -45,9 +47,9 @@ export function makeExportToSinks(deps: ActivityDeps, options: SinksOptions = {}
     const sinks = sinksOf(scheduling);
     const keyColumns = manifestKeyColumns(sinks);
     const resumed = (ctx.info.heartbeatDetails as SinksProgress | undefined)?.kafka ?? {};
-    const progress: SinksProgress = { kafka: { ...resumed } };
+    const progress: SinksProgress = { kafka: { ...resumed }, rowsWritten: 0 };
     const checkpointer = new Checkpointer<SinksProgress>(ctx, deps.temporal);
-    const stopKeepAlive = startKeepAlive(ctx, () => progress);
+    const stopKeepAlive = startKeepAlive(ctx, () => ({ kafka: { ...progress.kafka }, rowsWritten: progress.rowsWritten }));
     const writers: SinkWriter[] = [];
     let cursor: QueryCursor | null = null;
     let rowsRead = 0;
@@ -84,7 +86,7 @@ export function makeExportToSinks(deps: ActivityDeps, options: SinksOptions = {}
               resumed: resumed[sink.index],
               onProgress: (p) => {
                 progress.kafka[sink.index] = p;
-                checkpointer.update({ kafka: { ...progress.kafka } });
+                checkpointer.update({ kafka: { ...progress.kafka }, rowsWritten: progress.rowsWritten });
               },
               assertLive: () => checkpointer.assertLive(),
             }),
@@ -104,6 +106,7 @@ export function makeExportToSinks(deps: ActivityDeps, options: SinksOptions = {}
         rowsRead += values.length;
         const rows = values.map(toRow);
         for (const writer of writers) await writer.write(values, rows);
+        progress.rowsWritten = rowsRead;
       }
       await open.close();
       for (const writer of writers) await writer.finish();
