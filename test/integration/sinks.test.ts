@@ -3,15 +3,19 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
 import { ensureTopic } from '../../core/kafka/topics';
 import type { SinkManifest } from '../../core/sinks/manifest';
 import type { SchedulingInput } from '../../core/scheduling';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
+import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
+import { buildWorkerDeps } from '../../worker/worker-deps';
 import { createExportHarness, type ExportHarness } from '../support/export-harness';
 import { consumeMessages, deleteTopic, testKafka, type ConsumedMessage } from '../support/kafka';
 import { uniqueName } from '../support/names';
+import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 
 const ROWS = 3_000;
@@ -148,5 +152,42 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
     const s = schedulingOf([{ kafka_config: { topic: 'sink-unused' } }, { format: 'csv', file_config: { output_dir: os.tmpdir() } }]);
     const err = await harness.runExportExpectingFailure(s);
     expect(String((err as Error).cause ?? err)).toContain('sinks.1.file_config.output_dir');
+  });
+
+  it('replays a run recorded by the workflow code before sinks (no marker), and a run with sinks', async () => {
+    const taskQueue = uniqueName('sink-v3-queue');
+    const connection = await connectWorkerConnection(harness.config);
+    const deps = await buildWorkerDeps(harness.config, { ...process.env, SMTP_HOST: '' });
+    const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v3'));
+    const workflowId = uniqueName('sink-v3');
+    const csv = makeScheduling({
+      name: uniqueName('sink-v3'),
+      schedule: { every: '1h' },
+      source: 'orders',
+      query: QUERY,
+      export_format: 'csv',
+      file_config: { output_dir: path.join(dir, 'v3') },
+    });
+    try {
+      const worker = await createExportWorker({ connection, config: harness.config, deps, taskQueue, workflowBundle: oldBundle });
+      const result = await worker.runUntil(harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: csv }] }));
+      expect(result).toMatchObject({ rows: ROWS, attempts: 1 });
+    } finally {
+      await deps.close();
+      await connection.close();
+    }
+    const bundle = await quietWorkflowBundle();
+    const old = await harness.client.workflow.getHandle(workflowId).fetchHistory();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, old, workflowId)).resolves.toBeUndefined();
+
+    const topic = await newTopic();
+    const { workflowId: sinksRun } = await harness.runExport(
+      schedulingOf([{ kafka_config: { topic } }, { format: 'csv', file_config: { output_dir: path.join(dir, 'replay') } }]),
+    );
+    const history = await harness.client.workflow.getHandle(sinksRun).fetchHistory();
+    const activities = (h: typeof history) => (h.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities(old)).toEqual(['exportToFile']);
+    expect(activities(history)).toEqual(['exportToSinks']);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'sinks' }, history, sinksRun)).resolves.toBeUndefined();
   });
 });
