@@ -6,6 +6,7 @@ import { checkedSchedulingSchema, type SchedulingInput } from '../../core/schedu
 import { manifestKeyColumns } from '../../core/sinks/key-columns';
 import { fileDigest, ManifestBuilder, manifestKeyOf, writeManifestBeside } from '../../core/sinks/manifest';
 import { sinksOf } from '../../core/sinks/sinks';
+import { bodyOf, formOf } from '../../ui/src/scheduler/form-model';
 
 const base: SchedulingInput = {
   name: 'sink-unit',
@@ -47,6 +48,18 @@ describe('sinks on a scheduling: the model', () => {
     ['no sink', [], ['sinks']],
   ])('refuses %s, naming the field', (_case, sinks, paths) => {
     expect(pathsOf({ ...base, sinks })).toEqual(paths);
+  });
+
+  it('the UI form, which edits one destination, keeps a scheduling\'s sinks as they are', () => {
+    const scheduling = checkedSchedulingSchema.parse({
+      ...base,
+      sinks: [{ kafka_config: { topic: 'sink-t' } }, { format: 'csv', file_config: { output_dir: 'out' } }],
+    });
+    const view = { ...scheduling, next_run_times: [], last_run: null, pause_note: null };
+    const body = bodyOf({ ...formOf(view), description: 'edited' }, view);
+    expect(body).toMatchObject({ description: 'edited', sinks: JSON.parse(JSON.stringify(scheduling.sinks)) as unknown });
+    expect(body).not.toHaveProperty('kafka_config');
+    expect(checkedSchedulingSchema.safeParse(body).success).toBe(true);
   });
 
   it('refuses the one-sink fields beside sinks, and an export_format none of the sinks has', () => {
