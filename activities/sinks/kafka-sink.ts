@@ -66,6 +66,15 @@ export function openKafkaSink(o: KafkaSinkOptions): SinkWriter & { progress(): E
     throw new SinkResumeMismatchError(label, `row ${rowNumber} is no longer the row acknowledged there`);
   };
 
+  // At most `batch_size` rows per send, each split further to fit `max_batch_bytes` and the topic.
+  const sendsOf = (rows: readonly RowValues[]) => {
+    const sends = [];
+    for (let i = 0; i < rows.length; i += config.batch_size) {
+      sends.push(...prepareEncodedSends(rows.slice(i, i + config.batch_size), serializer, config, o.maxMessageBytes));
+    }
+    return sends;
+  };
+
   return {
     label,
     progress: () => ({ ...progress }),
@@ -84,7 +93,7 @@ export function openKafkaSink(o: KafkaSinkOptions): SinkWriter & { progress(): E
       }
       if (first === values.length) return;
       const sending = values.slice(first);
-      for (const send of prepareEncodedSends(sending, serializer, config, o.maxMessageBytes)) {
+      for (const send of sendsOf(sending)) {
         o.assertLive();
         await o.delivery.send({ messages: send.messages, rows: send.rows, bytes: send.bytes, mark: {} });
         for (const m of send.messages) manifest.data(m.value);
