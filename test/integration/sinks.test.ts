@@ -7,6 +7,8 @@ import { Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
 import { ensureTopic } from '../../core/kafka/topics';
+import { previewScheduling } from '../../core/preview/scheduling-preview';
+import { SourceRegistry } from '../../core/sources';
 import type { SinkManifest } from '../../core/sinks/manifest';
 import type { SchedulingInput } from '../../core/scheduling';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
@@ -189,5 +191,25 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
     expect(activities(old)).toEqual(['exportToFile']);
     expect(activities(history)).toEqual(['exportToSinks']);
     await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'sinks' }, history, sinksRun)).resolves.toBeUndefined();
+  });
+
+  it('previews a scheduling with sinks through the sink export_format names, its problems under that sink', async () => {
+    const topic = await newTopic();
+    const sources = new SourceRegistry(harness.config);
+    try {
+      const preview = await previewScheduling(
+        schedulingOf([
+          { format: 'csv', file_config: { output_dir: path.join(dir, 'preview') } },
+          { kafka_config: { topic, message_key_field: 'nope' } },
+        ]),
+        { config: harness.config, sources, kafka },
+        3,
+      );
+      expect(preview.messages).toHaveLength(3);
+      expect(preview.problems.map((p) => p.field)).toEqual(['sinks.1.kafka_config.message_key_field']);
+    } finally {
+      await sources.end();
+    }
+    expect(fs.existsSync(path.join(dir, 'preview'))).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { checkedSchedulingSchema, type SchedulingInput } from '../../core/scheduling';
 import { manifestKeyColumns } from '../../core/sinks/key-columns';
 import { fileDigest, ManifestBuilder, manifestKeyOf, writeManifestBeside } from '../../core/sinks/manifest';
+import { previewedForm, sinkField } from '../../core/sinks/previewed-sink';
 import { sinksOf } from '../../core/sinks/sinks';
 import { bodyOf, formOf } from '../../ui/src/scheduler/form-model';
 
@@ -66,6 +67,25 @@ describe('sinks on a scheduling: the model', () => {
     const sinks = [{ kafka_config: { topic: 'a' } }];
     expect(pathsOf({ ...base, sinks, kafka_config: { topic: 'a' } })).toEqual(['kafka_config']);
     expect(pathsOf({ ...base, export_format: 'csv', sinks })).toEqual(['export_format']);
+  });
+});
+
+describe('the preview of a scheduling with sinks', () => {
+  it('previews the sink export_format names, and places its problems under it', () => {
+    const s = checkedSchedulingSchema.parse({
+      ...base,
+      export_format: 'csv',
+      sinks: [{ kafka_config: { topic: 'sink-t' } }, { format: 'csv', file_config: { output_dir: 'out' } }],
+    });
+    const { scheduling, prefix } = previewedForm(s);
+    expect(prefix).toBe('sinks.1.');
+    expect(scheduling).toMatchObject({ export_format: 'csv', file_config: { output_dir: 'out' }, sinks: undefined });
+    expect(scheduling.kafka_config).toBeUndefined();
+    expect(sinkField('file_config.output_dir', prefix)).toBe('sinks.1.file_config.output_dir');
+    expect(sinkField('query', prefix)).toBe('query');
+    const single = checkedSchedulingSchema.parse({ ...base, kafka_config: { topic: 'a' } });
+    expect(previewedForm(single)).toEqual({ scheduling: single, prefix: '' });
+    expect(sinkField('kafka_config.topic', '')).toBe('kafka_config.topic');
   });
 });
 
