@@ -87,10 +87,14 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
     const s = schedulingOf([
       { kafka_config: { topic, message_key_field: 'order_id', batch_size: 200 } },
       { format: 'csv', file_config: { output_dir: outputDir, file_name: 'sink_{yyyy}{MM}{dd}' } },
+      { format: 'excel', file_config: { output_dir: path.join(dir, 'both-xlsx') } },
     ]);
     const { result } = await harness.runExport(s);
     expect(result).toMatchObject({ rows: ROWS, messages: ROWS, attempts: 1 });
-    const [kafkaManifest, fileManifest] = result.sinks as [SinkManifest, SinkManifest];
+    const [kafkaManifest, fileManifest, excelManifest] = result.sinks as [SinkManifest, SinkManifest, SinkManifest];
+    expect(excelManifest).toMatchObject({ sink: 2, format: 'excel', rows: ROWS, sha256: sha256sum(excelManifest.target) });
+    expect(excelManifest.target.endsWith('.xlsx')).toBe(true);
+    expect(JSON.parse(fs.readFileSync(`${excelManifest.target}.manifest.json`, 'utf8'))).toEqual(excelManifest);
 
     // Kafka: every row once, in the query's order, and the manifest is the consumer's own digest.
     const messages = await consumeMessages(kafka, topic, ROWS);
