@@ -134,7 +134,7 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
   };
 }
 
-function openWriter(
+export function openWriter(
   format: FileFormat,
   tempPath: string,
   columns: readonly string[],
@@ -151,7 +151,7 @@ function openWriter(
     : createXlsxWriter(tempPath, columns, { sheetName: fileConfig.sheet_name, maxRowsPerSheet });
 }
 
-async function discard(writer: FileWriter | undefined, tempPath: string): Promise<void> {
+export async function discard(writer: FileWriter | undefined, tempPath: string): Promise<void> {
   await writer?.abort();
   // Also when the writer never opened, or failed after it closed its file.
   await fs.rm(tempPath, { force: true });

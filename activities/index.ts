@@ -3,6 +3,7 @@ import { makeExportToFile } from './export-to-file';
 import { makeCleanupMetrics } from './cleanup-metrics';
 import { makeEvaluateAlerts } from './evaluate-alerts';
 import { makeExportToKafka } from './export-to-kafka';
+import { makeExportToSinks } from './export-to-sinks';
 import { makeLastSuccessfulRun } from './last-successful-run';
 import { makeLastWatermark } from './last-watermark';
 import { failPermanentErrors } from './non-retryable';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     exportToKafka: failPermanentErrors(gateRun(deps, makeExportToKafka(deps))),
     exportToFile: failPermanentErrors(gateRun(deps, makeExportToFile(deps))),
+    exportToSinks: failPermanentErrors(gateRun(deps, makeExportToSinks(deps))),
     admitRun: failPermanentErrors(admitRun(deps)),
     lastSuccessfulRun: makeLastSuccessfulRun(deps.temporal),
     lastWatermark: makeLastWatermark(deps.temporal),

@@ -21,10 +21,14 @@ export function gateRun<R>(
 ): (input: ExportActivityInput) => Promise<R> {
   const gated = async (input: ExportActivityInput): Promise<R> => {
     const raw = (input as Partial<ExportActivityInput> | undefined)?.scheduling;
-    const { scheduling, outputDir } = await admitScheduling(raw, deps.config);
+    const { scheduling, outputDir, sinkOutputDirs } = await admitScheduling(raw, deps.config);
     const fileConfig =
       scheduling.file_config && outputDir ? { ...scheduling.file_config, output_dir: outputDir } : scheduling.file_config;
-    return exportFn({ ...input, scheduling: { ...scheduling, file_config: fileConfig } });
+    const sinks = scheduling.sinks?.map((sink, i) => {
+      const dir = sinkOutputDirs?.[i];
+      return sink.file_config && dir ? { ...sink, file_config: { ...sink.file_config, output_dir: dir } } : sink;
+    });
+    return exportFn({ ...input, scheduling: { ...scheduling, file_config: fileConfig, ...(sinks ? { sinks } : {}) } });
   };
   Object.defineProperty(gated, 'name', { value: exportFn.name });
   return gated;

@@ -1,6 +1,7 @@
 import type { Reconciliation } from './reconcile';
 import type { KeyValue } from './resume-key';
 import type { ExportFormat, Scheduling } from './scheduling';
+import type { SinkManifest } from './sinks/manifest';
 
 /**
  * What one `exportJob` run carries through workflow history: the scheduling's spec (no
@@ -52,6 +53,8 @@ export interface ExportResult {
    * from when it exported none (null when there was none either). The next run starts after it.
    */
   watermark?: KeyValue[] | null;
+  /** A run with `sinks`: what each sink received, in the order of `sinks`. */
+  sinks?: SinkManifest[];
 }
 
 /** Progress an export activity heartbeats, and resumes from on retry. */

@@ -11,6 +11,8 @@ export interface AdmittedScheduling {
   scheduling: Scheduling;
   /** The real folder a CSV or Excel export writes to (symbolic links resolved). */
   outputDir?: string;
+  /** The same for each file sink of `sinks`, by index. */
+  sinkOutputDirs?: Record<number, string>;
 }
 
 function nameOf(raw: unknown): string {
@@ -43,6 +45,13 @@ export async function admitScheduling(raw: unknown, config: GateConfig): Promise
     if ('problem' in check) problems.push({ path: 'file_config.output_dir', message: check.problem });
     else outputDir = check.dir;
   }
+  const sinkOutputDirs: Record<number, string> = {};
+  for (const [i, sink] of (scheduling.sinks ?? []).entries()) {
+    if (!sink.file_config) continue;
+    const check = await checkOutputDir(sink.file_config.output_dir, config);
+    if ('problem' in check) problems.push({ path: `sinks.${i}.file_config.output_dir`, message: check.problem });
+    else sinkOutputDirs[i] = check.dir;
+  }
   if (problems.length) throw new SchedulingRefusedError(scheduling.name, problems);
-  return { scheduling, outputDir };
+  return { scheduling, outputDir, ...(scheduling.sinks ? { sinkOutputDirs } : {}) };
 }

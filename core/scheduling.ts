@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { incrementalKeyOf } from './incremental-key';
 import { MAX_BATCH_BYTES_DEFAULT, RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from './scheduling-defaults';
+import { checkSinks } from './sinks/sink-checks';
 import { TIME_FORMATS } from './sources/source';
 
 /**
@@ -100,6 +101,14 @@ export const fileConfigSchema = z.object({
     .string()
     .regex(/^[^\\/?*[\]:]{1,25}$/, 'expected 1 to 25 characters, none of \\ / ? * [ ] :')
     .default('Export'),
+});
+
+/** One destination of a run with several (`sinks`): `kafka_config` for Kafka, `file_config` for csv and excel. */
+export const sinkSchema = z.strictObject({
+  /** @default "kafka" */
+  format: z.enum(['kafka', 'csv', 'excel']).default('kafka'),
+  kafka_config: kafkaConfigSchema.optional(),
+  file_config: fileConfigSchema.optional(),
 });
 
 const jitter = durationSchema.optional();
@@ -237,10 +246,21 @@ export const schedulingSchema = z.object({
   file_config: fileConfigSchema.optional(),
   /** Export only what changed since the previous run, by a data watermark (see incrementalSchema). */
   incremental: incrementalSchema.optional(),
+  /**
+   * Several destinations fed by one run of the query (core/sinks/sinks.ts); replaces `kafka_config`/`file_config`,
+   * and `export_format` is then one of the sinks' formats (it labels the run).
+   */
+  sinks: z.array(sinkSchema).min(1, 'expected at least one sink').max(8, 'expected at most 8 sinks').optional(),
 });
 
 /** The model plus the checks across fields. */
 export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => {
+  if (s.sinks) {
+    // The sinks' activity neither windows the query nor counts it yet: refused rather than ignored.
+    if (s.incremental) ctx.addIssue({ code: 'custom', path: ['incremental'], message: 'not available with sinks yet: use one sink' });
+    if (s.reconcile === 'count') ctx.addIssue({ code: 'custom', path: ['reconcile'], message: 'must be "off" with sinks (not counted yet)' });
+    return checkSinks(s, ctx);
+  }
   if (s.export_format === 'kafka' && !s.kafka_config) {
     ctx.addIssue({ code: 'custom', path: ['kafka_config'], message: 'required when export_format is "kafka"' });
   }
@@ -304,6 +324,7 @@ export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 export type Incremental = z.infer<typeof incrementalSchema>;
 export type ExportFormat = Scheduling['export_format'];
+export type SinkInput = z.infer<typeof sinkSchema>;
 
 /** Temporal Schedule id of a scheduling. */
 export function scheduleIdOf(schedulingName: string): string {

@@ -47,6 +47,9 @@ export const RUN_GATE_PATCH = 'pstt-run-gate';
  */
 export const RECONCILE_PATCH = 'pstt-reconcile';
 
+/** Marks runs whose scheduling may have `sinks` (one query, several destinations): older runs replay without it. */
+export const SINKS_PATCH = 'pstt-sinks';
+
 const { admitRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 
 /** Marks runs that read and record an incremental scheduling's watermark: older runs replay without it. */
@@ -102,7 +105,7 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
 
   // Per-scheduling timeout and retry policy, so this proxy is built per run.
   const retry = { ...RETRY_DEFAULTS, ...scheduling.retry };
-  const { exportToKafka, exportToFile } = proxyActivities<Activities>({
+  const { exportToKafka, exportToFile, exportToSinks } = proxyActivities<Activities>({
     startToCloseTimeout: `${scheduling.timeout ?? TIMEOUT_DEFAULT_SECONDS}s`,
     // A dead worker is noticed after this long; progress is checkpointed far more often (checkpoint.ts).
     heartbeatTimeout: '20s',
@@ -114,8 +117,13 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
     },
   });
   try {
+    // Asked only of runs with sinks, so the runs of every other scheduling record no marker.
     const result =
-      scheduling.export_format === 'kafka' ? await exportToKafka(activityInput) : await exportToFile(activityInput);
+      scheduling.sinks && patched(SINKS_PATCH)
+        ? await exportToSinks(activityInput)
+        : scheduling.export_format === 'kafka'
+          ? await exportToKafka(activityInput)
+          : await exportToFile(activityInput);
     const reconciliation = patched(RECONCILE_PATCH) ? result.reconciliation : undefined;
     const memo: RunMemo = {
       rows: result.rows,

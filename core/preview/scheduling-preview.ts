@@ -21,6 +21,7 @@ import { rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { runBindingOf } from '../run-params';
 import { admitScheduling, type GateConfig } from '../scheduling-gate';
 import type { FileConfig, Scheduling } from '../scheduling';
+import { previewedForm, sinkField } from '../sinks/previewed-sink';
 import type { SourceRegistry } from '../sources';
 import type { SqlDialect } from '../sources/named-params';
 import { inferColumnTypes, type PreviewColumn } from './column-types';
@@ -177,7 +178,8 @@ function incrementalColumnOf(scheduling: Scheduling): string | undefined {
  * Everything that would fail a run, or silently change its output, is listed in `problems`.
  */
 export async function previewScheduling(raw: unknown, deps: PreviewDeps, limit = PREVIEW_ROWS_DEFAULT, now = new Date()): Promise<SchedulingPreview> {
-  const { scheduling } = await admitScheduling(raw, deps.config);
+  // A scheduling with sinks is previewed through the sink its export_format names.
+  const { scheduling, prefix } = previewedForm((await admitScheduling(raw, deps.config)).scheduling);
   const kafka = scheduling.export_format === 'kafka' ? scheduling.kafka_config : undefined;
   const [read, topic] = await Promise.all([sample(deps, scheduling, limit, now), kafka ? topicOf(deps.kafka, kafka.topic) : null]);
   const problems: PreviewProblem[] = [];
@@ -257,7 +259,7 @@ export async function previewScheduling(raw: unknown, deps: PreviewDeps, limit =
     largest_message: largest,
     file,
     fields: { message_key_field: keyField, resume_key: resumeKey, incremental_column: incremental },
-    problems,
+    problems: problems.map((p) => ({ ...p, field: sinkField(p.field, prefix) })),
   };
 }
 

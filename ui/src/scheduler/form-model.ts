@@ -163,7 +163,10 @@ export function bodyOf(form: SchedulingForm, original?: SchedulingView): Record<
       max_backoff: optional(form.retry_max_backoff),
     },
   };
-  if (form.export_format === 'kafka') {
+  if (original?.sinks) {
+    // The form edits one destination: a scheduling's several sinks are kept as they are.
+    body.sinks = original.sinks;
+  } else if (form.export_format === 'kafka') {
     body.kafka_config = {
       topic: form.topic.trim(),
       message_key_field: optional(form.message_key_field),

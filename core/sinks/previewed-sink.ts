@@ -1,0 +1,19 @@
+import type { Scheduling } from '../scheduling';
+
+/**
+ * What a preview shows of a scheduling with `sinks`: its one-sink form for the first sink of its
+ * `export_format`, and the prefix that puts that sink's problems at their place (`sinks.1.`). A
+ * scheduling without sinks is its own form, with no prefix.
+ */
+export function previewedForm(s: Scheduling): { scheduling: Scheduling; prefix: string } {
+  if (!s.sinks) return { scheduling: s, prefix: '' };
+  const index = s.sinks.findIndex((sink) => sink.format === s.export_format);
+  const sink = s.sinks[index];
+  if (!sink) return { scheduling: s, prefix: '' };
+  return { scheduling: { ...s, sinks: undefined, kafka_config: sink.kafka_config, file_config: sink.file_config }, prefix: `sinks.${index}.` };
+}
+
+/** A preview problem's field, placed under the previewed sink when it names the sink's config. */
+export function sinkField(field: string, prefix: string): string {
+  return prefix && /^(kafka_config|file_config)(\.|$)/.test(field) ? `${prefix}${field}` : field;
+}
