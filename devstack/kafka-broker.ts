@@ -184,6 +184,7 @@ export function kafkaBroker(
   return {
     name,
     nodes,
+    processNames: nodes.map((n) => n.processName),
     ports,
     logFile: logFile(nodes[0]!),
     externalReason: process.env.KAFKA_BOOTSTRAP_SERVERS ? `KAFKA_BOOTSTRAP_SERVERS=${process.env.KAFKA_BOOTSTRAP_SERVERS}` : undefined,

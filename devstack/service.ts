@@ -1,6 +1,8 @@
 /** A real service the project installs and runs on loopback for the demo and the tests. */
 export interface ManagedService {
   readonly name: string;
+  /** Names of the pid files of its processes (see process.ts), when not just `name`. */
+  readonly processNames?: readonly string[];
   /** Loopback TCP ports the service listens on; all must be free before it starts. */
   readonly ports: readonly number[];
   readonly logFile: string;

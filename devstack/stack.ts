@@ -57,7 +57,8 @@ export async function bringUp(service: ManagedService, say: (line: string) => vo
 export async function statusOf(service: ManagedService): Promise<ServiceStatus> {
   if (service.externalReason) return 'external';
   if (!(await isReady(service))) return 'stopped';
-  return runningPid(service.name) !== undefined || service.name === 'postgres' ? 'running' : 'running (not started by PSTT)';
+  const started = (service.processNames ?? [service.name]).some((name) => runningPid(name) !== undefined);
+  return started || service.name === 'postgres' ? 'running' : 'running (not started by PSTT)';
 }
 
 export async function up(services: ManagedService[], say: (line: string) => void): Promise<void> {
