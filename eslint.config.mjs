@@ -2,12 +2,35 @@
 import eslint from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import prettierOff from 'eslint-config-prettier';
 
 /** Node builtins and I/O libraries: not allowed in the deterministic workflow sandbox. */
 const sandboxBanned = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http',
-  'https', 'net', 'os', 'path', 'process', 'readline', 'stream', 'timers', 'timers/promises', 'tls', 'url', 'util',
-  'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'timers/promises',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
 ].flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
@@ -17,7 +40,10 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: globals.node,
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/support/*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/support/*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -57,13 +83,25 @@ export default tseslint.config(
         {
           paths: sandboxBanned,
           patterns: [
-            { group: ['@platformatic/kafka', 'pg', 'pg-*', 'mssql', 'better-sqlite3', 'nodemailer', 'express', 'pino'], message: 'I/O belongs in activities/.' },
-            { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'], message: 'Workflows import @temporalio/workflow only.' },
-            { group: ['../activities', '../activities/*'], message: 'Import activities as types only.', allowTypeImports: true },
+            {
+              group: ['@platformatic/kafka', 'pg', 'pg-*', 'mssql', 'better-sqlite3', 'nodemailer', 'express', 'pino'],
+              message: 'I/O belongs in activities/.',
+            },
+            {
+              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'],
+              message: 'Workflows import @temporalio/workflow only.',
+            },
+            {
+              group: ['../activities', '../activities/*'],
+              message: 'Import activities as types only.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
     },
   },
+  // Formatting is prettier's job (npm run lint runs both); this turns off the rules that would fight it.
+  prettierOff,
 );

@@ -80,8 +80,14 @@ export class Checkpointer<P> {
           this.lastReachedAt = Date.now();
         },
         (err: unknown) => {
-          if (err instanceof ActivityCancelledError || err instanceof ActivityPausedError || err instanceof ActivityResetError) {
-            this.stopped = new CancelledFailure(`export ${err.constructor.name.replace(/^Activity|Error$/g, '').toLowerCase()}`);
+          if (
+            err instanceof ActivityCancelledError ||
+            err instanceof ActivityPausedError ||
+            err instanceof ActivityResetError
+          ) {
+            this.stopped = new CancelledFailure(
+              `export ${err.constructor.name.replace(/^Activity|Error$/g, '').toLowerCase()}`,
+            );
           } else if (err instanceof ActivityNotFoundError) {
             // Timed out or superseded: a retry may already run; stop before it is duplicated further.
             this.stopped = err;

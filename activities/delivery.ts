@@ -84,7 +84,11 @@ class ExactlyOnce implements Delivery {
     await ensureCheckpointTopic(this.c.deps.kafka, this.checkpointTopic);
     // Fence first: once this attempt holds the transactional id, no older attempt can commit anything.
     await this.begin();
-    const committed = (await lastCommittedCheckpoint(this.c.deps.kafka, this.checkpointTopic, this.c.runId)) as ExportProgress | null;
+    const committed = (await lastCommittedCheckpoint(
+      this.c.deps.kafka,
+      this.checkpointTopic,
+      this.c.runId,
+    )) as ExportProgress | null;
     return committed ?? undefined;
   }
 

@@ -80,7 +80,11 @@ export async function openExportRows(
   const keyIndexes = (resumeKey ?? []).map((column) => serializer.indexOf(column));
   // What names a row too large to serialise: its message key, else its resume key.
   const nameOf = (row: RowValues): string | null =>
-    config.message_key_field ? serializer.keyOf(row) : resumeKey ? keyIndexes.map((i) => String(row[i])).join(', ') : null;
+    config.message_key_field
+      ? serializer.keyOf(row)
+      : resumeKey
+        ? keyIndexes.map((i) => String(row[i])).join(', ')
+        : null;
   const budget = rowBudgetBytes();
   const maxBatchBytes = config.max_batch_bytes ?? MAX_BATCH_BYTES_DEFAULT;
   let readRows = config.batch_size;
@@ -112,11 +116,18 @@ export async function openExportRows(
         const bytes = checkRowBudget(rows, budget, rowsRead + 1, nameOf);
         rowsRead += rows.length;
         // The next read holds about max_batch_bytes, by this one's average row.
-        readRows = Math.max(1, Math.min(config.batch_size, Math.floor((maxBatchBytes * rows.length) / Math.max(1, bytes))));
+        readRows = Math.max(
+          1,
+          Math.min(config.batch_size, Math.floor((maxBatchBytes * rows.length) / Math.max(1, bytes))),
+        );
         if (tracker) for (const row of rows) tracker.checkKey(keyIndexes.map((i) => row[i]));
         for (const send of prepareEncodedSends(rows, serializer, config, maxMessageBytes)) {
           const last = send.lastRow;
-          const mark: RowMark = !last ? {} : resumeKey ? { lastKey: keyOf(last, resumeKey, scheduling.name) } : { lastRowHash: rowFingerprint(last) };
+          const mark: RowMark = !last
+            ? {}
+            : resumeKey
+              ? { lastKey: keyOf(last, resumeKey, scheduling.name) }
+              : { lastRowHash: rowFingerprint(last) };
           pending.push({ messages: send.messages, rows: send.rows, bytes: send.bytes, mark });
         }
       }

@@ -87,7 +87,9 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
     });
     const tempPath = temporaryPathFor(finalPath);
     let writer: FileWriter | undefined;
-    const tracker = incrementalKey ? new ResumeKeyTracker(incrementalKey, scheduling.name, null, INCREMENTAL_FIELD) : null;
+    const tracker = incrementalKey
+      ? new ResumeKeyTracker(incrementalKey, scheduling.name, null, INCREMENTAL_FIELD)
+      : null;
     let lastRow: Row | undefined;
     try {
       writer = await openWriter(format, tempPath, cursor.columns, fileConfig, maxRowsPerSheet);

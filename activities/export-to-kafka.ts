@@ -28,7 +28,8 @@ export function makeExportToKafka(deps: ActivityDeps) {
     const input = withIncrementalKey(given);
     const { scheduling } = input;
     const kafkaConfig = scheduling.kafka_config;
-    if (!kafkaConfig) throw new ConfigError(`scheduling "${scheduling.name}": kafka_config is required for a Kafka export`);
+    if (!kafkaConfig)
+      throw new ConfigError(`scheduling "${scheduling.name}": kafka_config is required for a Kafka export`);
     const started = Date.now();
     const { maxMessageBytes } = await checkTopic(deps.kafka, kafkaConfig.topic);
     await deps.producer.refreshTopic(kafkaConfig.topic);
@@ -72,7 +73,11 @@ export function makeExportToKafka(deps: ActivityDeps) {
           rowsSentBefore: resumed?.rowsAcked,
         });
       } else if (resumed && progress.rowsAcked > 0) {
-        ctx.log.info('resuming export', { scheduling: scheduling.name, rowsAcked: progress.rowsAcked, byKey: rows.byKey });
+        ctx.log.info('resuming export', {
+          scheduling: scheduling.name,
+          rowsAcked: progress.rowsAcked,
+          byKey: rows.byKey,
+        });
       }
 
       const checkpointer = new Checkpointer<ExportProgress>(ctx, deps.temporal);

@@ -49,7 +49,10 @@ export function makeExportToSinks(deps: ActivityDeps, options: SinksOptions = {}
     const resumed = (ctx.info.heartbeatDetails as SinksProgress | undefined)?.kafka ?? {};
     const progress: SinksProgress = { kafka: { ...resumed }, rowsWritten: 0 };
     const checkpointer = new Checkpointer<SinksProgress>(ctx, deps.temporal);
-    const stopKeepAlive = startKeepAlive(ctx, () => ({ kafka: { ...progress.kafka }, rowsWritten: progress.rowsWritten }));
+    const stopKeepAlive = startKeepAlive(ctx, () => ({
+      kafka: { ...progress.kafka },
+      rowsWritten: progress.rowsWritten,
+    }));
     const writers: SinkWriter[] = [];
     let cursor: QueryCursor | null = null;
     let rowsRead = 0;
@@ -65,7 +68,11 @@ export function makeExportToSinks(deps: ActivityDeps, options: SinksOptions = {}
       const open = cursor;
       const missing = keyColumns.filter((c) => !open.columns.includes(c));
       if (missing.length) {
-        throw new ResumeKeyError(scheduling.name, keyColumns, `names ${missing.map((c) => `"${c}"`).join(', ')}, not a column of the query`);
+        throw new ResumeKeyError(
+          scheduling.name,
+          keyColumns,
+          `names ${missing.map((c) => `"${c}"`).join(', ')}, not a column of the query`,
+        );
       }
       for (const sink of sinks) {
         if (sink.format === 'kafka') {
@@ -95,7 +102,8 @@ export function makeExportToSinks(deps: ActivityDeps, options: SinksOptions = {}
           writers.push(await openFileSink(sink, input, deps.config.baseDir, open.columns, keyColumns, EXCEL_MAX_ROWS));
         }
       }
-      if (ctx.info.attempt > 1) ctx.log.info('run with several sinks resumes', { scheduling: scheduling.name, acknowledged: resumed });
+      if (ctx.info.attempt > 1)
+        ctx.log.info('run with several sinks resumes', { scheduling: scheduling.name, acknowledged: resumed });
       const toRow = rowBuilder(open.columns);
       const budget = rowBudgetBytes();
       for (;;) {
@@ -123,7 +131,9 @@ export function makeExportToSinks(deps: ActivityDeps, options: SinksOptions = {}
         bytes: manifests.reduce((n, m) => n + m.bytes, 0),
         durationMs: Date.now() - started,
         attempts: ctx.info.attempt,
-        ...(manifests.find((m) => m.format !== 'kafka') ? { file: manifests.find((m) => m.format !== 'kafka')?.target } : {}),
+        ...(manifests.find((m) => m.format !== 'kafka')
+          ? { file: manifests.find((m) => m.format !== 'kafka')?.target }
+          : {}),
         ...(kafka.some((p) => p.startedOver) ? { startedOver: true } : {}),
         sinks: manifests,
       };

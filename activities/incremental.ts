@@ -17,7 +17,10 @@ export const INCREMENTAL_FIELD = 'incremental';
 export function withIncrementalKey(input: ExportActivityInput): ExportActivityInput {
   const { incremental, kafka_config: kafka } = input.scheduling;
   if (!incremental || !kafka) return input;
-  return { ...input, scheduling: { ...input.scheduling, kafka_config: { ...kafka, resume_key: incrementalKeyOf(incremental) } } };
+  return {
+    ...input,
+    scheduling: { ...input.scheduling, kafka_config: { ...kafka, resume_key: incrementalKeyOf(incremental) } },
+  };
 }
 
 /**

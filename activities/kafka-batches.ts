@@ -1,6 +1,11 @@
 import { MessageTooLargeError } from '../core/errors';
 import type { RowEncoder } from '../core/compiled-serializer';
-import { headerBytes as headerBytesOf, messageOfRow, RECORD_OVERHEAD_BYTES, type KafkaMessage } from '../core/kafka/message';
+import {
+  headerBytes as headerBytesOf,
+  messageOfRow,
+  RECORD_OVERHEAD_BYTES,
+  type KafkaMessage,
+} from '../core/kafka/message';
 import { messageKeyOf, rowToJson, type Row } from '../core/row-serializer';
 import type { KafkaConfig } from '../core/scheduling';
 import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
@@ -54,7 +59,8 @@ export function prepareEncodedSends<R>(
   for (const row of rows) {
     const { message, bytes } = messageOfRow(row, encoder, headers);
     const recordBytes = bytes + headerBytes + RECORD_OVERHEAD_BYTES;
-    if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, message.key, recordBytes, topicLimitBytes);
+    if (recordBytes > topicLimitBytes)
+      throw new MessageTooLargeError(config.topic, message.key, recordBytes, topicLimitBytes);
     if (current.rows > 0 && fill + recordBytes > fillLimit) {
       close();
       current = { messages: [], rows: 0, bytes: 0, lastRow: null };

@@ -8,7 +8,11 @@ import { completedRunsQuery, currentRunScope, type RunScope } from './run-scope'
  * same task queue and of the same workflow type count (`scope`, by default the calling run's).
  */
 export function makeLastSuccessfulRun(client: Client) {
-  return async function lastSuccessfulRun(schedulingName: string, before: string, scope?: RunScope): Promise<string | null> {
+  return async function lastSuccessfulRun(
+    schedulingName: string,
+    before: string,
+    scope?: RunScope,
+  ): Promise<string | null> {
     const query = `${completedRunsQuery(schedulingName, scope ?? currentRunScope())} AND PsttScheduledTime < ${JSON.stringify(before)}`;
     let latest: Date | null = null;
     let seen = 0;

@@ -14,7 +14,11 @@ const RUNS_LOOKED_AT = 100;
  * only a mark of the same `(column, ...key)` columns: one of other columns starts the scheduling over.
  */
 export function makeLastWatermark(client: Client) {
-  return async function lastWatermark(schedulingName: string, columns: string[], scope?: RunScope): Promise<KeyValue[] | null> {
+  return async function lastWatermark(
+    schedulingName: string,
+    columns: string[],
+    scope?: RunScope,
+  ): Promise<KeyValue[] | null> {
     const query = completedRunsQuery(schedulingName, scope ?? currentRunScope());
     let latest: { closed: number; memo: RunMemo } | null = null;
     let seen = 0;
@@ -29,7 +33,11 @@ export function makeLastWatermark(client: Client) {
     const mark = sameColumns ? (latest?.memo.watermark ?? null) : null;
     // Expected before a scheduling's first success; later it means the runs that held it were deleted
     // (namespace retention) or the columns changed: the run starts at `initial`, so say so.
-    if (!mark) Context.current().log.info('no watermark found: starting at incremental.initial', { scheduling: schedulingName, columns });
+    if (!mark)
+      Context.current().log.info('no watermark found: starting at incremental.initial', {
+        scheduling: schedulingName,
+        columns,
+      });
     return mark;
   };
 }

@@ -10,7 +10,9 @@ export interface FailureDetails {
  * Wraps an activity so that its errors become ApplicationFailures carrying the operator-facing
  * message and the attempt: errors retrying cannot fix are non-retryable, the rest stay retryable.
  */
-export function failPermanentErrors<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function failPermanentErrors<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   const wrapped = async (...args: A): Promise<R> => {
     try {
       return await fn(...args);

@@ -38,7 +38,11 @@ export function rowFingerprint(row: Row): string {
  * skipped row is the one acknowledged; otherwise it starts over from the first row (duplicates,
  * never a gap) and says so.
  */
-export async function openExportQuery(deps: Deps, input: ExportActivityInput, resumed: ExportProgress | undefined): Promise<ExportStart> {
+export async function openExportQuery(
+  deps: Deps,
+  input: ExportActivityInput,
+  resumed: ExportProgress | undefined,
+): Promise<ExportStart> {
   const { scheduling } = input;
   const resumeKey = scheduling.kafka_config?.resume_key;
   const sent = resumed && resumed.rowsAcked > 0 ? resumed : null;
@@ -50,7 +54,12 @@ export async function openExportQuery(deps: Deps, input: ExportActivityInput, re
     const tracker = new ResumeKeyTracker(resumeKey, scheduling.name, after, fieldOf(input));
     if (sent && !after) {
       // Checkpointed by a version that recorded no key: only a new pass is safe.
-      return { cursor, progress: { ...wasStartedOver, startedOver: true }, tracker, startedOverBecause: 'the checkpoint holds no resume key' };
+      return {
+        cursor,
+        progress: { ...wasStartedOver, startedOver: true },
+        tracker,
+        startedOverBecause: 'the checkpoint holds no resume key',
+      };
     }
     return { cursor, progress: sent ? { ...sent } : wasStartedOver, tracker, startedOverBecause: null };
   }
@@ -71,7 +80,7 @@ export async function openExportQuery(deps: Deps, input: ExportActivityInput, re
 /** Reads past the acknowledged rows; why they are not the ones sent, or null when they are. */
 async function skipAcknowledged(cursor: QueryCursor, sent: ExportProgress, chunk: number): Promise<string | null> {
   let last: RowValues | undefined;
-  for (let skipped = 0; skipped < sent.rowsAcked; ) {
+  for (let skipped = 0; skipped < sent.rowsAcked;) {
     const rows = await cursor.readValues(Math.min(chunk, sent.rowsAcked - skipped));
     if (rows.length === 0) return `the query now returns ${skipped} rows, fewer than the ${sent.rowsAcked} sent`;
     skipped += rows.length;
@@ -89,7 +98,12 @@ async function skipAcknowledged(cursor: QueryCursor, sent: ExportProgress, chunk
  * export's also within its window (incremental.ts), starting after the previous run's watermark when
  * `after` (an attempt's checkpoint) is null. A key column the query lacks fails non-retryable, naming it.
  */
-export async function openKeyedQuery(deps: Deps, input: ExportActivityInput, columns: string[], after: KeyValue[] | null) {
+export async function openKeyedQuery(
+  deps: Deps,
+  input: ExportActivityInput,
+  columns: string[],
+  after: KeyValue[] | null,
+) {
   const { scheduling } = input;
   const source = deps.sources.get(scheduling.source);
   const checkpoint = after ? keyParams(after) : null;
@@ -128,7 +142,9 @@ async function assertKeyColumns(
 ): Promise<void> {
   let present = known;
   if (!present) {
-    const probe = await deps.sources.get(input.scheduling.source).open(columnsProbe(input.scheduling.query, dialect), bindingOf(input));
+    const probe = await deps.sources
+      .get(input.scheduling.source)
+      .open(columnsProbe(input.scheduling.query, dialect), bindingOf(input));
     present = probe.columns;
     await probe.close();
   }

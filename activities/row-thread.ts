@@ -94,7 +94,16 @@ async function run(): Promise<void> {
         for (const m of send.messages) at += writeData(bytes, m.value, at);
         for (const m of send.messages) if (m.key !== null) at += writeData(bytes, m.key, at);
         post(
-          { type: 'send', values: bytes.buffer, lengths, keysAt: total, keyLengths, rows: send.rows, bytes: send.bytes, mark: send.mark },
+          {
+            type: 'send',
+            values: bytes.buffer,
+            lengths,
+            keysAt: total,
+            keyLengths,
+            rows: send.rows,
+            bytes: send.bytes,
+            mark: send.mark,
+          },
           [bytes.buffer, lengths.buffer, keyLengths.buffer],
         );
       }

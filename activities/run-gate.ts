@@ -23,7 +23,9 @@ export function gateRun<R>(
     const raw = (input as Partial<ExportActivityInput> | undefined)?.scheduling;
     const { scheduling, outputDir, sinkOutputDirs } = await admitScheduling(raw, deps.config);
     const fileConfig =
-      scheduling.file_config && outputDir ? { ...scheduling.file_config, output_dir: outputDir } : scheduling.file_config;
+      scheduling.file_config && outputDir
+        ? { ...scheduling.file_config, output_dir: outputDir }
+        : scheduling.file_config;
     const sinks = scheduling.sinks?.map((sink, i) => {
       const dir = sinkOutputDirs?.[i];
       return sink.file_config && dir ? { ...sink, file_config: { ...sink.file_config, output_dir: dir } } : sink;

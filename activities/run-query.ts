@@ -28,9 +28,13 @@ export function openRunQuery(
   extraParams: Record<string, ParamValue> = {},
 ): Promise<QueryCursor> {
   const { scheduling } = input;
-  const source = Object.hasOwn(deps.config.sources, scheduling.source) ? deps.config.sources[scheduling.source] : undefined;
+  const source = Object.hasOwn(deps.config.sources, scheduling.source)
+    ? deps.config.sources[scheduling.source]
+    : undefined;
   const timeoutSeconds = source?.statement_timeout ?? scheduling.timeout;
   // The count is of the scheduling's own query, also when `sql` is a resumed attempt's rewrite of it.
   const countSql = scheduling.reconcile === 'count' ? countSqlOf(scheduling.query) : undefined;
-  return deps.sources.get(scheduling.source).open(sql, { ...bindingOf(input, extraParams), timeoutMs: timeoutSeconds * 1000, countSql });
+  return deps.sources
+    .get(scheduling.source)
+    .open(sql, { ...bindingOf(input, extraParams), timeoutMs: timeoutSeconds * 1000, countSql });
 }

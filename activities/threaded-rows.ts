@@ -20,7 +20,8 @@ const STOP_GRACE_MS = 5_000;
 /** The thread's entry: TypeScript run through tsx's CommonJS hook, or the compiled JavaScript. */
 function threadScript(): { script: string; eval: boolean } {
   const entry = path.join(__dirname, `row-thread${path.extname(__filename)}`);
-  if (entry.endsWith('.ts')) return { script: `require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`, eval: true };
+  if (entry.endsWith('.ts'))
+    return { script: `require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`, eval: true };
   return { script: entry, eval: false };
 }
 
@@ -39,7 +40,11 @@ export async function openThreadedRows(
   const withHeaders = Object.keys(headers).length > 0;
   const workerData: RowThreadInput = { config: deps.config, input, resumed, maxMessageBytes, window: READ_AHEAD_SENDS };
   const { script, eval: isEval } = threadScript();
-  const thread = new Worker(script, { eval: isEval, workerData, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
+  const thread = new Worker(script, {
+    eval: isEval,
+    workerData,
+    resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+  });
   const queue: RowThreadMessage[] = [];
   let failure: Error | null = null;
   let exited = false;

@@ -86,6 +86,9 @@ function serveUi(app: Express, uiDir: string): void {
       res.status(404).json({ error: 'not_found', message: 'no such page' });
       return;
     }
-    res.status(503).type('text/plain').send('The operator pages are not built: run `npm run build` (npm start does it), then reload.\n');
+    res
+      .status(503)
+      .type('text/plain')
+      .send('The operator pages are not built: run `npm run build` (npm start does it), then reload.\n');
   });
 }

@@ -27,7 +27,8 @@ export class TokenRegistry {
     const presented = digest(token);
     let role: Role | null = null;
     for (const entry of this.entries) {
-      if (timingSafeEqual(entry.digest, presented) && (role === null || RANK[entry.role] > RANK[role])) role = entry.role;
+      if (timingSafeEqual(entry.digest, presented) && (role === null || RANK[entry.role] > RANK[role]))
+        role = entry.role;
     }
     return role;
   }
@@ -43,7 +44,10 @@ export class TokenRegistry {
     return (req, res, next) => {
       const role = this.roleOfRequest(req);
       if (!role) {
-        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: 'a valid bearer token is required' });
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer')
+          .json({ error: 'unauthorized', message: 'a valid bearer token is required' });
         return;
       }
       if (RANK[role] < RANK[needed]) {

@@ -25,14 +25,19 @@ export interface KafkaTestResult {
  * Connects a throw-away client to the cluster the caller names, with only the credentials the
  * caller gives (never the server's own), a hard deadline and no retries, and reports what it found.
  */
-export async function testKafkaConnection(body: z.infer<typeof kafkaTestSchema>, deadlineMs = 8_000): Promise<KafkaTestResult> {
+export async function testKafkaConnection(
+  body: z.infer<typeof kafkaTestSchema>,
+  deadlineMs = 8_000,
+): Promise<KafkaTestResult> {
   const brokers = Array.isArray(body.bootstrap_servers) ? body.bootstrap_servers : body.bootstrap_servers.split(',');
   const sasl = body.security_protocol.startsWith('SASL_');
   const kafka: KafkaClient = {
     clientId: 'pstt-connection-test',
     bootstrapBrokers: brokers,
     tls: (body.ssl ?? body.security_protocol.endsWith('SSL')) ? {} : undefined,
-    sasl: sasl ? { mechanism: body.sasl_mechanism, username: body.sasl_username ?? '', password: body.sasl_password ?? '' } : undefined,
+    sasl: sasl
+      ? { mechanism: body.sasl_mechanism, username: body.sasl_username ?? '', password: body.sasl_password ?? '' }
+      : undefined,
     connectTimeout: 3_000,
     requestTimeout: 5_000,
     retries: 0,

@@ -40,26 +40,182 @@ const TEMPORAL = [503];
 
 const OPERATIONS: Array<Operation & { params?: { path: z.ZodObject } }> = [
   { method: 'get', path: '/healthz', summary: 'Liveness: the process serves HTTP', ok: 200 },
-  { method: 'get', path: '/api/kafka/health', summary: 'Kafka connection status (error texts with a token only)', ok: 200, errors: [503] },
-  { method: 'post', path: '/api/kafka/test', summary: 'Tests a connection to a Kafka cluster', role: 'admin', body: kafkaTestSchema, ok: 200, errors: [429] },
-  { method: 'post', path: '/api/kafka/send', summary: 'Sends one message', role: 'admin', body: sendSchema, ok: 200, errors: [404, 502, 503, 504] },
-  { method: 'get', path: '/api/kafka/metrics/summary', summary: 'Sends, success rate and latency of a period', role: 'read', query: summaryQuery, ok: 200 },
-  { method: 'get', path: '/api/kafka/metrics/hourly', summary: 'Hourly figures', role: 'read', query: hourlyQuery, ok: 200 },
-  { method: 'post', path: '/api/kafka/metrics/cleanup', summary: 'Deletes metrics older than N days', role: 'operate', query: cleanupQuery, ok: 200 },
-  { method: 'get', path: '/api/kafka/metrics/prometheus', summary: 'Prometheus exposition', role: 'read', ok: 200, okType: 'text/plain' },
-  { method: 'get', path: '/api/scheduler/scheduling', summary: 'Every scheduling', role: 'read', ok: 200, errors: TEMPORAL },
-  { method: 'post', path: '/api/scheduler/scheduling', summary: 'Creates a scheduling', role: 'admin', body: checkedSchedulingSchema, ok: 201, errors: [409, ...TEMPORAL] },
-  { method: 'post', path: '/api/scheduler/scheduling/preview', summary: 'Previews a scheduling (saved or not): columns, first messages, problems; read-only', role: 'admin', query: previewQuery, body: checkedSchedulingSchema, ok: 200, errors: [503] },
-  { method: 'get', path: '/api/scheduler/scheduling/{name}', summary: 'One scheduling', role: 'read', params: name, ok: 200, errors: [404, ...TEMPORAL] },
-  { method: 'put', path: '/api/scheduler/scheduling/{name}', summary: 'Replaces a scheduling', role: 'admin', params: name, body: checkedSchedulingSchema, ok: 200, errors: [404, ...TEMPORAL] },
-  { method: 'delete', path: '/api/scheduler/scheduling/{name}', summary: 'Deletes a scheduling', role: 'admin', params: name, ok: 204, errors: [404, ...TEMPORAL] },
-  { method: 'post', path: '/api/scheduler/scheduling/{name}/enable', summary: 'Enables a scheduling', role: 'operate', params: name, body: noteBody, ok: 200, errors: [404, ...TEMPORAL] },
-  { method: 'post', path: '/api/scheduler/scheduling/{name}/disable', summary: 'Disables a scheduling', role: 'operate', params: name, body: noteBody, ok: 200, errors: [404, ...TEMPORAL] },
-  { method: 'post', path: '/api/scheduler/scheduling/{name}/run', summary: 'Runs a scheduling now', role: 'operate', params: name, ok: 202, errors: [404, 409, ...TEMPORAL] },
-  { method: 'post', path: '/api/scheduler/scheduling/{name}/backfill', summary: 'Runs a scheduling for a past window', role: 'operate', params: name, body: backfillBody, ok: 202, errors: [404, ...TEMPORAL] },
-  { method: 'get', path: '/api/scheduler/history', summary: 'Runs, newest first', role: 'read', query: historyQuery, ok: 200, errors: TEMPORAL },
-  { method: 'get', path: '/api/scheduler/running', summary: 'Runs in progress', role: 'read', ok: 200, errors: TEMPORAL },
-  { method: 'get', path: '/api/alerts', summary: 'Alert rules, their state and the alert log', role: 'read', query: alertsQuery, ok: 200 },
+  {
+    method: 'get',
+    path: '/api/kafka/health',
+    summary: 'Kafka connection status (error texts with a token only)',
+    ok: 200,
+    errors: [503],
+  },
+  {
+    method: 'post',
+    path: '/api/kafka/test',
+    summary: 'Tests a connection to a Kafka cluster',
+    role: 'admin',
+    body: kafkaTestSchema,
+    ok: 200,
+    errors: [429],
+  },
+  {
+    method: 'post',
+    path: '/api/kafka/send',
+    summary: 'Sends one message',
+    role: 'admin',
+    body: sendSchema,
+    ok: 200,
+    errors: [404, 502, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/api/kafka/metrics/summary',
+    summary: 'Sends, success rate and latency of a period',
+    role: 'read',
+    query: summaryQuery,
+    ok: 200,
+  },
+  {
+    method: 'get',
+    path: '/api/kafka/metrics/hourly',
+    summary: 'Hourly figures',
+    role: 'read',
+    query: hourlyQuery,
+    ok: 200,
+  },
+  {
+    method: 'post',
+    path: '/api/kafka/metrics/cleanup',
+    summary: 'Deletes metrics older than N days',
+    role: 'operate',
+    query: cleanupQuery,
+    ok: 200,
+  },
+  {
+    method: 'get',
+    path: '/api/kafka/metrics/prometheus',
+    summary: 'Prometheus exposition',
+    role: 'read',
+    ok: 200,
+    okType: 'text/plain',
+  },
+  {
+    method: 'get',
+    path: '/api/scheduler/scheduling',
+    summary: 'Every scheduling',
+    role: 'read',
+    ok: 200,
+    errors: TEMPORAL,
+  },
+  {
+    method: 'post',
+    path: '/api/scheduler/scheduling',
+    summary: 'Creates a scheduling',
+    role: 'admin',
+    body: checkedSchedulingSchema,
+    ok: 201,
+    errors: [409, ...TEMPORAL],
+  },
+  {
+    method: 'post',
+    path: '/api/scheduler/scheduling/preview',
+    summary: 'Previews a scheduling (saved or not): columns, first messages, problems; read-only',
+    role: 'admin',
+    query: previewQuery,
+    body: checkedSchedulingSchema,
+    ok: 200,
+    errors: [503],
+  },
+  {
+    method: 'get',
+    path: '/api/scheduler/scheduling/{name}',
+    summary: 'One scheduling',
+    role: 'read',
+    params: name,
+    ok: 200,
+    errors: [404, ...TEMPORAL],
+  },
+  {
+    method: 'put',
+    path: '/api/scheduler/scheduling/{name}',
+    summary: 'Replaces a scheduling',
+    role: 'admin',
+    params: name,
+    body: checkedSchedulingSchema,
+    ok: 200,
+    errors: [404, ...TEMPORAL],
+  },
+  {
+    method: 'delete',
+    path: '/api/scheduler/scheduling/{name}',
+    summary: 'Deletes a scheduling',
+    role: 'admin',
+    params: name,
+    ok: 204,
+    errors: [404, ...TEMPORAL],
+  },
+  {
+    method: 'post',
+    path: '/api/scheduler/scheduling/{name}/enable',
+    summary: 'Enables a scheduling',
+    role: 'operate',
+    params: name,
+    body: noteBody,
+    ok: 200,
+    errors: [404, ...TEMPORAL],
+  },
+  {
+    method: 'post',
+    path: '/api/scheduler/scheduling/{name}/disable',
+    summary: 'Disables a scheduling',
+    role: 'operate',
+    params: name,
+    body: noteBody,
+    ok: 200,
+    errors: [404, ...TEMPORAL],
+  },
+  {
+    method: 'post',
+    path: '/api/scheduler/scheduling/{name}/run',
+    summary: 'Runs a scheduling now',
+    role: 'operate',
+    params: name,
+    ok: 202,
+    errors: [404, 409, ...TEMPORAL],
+  },
+  {
+    method: 'post',
+    path: '/api/scheduler/scheduling/{name}/backfill',
+    summary: 'Runs a scheduling for a past window',
+    role: 'operate',
+    params: name,
+    body: backfillBody,
+    ok: 202,
+    errors: [404, ...TEMPORAL],
+  },
+  {
+    method: 'get',
+    path: '/api/scheduler/history',
+    summary: 'Runs, newest first',
+    role: 'read',
+    query: historyQuery,
+    ok: 200,
+    errors: TEMPORAL,
+  },
+  {
+    method: 'get',
+    path: '/api/scheduler/running',
+    summary: 'Runs in progress',
+    role: 'read',
+    ok: 200,
+    errors: TEMPORAL,
+  },
+  {
+    method: 'get',
+    path: '/api/alerts',
+    summary: 'Alert rules, their state and the alert log',
+    role: 'read',
+    query: alertsQuery,
+    ok: 200,
+  },
   { method: 'get', path: '/api/session', summary: "The token's role and the declared sources", role: 'read', ok: 200 },
 ];
 
@@ -102,9 +258,17 @@ function responsesOf(op: Operation): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   const okType = op.okType ?? 'application/json';
   responses[String(op.ok)] =
-    op.ok === 204 ? { description: STATUS_TEXT[204] } : { description: STATUS_TEXT[op.ok], content: { [okType]: { schema: okType === 'application/json' ? {} : { type: 'string' } } } };
+    op.ok === 204
+      ? { description: STATUS_TEXT[204] }
+      : {
+          description: STATUS_TEXT[op.ok],
+          content: { [okType]: { schema: okType === 'application/json' ? {} : { type: 'string' } } },
+        };
   for (const status of [...statuses].sort()) {
-    responses[String(status)] = { description: STATUS_TEXT[status], content: { 'application/json': { schema: errorBody } } };
+    responses[String(status)] = {
+      description: STATUS_TEXT[status],
+      content: { 'application/json': { schema: errorBody } },
+    };
   }
   return responses;
 }
@@ -124,7 +288,9 @@ function parametersOf(op: Operation & { params?: { path: z.ZodObject } }): unkno
 
 /** The document; built once per process (the schemas do not change at run time). */
 export function openApiDocument(): Record<string, unknown> {
-  const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const parameters = parametersOf(op);
@@ -133,14 +299,25 @@ export function openApiDocument(): Record<string, unknown> {
       summary: op.summary,
       ...(op.role ? { security: [{ bearer: [] }], 'x-pstt-role': op.role } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
-      ...(op.body ? { requestBody: { required: op.method === 'put' || op.body !== noteBody, content: { 'application/json': { schema: schemaOf(op.body) } } } } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: op.method === 'put' || op.body !== noteBody,
+              content: { 'application/json': { schema: schemaOf(op.body) } },
+            },
+          }
+        : {}),
       responses: responsesOf(op),
     };
   }
   return {
     openapi: '3.1.0',
     info: { title: 'PSTT export orchestrator API', version },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token of role read, operate or admin' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A token of role read, operate or admin' },
+      },
+    },
     paths,
   };
 }
@@ -176,6 +353,9 @@ export function rejectUndocumentedMethods(): RequestHandler {
       return;
     }
     if (methods.has(req.method)) return next();
-    res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
+    res
+      .status(405)
+      .set('Allow', allow)
+      .json({ error: 'method_not_allowed', message: `${req.method} is not supported on ${req.path}` });
   };
 }

@@ -25,19 +25,23 @@ export function createPrometheusRegistry(
 
   // Each part is read once per scrape, shared by its series and by pstt_collector_up.
   const pending = new Map<string, Promise<unknown>>();
-  const perScrape = <T>(key: string, read: () => Promise<T>): (() => Promise<T>) => () => {
-    let value = pending.get(key) as Promise<T> | undefined;
-    if (!value) {
-      value = read();
-      value.catch(() => undefined);
-      pending.set(key, value);
-      void value.finally(() => setImmediate(() => pending.delete(key))).catch(() => undefined);
-    }
-    return value;
-  };
+  const perScrape =
+    <T>(key: string, read: () => Promise<T>): (() => Promise<T>) =>
+    () => {
+      let value = pending.get(key) as Promise<T> | undefined;
+      if (!value) {
+        value = read();
+        value.catch(() => undefined);
+        pending.set(key, value);
+        void value.finally(() => setImmediate(() => pending.delete(key))).catch(() => undefined);
+      }
+      return value;
+    };
   const summary30d = perScrape('summary30d', () => metrics.summary('30d'));
   const summary24h = perScrape('summary24h', () => metrics.summary('24h'));
-  const runs = perScrape('runs', () => scheduler.history({ limit: 1000, since: new Date(Date.now() - 24 * 3600 * 1000) }));
+  const runs = perScrape('runs', () =>
+    scheduler.history({ limit: 1000, since: new Date(Date.now() - 24 * 3600 * 1000) }),
+  );
   const kafkaReport = perScrape('kafka', async () => {
     const report = await kafka!.check();
     if (!report.connected) throw new Error(report.last_error ?? 'no broker answered');
@@ -50,7 +54,12 @@ export function createPrometheusRegistry(
   };
 
   /** Runs `fill` with the reading, or leaves the metric without series when the part cannot be read. */
-  const fromPart = async <T>(metric: Counter | Gauge, read: () => Promise<T>, fill: (value: T) => void, labelled = false) => {
+  const fromPart = async <T>(
+    metric: Counter | Gauge,
+    read: () => Promise<T>,
+    fill: (value: T) => void,
+    labelled = false,
+  ) => {
     metric.reset();
     let value: T;
     try {
@@ -73,7 +82,11 @@ export function createPrometheusRegistry(
         await fromPart(this, summary30d, (s) => this.inc(pick(s)));
       },
     });
-  counterFrom('kafka_messages_sent_total', 'Messages acknowledged by Kafka (metrics store retention, 30 days at most)', (s) => s.successful_messages);
+  counterFrom(
+    'kafka_messages_sent_total',
+    'Messages acknowledged by Kafka (metrics store retention, 30 days at most)',
+    (s) => s.successful_messages,
+  );
   counterFrom('kafka_messages_failed_total', 'Messages whose send failed', (s) => s.failed_messages);
   counterFrom('kafka_bytes_sent_total', 'Bytes of messages sent (keys and values)', (s) => s.total_bytes);
 
@@ -122,7 +135,10 @@ export function createPrometheusRegistry(
           const up = await read().then(
             () => 1,
             (err: unknown) => {
-              logger.warn({ collector, err: err instanceof Error ? err.message : String(err) }, 'prometheus: part not read');
+              logger.warn(
+                { collector, err: err instanceof Error ? err.message : String(err) },
+                'prometheus: part not read',
+              );
               return 0;
             },
           );

@@ -3,7 +3,12 @@ import type { AppConfig } from '../core/config';
 import { RUN_MEMO_KEY, type RunMemo } from '../core/job';
 import { runLinkOf } from '../core/temporal/run-link';
 import { isBackfillRun } from '../core/temporal/backfill';
-import { EXPORT_FORMAT, SCHEDULED_TIME, SCHEDULING_NAME, TEMPORAL_SCHEDULED_START_TIME } from '../core/temporal/search-attributes';
+import {
+  EXPORT_FORMAT,
+  SCHEDULED_TIME,
+  SCHEDULING_NAME,
+  TEMPORAL_SCHEDULED_START_TIME,
+} from '../core/temporal/search-attributes';
 
 /** `suspect`: completed, but the run's counts disagree (see `Reconciliation`); Temporal shows it Completed. */
 export const RUN_STATUSES = ['success', 'suspect', 'error', 'running', 'cancelled', 'timeout'] as const;
@@ -50,11 +55,15 @@ const STATUS: Record<string, RunStatus> = {
 };
 
 /** Maps a Temporal visibility record of an exportJob run to the runbook's shape. */
-export function runViewOf(run: WorkflowExecutionInfo, temporal: Pick<AppConfig['temporal'], 'web_ui' | 'namespace'>): RunView {
+export function runViewOf(
+  run: WorkflowExecutionInfo,
+  temporal: Pick<AppConfig['temporal'], 'web_ui' | 'namespace'>,
+): RunView {
   const memo = (run.memo?.[RUN_MEMO_KEY] ?? null) as RunMemo | null;
   const closed = STATUS[run.status.name] ?? 'error';
   const status: RunStatus = closed === 'success' && memo?.suspect ? 'suspect' : closed;
-  const scheduled = run.typedSearchAttributes.get(SCHEDULED_TIME) ?? run.typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME);
+  const scheduled =
+    run.typedSearchAttributes.get(SCHEDULED_TIME) ?? run.typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME);
   return {
     run_id: run.runId,
     workflow_id: run.workflowId,

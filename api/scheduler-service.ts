@@ -1,4 +1,9 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+} from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../core/config';
 import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
@@ -28,8 +33,7 @@ export interface HistoryFilter {
 
 /** What "run now" answers: the run it started, or that the run waits behind the one going. */
 export type RunNowView =
-  | { workflow_id: string; buffered: false }
-  | { workflow_id: null; buffered: true; running_workflow_id: string };
+  { workflow_id: string; buffered: false } | { workflow_id: null; buffered: true; running_workflow_id: string };
 
 /** What a backfill request answers: the window Temporal was asked to run, and how its runs overlap (see backfillOverlapOf). */
 export interface BackfillView {
@@ -100,7 +104,11 @@ export class SchedulerService {
             return null;
           });
         // Schedules made before the memo key existed are recognised by their action's task queue.
-        if (description?.action.type === 'startWorkflow' && description.action.taskQueue !== this.config.temporal.task_queue) continue;
+        if (
+          description?.action.type === 'startWorkflow' &&
+          description.action.taskQueue !== this.config.temporal.task_queue
+        )
+          continue;
         const view = description && this.viewOf(description);
         if (view) views.push(view);
       }
@@ -211,12 +219,20 @@ export class SchedulerService {
       const scheduling = await this.get(name);
       const overlap = backfillOverlapOf(scheduling);
       await backfillSchedule(this.client, scheduleIdOf(name), window, overlap);
-      return { scheduling: name, from: window.from.toISOString(), to: window.to.toISOString(), overlap: overlap === ScheduleOverlapPolicy.ALLOW_ALL ? 'allow_all' : 'buffer_all' };
+      return {
+        scheduling: name,
+        from: window.from.toISOString(),
+        to: window.to.toISOString(),
+        overlap: overlap === ScheduleOverlapPolicy.ALLOW_ALL ? 'allow_all' : 'buffer_all',
+      };
     });
   }
 
   private query(filter: Omit<HistoryFilter, 'limit'>): string {
-    const clauses = [`WorkflowType = "${EXPORT_WORKFLOW_TYPE}"`, `TaskQueue = ${JSON.stringify(this.config.temporal.task_queue)}`];
+    const clauses = [
+      `WorkflowType = "${EXPORT_WORKFLOW_TYPE}"`,
+      `TaskQueue = ${JSON.stringify(this.config.temporal.task_queue)}`,
+    ];
     if (filter.scheduling) clauses.push(`PsttScheduling = ${JSON.stringify(filter.scheduling)}`);
     if (filter.status) {
       clauses.push(`(${VISIBILITY_STATUS[filter.status].map((s) => `ExecutionStatus = "${s}"`).join(' OR ')})`);
@@ -230,7 +246,10 @@ export class SchedulerService {
   async history(filter: HistoryFilter): Promise<RunView[]> {
     return this.temporal.call(async () => {
       const runs: RunView[] = [];
-      for await (const run of this.client.workflow.list({ query: this.query(filter), pageSize: Math.min(filter.limit, 1000) })) {
+      for await (const run of this.client.workflow.list({
+        query: this.query(filter),
+        pageSize: Math.min(filter.limit, 1000),
+      })) {
         const view = runViewOf(run, this.config.temporal);
         // success and suspect share Temporal's Completed.
         if (filter.status && view.status !== filter.status) continue;

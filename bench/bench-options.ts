@@ -15,7 +15,8 @@ const SOURCE_KINDS: readonly SourceKind[] = ['sqlite', 'postgres'];
 
 function positiveInt(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name}: expected a positive integer, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`--${name}: expected a positive integer, got "${text}"`);
   return value;
 }
 
@@ -41,6 +42,7 @@ export function parseBenchOptions(args: string[] = process.argv.slice(2)): Bench
     }
   }
   const worker = values.worker;
-  if (worker !== 'compiled' && worker !== 'source') throw new Error(`--worker: expected compiled or source, got "${worker}"`);
+  if (worker !== 'compiled' && worker !== 'source')
+    throw new Error(`--worker: expected compiled or source, got "${worker}"`);
   return { rowsSmall, rowsLarge, sources: [...new Set(sources as SourceKind[])], worker };
 }

@@ -16,8 +16,14 @@ export async function ensureDebianTools(tools: Record<string, string>): Promise<
   const log = path.join(logsDir(), 'bench-peers-install.log');
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const fix = `apt-get install ${missing.join(' ')}`;
-  await runLogged('bench', 'apt-get', ['update'], log, 'check that the Debian mirror is reachable', { timeoutMs: 10 * 60_000, env });
-  await runLogged('bench', 'apt-get', ['install', '-y', '--no-install-recommends', ...missing], log, fix, { timeoutMs: 15 * 60_000, env });
+  await runLogged('bench', 'apt-get', ['update'], log, 'check that the Debian mirror is reachable', {
+    timeoutMs: 10 * 60_000,
+    env,
+  });
+  await runLogged('bench', 'apt-get', ['install', '-y', '--no-install-recommends', ...missing], log, fix, {
+    timeoutMs: 15 * 60_000,
+    env,
+  });
 }
 
 /** Runs a shell command; rejects with its stderr tail when it exits non-zero. */
@@ -29,17 +35,26 @@ export function shell(command: string): Promise<string> {
     child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4_000)));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${String(code)}: ${err.trim().slice(-1000)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`exit ${String(code)}: ${err.trim().slice(-1000)}`)),
+    );
   });
 }
 
 export const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Kafka's ProducerPerformance from the broker's own jars. */
-export function producerPerformanceCommand(bootstrap: string, topic: string, rows: number, payloadFile: string): string {
+export function producerPerformanceCommand(
+  bootstrap: string,
+  topic: string,
+  rows: number,
+  payloadFile: string,
+): string {
   const libs = kafkaLibsDir();
   if (!fs.existsSync(path.join(libs, `kafka-tools-${kafkaVersion()}.jar`))) {
-    throw new Error(`no kafka-tools jar in ${libs}: run npm run services once, or set PSTT_TOOLS_DIR to the tools folder of the checkout that did`);
+    throw new Error(
+      `no kafka-tools jar in ${libs}: run npm run services once, or set PSTT_TOOLS_DIR to the tools folder of the checkout that did`,
+    );
   }
   const cp = `${libs}${path.sep}*`;
   return (

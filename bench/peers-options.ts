@@ -23,7 +23,8 @@ export interface PeersOptions {
 
 function positiveInt(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name}: expected a positive integer, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`--${name}: expected a positive integer, got "${text}"`);
   return value;
 }
 
@@ -41,10 +42,12 @@ export function parsePeersOptions(args: string[] = process.argv.slice(2)): Peers
   });
   const cases = values.cases.split(',').map((s) => s.trim());
   for (const c of cases) {
-    if (!PEER_CASES.includes(c as PeerCase)) throw new Error(`--cases: expected a list of ${PEER_CASES.join(', ')}, got "${c}"`);
+    if (!PEER_CASES.includes(c as PeerCase))
+      throw new Error(`--cases: expected a list of ${PEER_CASES.join(', ')}, got "${c}"`);
   }
   const rowThread = values['row-thread'];
-  if (rowThread !== undefined && rowThread !== 'on' && rowThread !== 'off') throw new Error(`--row-thread: expected on or off, got "${rowThread}"`);
+  if (rowThread !== undefined && rowThread !== 'on' && rowThread !== 'off')
+    throw new Error(`--row-thread: expected on or off, got "${rowThread}"`);
   return {
     ...(rowThread === undefined ? {} : { rowThread: rowThread === 'on' }),
     rows: positiveInt('rows', values.rows),

@@ -62,7 +62,10 @@ interface Ctx {
 const sqliteFile = (s: BenchSource) => s.url.replace(/^sqlite:/, '');
 
 /** One JSON line per row through the worker's source driver and core's rowToJson: the export's messages. */
-async function ensurePayloadFile(source: BenchSource, rows: number): Promise<{ file: string; valueBytes: number; keyBytes: number }> {
+async function ensurePayloadFile(
+  source: BenchSource,
+  rows: number,
+): Promise<{ file: string; valueBytes: number; keyBytes: number }> {
   const file = path.join(dataDir(), 'bench', `peers-payload-${rows}.jsonl`);
   let keyBytes = 0;
   for (let i = 1; i <= rows; i++) keyBytes += String(i).length;
@@ -150,7 +153,12 @@ async function directRep(ctx: Ctx, name: string, source: BenchSource): Promise<R
   }
 }
 
-async function workerRep(env: Env, ctx: Ctx, kind: 'sqlite' | 'postgres', extra: Record<string, unknown>): Promise<Rep> {
+async function workerRep(
+  env: Env,
+  ctx: Ctx,
+  kind: 'sqlite' | 'postgres',
+  extra: Record<string, unknown>,
+): Promise<Rep> {
   const r = await runCase(env, kind, kind === 'sqlite' ? ctx.sqlite : ctx.postgres, ctx.rows, extra);
   if (r.error) throw new Error(r.error);
   return { seconds: r.seconds, bytes: r.bytes, peakRssMb: r.exportPeakMb };
@@ -191,7 +199,10 @@ function report(outcomes: Outcome[], rows: number): string {
       hb.length ? median(hb).toFixed(1) : '-',
     ];
   });
-  const main = table(['case', 'rows/s min', 'median', 'max', 'MB/s (median)', 'worker peak RSS MB', 'direct heartbeats/s'], body);
+  const main = table(
+    ['case', 'rows/s min', 'median', 'max', 'MB/s (median)', 'worker peak RSS MB', 'direct heartbeats/s'],
+    body,
+  );
   const by = new Map(outcomes.map((o) => [o.name, o]));
   const ratio = (label: string, a: PeerCase, b: PeerCase, bar: number): string[] => {
     const x = rowsPerSecond(by.get(a), rows);
@@ -217,22 +228,38 @@ async function main(): Promise<void> {
   const options = parsePeersOptions();
   const began = performance.now();
   const loaded = loadConfig();
-  const base = options.rowThread === undefined ? loaded : { ...loaded, kafka: { ...loaded.kafka, row_thread: options.rowThread } };
+  const base =
+    options.rowThread === undefined ? loaded : { ...loaded, kafka: { ...loaded.kafka, row_thread: options.rowThread } };
   const runDir = path.join(dataDir(), 'bench', `peers-${suffix()}`);
   fs.mkdirSync(runDir, { recursive: true });
-  console.log(`bench:peers: ${os.cpus().length} CPUs, Node ${process.version}, ${options.rows} rows, ${options.reps} reps, row thread ${base.kafka.row_thread ? 'on' : 'off'}; logs in ${runDir}`);
+  console.log(
+    `bench:peers: ${os.cpus().length} CPUs, Node ${process.version}, ${options.rows} rows, ${options.reps} reps, row thread ${base.kafka.row_thread ? 'on' : 'off'}; logs in ${runDir}`,
+  );
   const needs: Record<string, string> = { kcat: 'kcat' };
   if (options.cases.includes('sqlite3-kcat')) needs.sqlite3 = 'sqlite3';
   if (options.cases.includes('psql-kcat')) needs.psql = 'postgresql-client';
   if (options.cases.some((c) => c.endsWith('-kcat'))) await ensureDebianTools(needs);
 
   const sqlite = ensureSqliteSource(options.rows);
-  const postgres = await ensurePostgresSource(process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test'), options.rows);
+  const postgres = await ensurePostgresSource(
+    process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test'),
+    options.rows,
+  );
   const payload = await ensurePayloadFile(sqlite, options.rows);
   console.log(`payload: ${payload.file}, average message ${(payload.valueBytes / options.rows).toFixed(1)} bytes`);
   const kafka = createKafka(base.kafka, base.baseDir);
   const bootstrap = base.kafka.bootstrap_servers.join(',');
-  const ctx: Ctx = { rows: options.rows, base, kafka, bootstrap, sqlite, postgres, payloadFile: payload.file, ...payload, runDir };
+  const ctx: Ctx = {
+    rows: options.rows,
+    base,
+    kafka,
+    bootstrap,
+    sqlite,
+    postgres,
+    payloadFile: payload.file,
+    ...payload,
+    runDir,
+  };
   const client = await connectTemporalClient(base.temporal);
   await ensureBuilt((line) => console.log(line));
   const env: Env = { base, kafka, client, runDir, totalRows: options.rows, prefix: PREFIX };
@@ -240,8 +267,12 @@ async function main(): Promise<void> {
 
   const runners: Record<PeerCase, (rep: number) => Promise<Rep>> = {
     'producer-perf': () =>
-      timedShell(ctx, 'pp', (t) => producerPerformanceCommand(bootstrap, t, options.rows, payload.file), payload.valueBytes, (out) =>
-        producerPerformanceSeconds(out, options.rows),
+      timedShell(
+        ctx,
+        'pp',
+        (t) => producerPerformanceCommand(bootstrap, t, options.rows, payload.file),
+        payload.valueBytes,
+        (out) => producerPerformanceSeconds(out, options.rows),
       ),
     'sqlite3-kcat': () => timedShell(ctx, 'sqlite3-kcat', (t) => sqliteKcat(ctx, t), keyed),
     'psql-kcat': () => timedShell(ctx, 'psql-kcat', (t) => psqlKcat(ctx, t), keyed),
@@ -262,7 +293,8 @@ async function main(): Promise<void> {
         try {
           const r = await runners[name](rep);
           outcome.reps.push(r);
-          const cpu = r.cpuSeconds === undefined ? '' : `, ${((r.cpuSeconds * 1e6) / options.rows).toFixed(2)} CPU-µs/row`;
+          const cpu =
+            r.cpuSeconds === undefined ? '' : `, ${((r.cpuSeconds * 1e6) / options.rows).toFixed(2)} CPU-µs/row`;
           console.log(`${name} rep ${rep}: ${r.seconds.toFixed(1)} s, ${fmt(options.rows / r.seconds)} rows/s${cpu}`);
         } catch (err) {
           outcome.error = describeError(err);

@@ -28,12 +28,24 @@ const MB = 1024 * 1024;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 export function formatResults(results: CaseResult[]): string {
-  const header = ['case', 'rows', 'seconds', 'rows/s', 'MB/s', 'worker CPU s', 'peak RSS MB', 'start-up s', 'start-up peak MB', 'export peak MB'];
+  const header = [
+    'case',
+    'rows',
+    'seconds',
+    'rows/s',
+    'MB/s',
+    'worker CPU s',
+    'peak RSS MB',
+    'start-up s',
+    'start-up peak MB',
+    'export peak MB',
+  ];
   const rows = results.map((r) => {
     const label = `${r.source} ${r.rows.toLocaleString('en-US')}`;
     if (r.error) return [label, String(r.rows), 'FAILED', r.error];

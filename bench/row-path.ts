@@ -98,7 +98,9 @@ async function main(): Promise<void> {
   const topic = `wtr-rowpath-${Date.now().toString(36)}`;
   await ensureTopic(deps.kafka, topic, 3);
   const sendOptions = { acks: 'all' as const, compression: 'none' as const, scheduling: 'wtr-rowpath' };
-  console.log(`row path: ${os.cpus().length} CPUs, Node ${process.version}, ${ROWS} rows, batch ${BATCH}, send stage on the first ${SEND_ROWS}`);
+  console.log(
+    `row path: ${os.cpus().length} CPUs, Node ${process.version}, ${ROWS} rows, batch ${BATCH}, send stage on the first ${SEND_ROWS}`,
+  );
   const kinds = args.sources.split(',');
   const sources: Array<[string, BenchSource]> = [];
   for (const kind of kinds) {
@@ -129,7 +131,9 @@ async function main(): Promise<void> {
         const t1 = performance.now();
         const n = values.length + rows.length;
         if (n === 0) break;
-        const sends = serializer ? prepareEncodedSends(values, serializer, config, LIMIT) : prepareSends(rows, config, LIMIT);
+        const sends = serializer
+          ? prepareEncodedSends(values, serializer, config, LIMIT)
+          : prepareSends(rows, config, LIMIT);
         const t2 = performance.now();
         stages.read += t1 - t0;
         stages.serialise += t2 - t1;

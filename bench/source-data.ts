@@ -81,7 +81,9 @@ export interface MessageSample {
 export async function sampleMessages(source: BenchSource, step = 1000): Promise<MessageSample> {
   const driver = createSource(source.url, process.cwd());
   try {
-    const cursor = await driver.open(`SELECT ${COLUMNS.join(', ')} FROM ${source.table} WHERE id % ${step} = 0 ORDER BY id`);
+    const cursor = await driver.open(
+      `SELECT ${COLUMNS.join(', ')} FROM ${source.table} WHERE id % ${step} = 0 ORDER BY id`,
+    );
     const texts: string[] = [];
     try {
       for (let rows = await cursor.read(1000); rows.length; rows = await cursor.read(1000)) {

@@ -71,10 +71,19 @@ async function main(): Promise<void> {
   }
 
   async function twoThreads(source: BenchSource, topic: string): Promise<void> {
-    const input: ThreadInput = { url: source.url, sql: exportQuery(source.table, ROWS, ROWS), config, limit: LIMIT, window: Number(args.window) };
+    const input: ThreadInput = {
+      url: source.url,
+      sql: exportQuery(source.table, ROWS, ROWS),
+      config,
+      limit: LIMIT,
+      window: Number(args.window),
+    };
     // The thread's entry is TypeScript: register tsx's CommonJS hook in the thread first.
     const entry = path.join(__dirname, 'row-thread.ts');
-    const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`, { eval: true, workerData: input });
+    const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`, {
+      eval: true,
+      workerData: input,
+    });
     const queue: Array<ThreadSend | null> = [];
     let wake: (() => void) | undefined;
     let failure: Error | undefined;
@@ -102,7 +111,9 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log(`thread export: ${os.cpus().length} CPUs, Node ${process.version}, ${ROWS} rows, batch 500, acks=all, window ${args.window}`);
+  console.log(
+    `thread export: ${os.cpus().length} CPUs, Node ${process.version}, ${ROWS} rows, batch 500, acks=all, window ${args.window}`,
+  );
   // Every topic made up front: a topic created between runs can be unknown to the producer's metadata at first.
   const cases = sources.length * Number(args.reps) * 2;
   const topics = Array.from({ length: cases }, (_, i) => `wtr-thread-${Date.now().toString(36)}-${i}`);
@@ -112,7 +123,10 @@ async function main(): Promise<void> {
   try {
     for (const [kind, source] of sources) {
       for (let rep = 1; rep <= Number(args.reps); rep++) {
-        const modes = [['one thread', oneThread], ['two threads', twoThreads]] as const;
+        const modes = [
+          ['one thread', oneThread],
+          ['two threads', twoThreads],
+        ] as const;
         for (const [name, run] of modes.filter(([n]) => args.modes.includes(n.slice(0, 3)))) {
           const topic = topics.shift() as string;
           // All deleted at the end: a deletion mid-run left KafkaJS's metadata refresh failing for the next topic.

@@ -48,7 +48,12 @@ export function describeError(err: unknown): string {
 export const suffix = () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 /** The scheduling of a bench export: key `id`, 500-row batches, one attempt. */
-export function benchScheduling(name: string, topic: string, query: string, extraKafkaConfig: Record<string, unknown> = {}) {
+export function benchScheduling(
+  name: string,
+  topic: string,
+  query: string,
+  extraKafkaConfig: Record<string, unknown> = {},
+) {
   return checkedSchedulingSchema.parse({
     name,
     schedule: { every: '1h' },
@@ -94,7 +99,12 @@ export async function runCase(
     result.startupSeconds = (performance.now() - worker.spawnedAt) / 1000;
     result.startupPeakMb = worker.memoryMb('VmHWM');
     worker.resetPeak();
-    const scheduling = benchScheduling(`bench-${name}`, id, exportQuery(source.table, rows, env.totalRows), extraKafkaConfig);
+    const scheduling = benchScheduling(
+      `bench-${name}`,
+      id,
+      exportQuery(source.table, rows, env.totalRows),
+      extraKafkaConfig,
+    );
     const input: ExportJobInput = { scheduling };
     const started = performance.now();
     const cpuBefore = worker.cpuSeconds();
@@ -102,7 +112,9 @@ export async function runCase(
       void countMessages(env.kafka, id)
         .then((n) => {
           const at = ((performance.now() - started) / 1000).toFixed(0);
-          console.log(`  ${name}: ${n.toLocaleString('en-US')} messages after ${at} s, RSS ${worker.memoryMb('VmRSS').toFixed(1)} MB`);
+          console.log(
+            `  ${name}: ${n.toLocaleString('en-US')} messages after ${at} s, RSS ${worker.memoryMb('VmRSS').toFixed(1)} MB`,
+          );
         })
         .catch(() => undefined);
     }, PROGRESS_EVERY_MS);
@@ -121,7 +133,9 @@ export async function runCase(
     result.bytes = exported.bytes;
     // Exactly-once: transaction markers take offsets too; count what a read_committed consumer sees.
     result.messagesInTopic =
-      scheduling.kafka_config?.delivery === 'exactly_once' ? await countCommitted(env.kafka, id, 3) : await countMessages(env.kafka, id);
+      scheduling.kafka_config?.delivery === 'exactly_once'
+        ? await countCommitted(env.kafka, id, 3)
+        : await countMessages(env.kafka, id);
     if (exported.rows !== rows) result.error = `the export reported ${exported.rows} rows, expected ${rows}`;
     else if (result.messagesInTopic !== rows) {
       result.error = `the topic holds ${result.messagesInTopic} messages, expected ${rows}`;
@@ -132,7 +146,9 @@ export async function runCase(
     clearInterval(progress);
     const code = await worker.stop();
     if (code !== 0) console.log(`  ${name}: the worker exited with ${String(code)}; see ${worker.logFile}`);
-    await deleteTopic(env.kafka, id).catch((err: Error) => console.log(`  could not delete topic ${id}: ${err.message}`));
+    await deleteTopic(env.kafka, id).catch((err: Error) =>
+      console.log(`  could not delete topic ${id}: ${err.message}`),
+    );
   }
   const line = result.error
     ? `FAILED: ${result.error}`
@@ -140,4 +156,3 @@ export async function runCase(
   console.log(`case ${name}: ${line}`);
   return result;
 }
-

@@ -89,7 +89,11 @@ export function compileSerializer(columns: readonly ColumnInfo[], keyField: stri
   const indexOf = (column: string) => (Object.hasOwn(lastIndex, column) ? (lastIndex[column] as number) : -1);
   const fields: Field[] = order.map((name, n) => {
     const index = lastIndex[name] as number;
-    return { prefix: `${n ? ',' : ''}${JSON.stringify(name)}:`, index, write: WRITERS[columns[index]?.hint ?? 'unknown'] };
+    return {
+      prefix: `${n ? ',' : ''}${JSON.stringify(name)}:`,
+      index,
+      write: WRITERS[columns[index]?.hint ?? 'unknown'],
+    };
   });
   const keyIndex = keyField === undefined || keyField === '' ? -2 : indexOf(keyField);
 

@@ -37,7 +37,12 @@ function withoutSecrets<T extends z.ZodString>(url: T) {
 const sourceSchema = z.object({
   /** `sqlite:relative/or/absolute.db`, `postgres://user@host:5432/db`, `mssql://user@host:1433/db`; no literal password. */
   url: withoutSecrets(
-    z.string().regex(/^(sqlite:|postgres(ql)?:\/\/|mssql:\/\/)/, 'expected a URL starting with sqlite:, postgres:// or mssql://'),
+    z
+      .string()
+      .regex(
+        /^(sqlite:|postgres(ql)?:\/\/|mssql:\/\/)/,
+        'expected a URL starting with sqlite:, postgres:// or mssql://',
+      ),
   ),
   /** Name of the environment variable holding the password. */
   password_env: envName.optional(),
@@ -142,7 +147,9 @@ export const appConfigSchema = z
          * Where every producer send is recorded: `sqlite:` (`<data folder>/metrics.db`), `sqlite:path`
          * (relative to this file) for one host, `postgres://user@host:5432/db` for several. @default "sqlite:"
          */
-        url: withoutSecrets(z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite: or postgres://')).default('sqlite:'),
+        url: withoutSecrets(
+          z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite: or postgres://'),
+        ).default('sqlite:'),
         /** Environment variable holding the PostgreSQL password. */
         password_env: envName.optional(),
         /** Days of metrics the automatic retention keeps. @default 90 */
@@ -239,9 +246,7 @@ function describeInput(path: readonly PropertyKey[], input: unknown): string {
 /** Formats zod issues as `path.to[2].field: message, got <input>` lines. */
 export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const where = issue.path
-      .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`))
-      .join('');
+    const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
     // Cross-field checks (superRefine) get the whole object as input: their message says what is wrong.
     const crossField = issue.code === 'custom' && typeof issue.input === 'object';
     const got =

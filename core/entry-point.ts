@@ -10,5 +10,7 @@ export type EntryMode = 'compiled' | 'source';
 
 /** node's arguments for an entry point given relative to the project root without extension, e.g. `worker/main`. */
 export function entryArgs(entry: string, mode: EntryMode): string[] {
-  return mode === 'compiled' ? [path.join(DIST_DIR, `${entry}.js`)] : ['--import', 'tsx', path.join(PROJECT_ROOT, `${entry}.ts`)];
+  return mode === 'compiled'
+    ? [path.join(DIST_DIR, `${entry}.js`)]
+    : ['--import', 'tsx', path.join(PROJECT_ROOT, `${entry}.ts`)];
 }

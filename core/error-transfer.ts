@@ -33,7 +33,8 @@ function clonable(v: unknown): boolean {
  */
 export function fromTransferred(t: TransferredError): Error {
   const declared = (errors as Record<string, unknown>)[t.name];
-  const proto = typeof declared === 'function' && declared.prototype instanceof Error ? (declared.prototype) : Error.prototype;
+  const proto =
+    typeof declared === 'function' && declared.prototype instanceof Error ? declared.prototype : Error.prototype;
   const err = Object.create(proto) as Error;
   Object.assign(err, t.fields);
   Object.defineProperties(err, {

@@ -108,7 +108,9 @@ export class CheckpointLostError extends Error {
 /** Thrown by an export when its topic does not exist and the cluster does not create topics on first use. */
 export class TopicNotFoundError extends Error {
   constructor(readonly topic: string) {
-    super(`topic "${topic}" does not exist and the cluster does not auto-create topics: create it or fix kafka_config.topic`);
+    super(
+      `topic "${topic}" does not exist and the cluster does not auto-create topics: create it or fix kafka_config.topic`,
+    );
     this.name = this.constructor.name;
   }
 }
@@ -197,7 +199,9 @@ export class RowSerializationError extends Error {
     readonly key: string | null,
     reason: string,
   ) {
-    super(`column "${column}" of the row with key ${key === null ? '(null)' : JSON.stringify(key)} cannot be serialised: ${reason}`);
+    super(
+      `column "${column}" of the row with key ${key === null ? '(null)' : JSON.stringify(key)} cannot be serialised: ${reason}`,
+    );
     this.name = this.constructor.name;
   }
 }
@@ -340,7 +344,9 @@ export class SchedulingRefusedError extends Error {
     readonly scheduling: string,
     readonly problems: readonly { path: string; message: string }[],
   ) {
-    super(`scheduling "${scheduling}" refused: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`);
+    super(
+      `scheduling "${scheduling}" refused: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`,
+    );
     this.name = this.constructor.name;
   }
 }

@@ -38,7 +38,12 @@ function encode(value: unknown, column: string, columns: readonly string[], sche
 
 /** `k > NULL` is never true in SQL: resuming after a NULL would skip every remaining row. */
 function nullKeyError(scheduling: string, columns: readonly string[], column: string, field?: string): ResumeKeyError {
-  return new ResumeKeyError(scheduling, columns, `has NULL in column "${column}": a resume key must be NOT NULL`, field);
+  return new ResumeKeyError(
+    scheduling,
+    columns,
+    `has NULL in column "${column}": a resume key must be NOT NULL`,
+    field,
+  );
 }
 
 function describe(value: unknown): string {
@@ -128,7 +133,9 @@ export class ResumeKeyTracker {
     for (let i = 0; i < key.length && order === 0; i++) order = compare(previous[i], key[i]);
     if (order === 0) throw this.error(`is not unique: two rows have ${this.show(key)}`);
     if (order !== null && order > 0) {
-      throw this.error(`goes backwards: ${this.show(key)} comes after ${this.show(previous)}; a resume key must be unique and ascending`);
+      throw this.error(
+        `goes backwards: ${this.show(key)} comes after ${this.show(previous)}; a resume key must be unique and ascending`,
+      );
     }
   }
 

@@ -37,7 +37,10 @@ export async function admitScheduling(raw: unknown, config: GateConfig): Promise
   // Own keys only: `in` would take "constructor" or "toString" for a declared source.
   if (!Object.hasOwn(config.sources, scheduling.source)) {
     const declared = Object.keys(config.sources).join(', ') || 'none';
-    problems.push({ path: 'source', message: `expected one of the declared sources (${declared}), got "${scheduling.source}"` });
+    problems.push({
+      path: 'source',
+      message: `expected one of the declared sources (${declared}), got "${scheduling.source}"`,
+    });
   }
   let outputDir: string | undefined;
   if (scheduling.export_format !== 'kafka' && scheduling.file_config) {

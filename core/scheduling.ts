@@ -34,7 +34,9 @@ export function intRange(min: number, max: number) {
 }
 
 /** A Kafka topic name, as the broker accepts it. */
-export const topicNameSchema = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
+export const topicNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
 
 export const kafkaConfigSchema = z.object({
   /** Destination topic; must exist unless the cluster auto-creates topics. */
@@ -184,9 +186,7 @@ export const incrementalSchema = z.strictObject({
    * How far behind the source's clock a run stops reading, so that transactions still open when it reads
    * (their rows stamped earlier, visible later) commit before the window passes them. @default "30s"
    */
-  lag: durationSchema
-    .refine((lag) => durationToMs(lag) <= MAX_LAG_MS, 'expected at most 366d')
-    .default('30s'),
+  lag: durationSchema.refine((lag) => durationToMs(lag) <= MAX_LAG_MS, 'expected at most 366d').default('30s'),
   /** Where the first run starts (inclusive), an ISO-8601 time; without it the first run reads from the oldest row. */
   initial: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time such as 2026-01-01T00:00:00Z' }).optional(),
 });
@@ -257,8 +257,10 @@ export const schedulingSchema = z.object({
 export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => {
   if (s.sinks) {
     // The sinks' activity neither windows the query nor counts it yet: refused rather than ignored.
-    if (s.incremental) ctx.addIssue({ code: 'custom', path: ['incremental'], message: 'not available with sinks yet: use one sink' });
-    if (s.reconcile === 'count') ctx.addIssue({ code: 'custom', path: ['reconcile'], message: 'must be "off" with sinks (not counted yet)' });
+    if (s.incremental)
+      ctx.addIssue({ code: 'custom', path: ['incremental'], message: 'not available with sinks yet: use one sink' });
+    if (s.reconcile === 'count')
+      ctx.addIssue({ code: 'custom', path: ['reconcile'], message: 'must be "off" with sinks (not counted yet)' });
     return checkSinks(s, ctx);
   }
   if (s.export_format === 'kafka' && !s.kafka_config) {
@@ -275,11 +277,19 @@ export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => 
       });
     }
     if (s.kafka_config.acks !== 'all') {
-      ctx.addIssue({ code: 'custom', path: ['kafka_config', 'acks'], message: 'must be "all" with delivery "exactly_once"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka_config', 'acks'],
+        message: 'must be "all" with delivery "exactly_once"',
+      });
     }
   }
   if (s.export_format !== 'kafka' && !s.file_config) {
-    ctx.addIssue({ code: 'custom', path: ['file_config'], message: `required when export_format is "${s.export_format}"` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['file_config'],
+      message: `required when export_format is "${s.export_format}"`,
+    });
   }
 });
 
@@ -287,7 +297,11 @@ function checkIncremental(s: z.infer<typeof schedulingSchema>, incremental: Incr
   const key = incrementalKeyOf(incremental);
   // The count is of the scheduling's whole query, not of the run's window: every run would be suspect.
   if (s.reconcile === 'count') {
-    ctx.addIssue({ code: 'custom', path: ['reconcile'], message: 'must be "off" with incremental (a count of the run\'s window is not built yet)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reconcile'],
+      message: 'must be "off" with incremental (a count of the run\'s window is not built yet)',
+    });
   }
   if (new Set(key).size !== key.length) {
     ctx.addIssue({ code: 'custom', path: ['incremental', 'key'], message: 'must not repeat incremental.column' });
@@ -299,7 +313,8 @@ function checkIncremental(s: z.infer<typeof schedulingSchema>, incremental: Incr
       ...incremental.key.map((c, i): [string, (string | number)[]] => [c, ['incremental', 'key', i]]),
     ];
     for (const [column, path] of named) {
-      if (!mentions(s.query, column)) ctx.addIssue({ code: 'custom', path, message: `"${column}" is not a column of the query` });
+      if (!mentions(s.query, column))
+        ctx.addIssue({ code: 'custom', path, message: `"${column}" is not a column of the query` });
     }
   }
   const resumeKey = s.kafka_config?.resume_key;

@@ -5,8 +5,23 @@
 
 /** Names of secrets, compared without case, `_` or `-` (so `api_key`, `apiKey` and `API-KEY` all match). */
 const SECRET_NAMES = new Set([
-  'password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'key', 'apikey', 'accesskey', 'secretkey',
-  'clientsecret', 'accesstoken', 'authtoken', 'auth', 'credential', 'credentials', 'passphrase',
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'apikey',
+  'accesskey',
+  'secretkey',
+  'clientsecret',
+  'accesstoken',
+  'authtoken',
+  'auth',
+  'credential',
+  'credentials',
+  'passphrase',
 ]);
 
 /** Whether a query parameter's name says it holds a secret (`sslpassword` does, `sslkey`, a file path, does not). */
@@ -34,11 +49,7 @@ function nameOf(pair: string): string {
 
 /** The secret-named query parameters of a URL, by name (never their values). */
 export function secretQueryParams(url: string): string[] {
-  return queryOf(url)
-    .split('&')
-    .filter(Boolean)
-    .map(nameOf)
-    .filter(isSecretParam);
+  return queryOf(url).split('&').filter(Boolean).map(nameOf).filter(isSecretParam);
 }
 
 /** The URL with the values of its secret-named query parameters replaced by `***`. */
@@ -47,7 +58,9 @@ export function maskSecretParams(url: string): string {
   if (!query) return url;
   const masked = query
     .split('&')
-    .map((pair) => (isSecretParam(nameOf(pair)) && pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=***` : pair))
+    .map((pair) =>
+      isSecretParam(nameOf(pair)) && pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=***` : pair,
+    )
     .join('&');
   const start = url.indexOf('?') + 1;
   return url.slice(0, start) + masked + url.slice(start + query.length);

@@ -28,8 +28,13 @@ export function ensureDemoDatabase(file: string, rows = DEMO_ROWS): boolean {
     const base = Date.UTC(2026, 0, 1);
     db.transaction(() => {
       for (let i = 1; i <= rows; i++) {
-        insert.run(i, `customer-${(i * 7919) % 997}`, ((i * 3701) % 100_000) / 100, STATUSES[i % STATUSES.length],
-          new Date(base + i * 60_000).toISOString());
+        insert.run(
+          i,
+          `customer-${(i * 7919) % 997}`,
+          ((i * 3701) % 100_000) / 100,
+          STATUSES[i % STATUSES.length],
+          new Date(base + i * 60_000).toISOString(),
+        );
       }
     })();
   } finally {

@@ -41,14 +41,21 @@ export async function ensureDeployTools(say: (line: string) => void = () => unde
     // Another apt-get on the machine holds dpkg's lock for a while: wait for it rather than fail.
     const lock = ['-o', 'DPkg::Lock::Timeout=600'];
     const started = Date.now();
-    await runLogged(NAME, 'apt-get', [...lock, 'update'], log, 'check that the Debian mirror is reachable', { timeoutMs: 10 * 60_000, env });
-    await runLogged(NAME, 'apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...packages], log, FIX, { timeoutMs: 15 * 60_000, env });
+    await runLogged(NAME, 'apt-get', [...lock, 'update'], log, 'check that the Debian mirror is reachable', {
+      timeoutMs: 10 * 60_000,
+      env,
+    });
+    await runLogged(NAME, 'apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...packages], log, FIX, {
+      timeoutMs: 15 * 60_000,
+      env,
+    });
     installMs = Date.now() - started;
     fs.appendFileSync(log, `installed ${packages.join(' ')} in ${installMs} ms\n`);
     say(`deploy tools: installed in ${(installMs / 1000).toFixed(1)} s`);
     found = await find();
   }
   const still = (Object.keys(PACKAGES) as DeployTool[]).filter((t) => !found[t]);
-  if (still.length) throw new ServiceError(NAME, `${still.join(', ')} still not on PATH after apt-get install`, undefined, FIX);
+  if (still.length)
+    throw new ServiceError(NAME, `${still.join(', ')} still not on PATH after apt-get install`, undefined, FIX);
   return { paths: found as Record<DeployTool, string>, installMs };
 }

@@ -57,7 +57,14 @@ export function clusterNodes(name: string, size: number, basePort: number, proxi
       controllerPort: brokerPort + 1,
       processName: size === 1 ? name : `${name}-${i + 1}`,
       home: size === 1 ? path.join(dataDir(), name) : path.join(dataDir(), name, `node-${i + 1}`),
-      ...(proxied ? { proxied: { listenPort: brokerPort + proxied.listenOffset, advertisedPort: brokerPort + proxied.advertisedOffset } } : {}),
+      ...(proxied
+        ? {
+            proxied: {
+              listenPort: brokerPort + proxied.listenOffset,
+              advertisedPort: brokerPort + proxied.advertisedOffset,
+            },
+          }
+        : {}),
     };
   });
 }
@@ -78,7 +85,8 @@ function serverProperties(node: KafkaNode, nodes: readonly KafkaNode[], logDirs:
     `node.id=${node.id}`,
     quorum,
     `listeners=PLAINTEXT://127.0.0.1:${node.brokerPort},CONTROLLER://127.0.0.1:${node.controllerPort}${
-      node.proxied ? `,PROXIED://127.0.0.1:${node.proxied.listenPort}` : ''}`,
+      node.proxied ? `,PROXIED://127.0.0.1:${node.proxied.listenPort}` : ''
+    }`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${node.brokerPort}${node.proxied ? `,PROXIED://127.0.0.1:${node.proxied.advertisedPort}` : ''}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
@@ -103,7 +111,13 @@ function serverProperties(node: KafkaNode, nodes: readonly KafkaNode[], logDirs:
 
 async function java(): Promise<string> {
   const found = await onPath('java');
-  if (!found) throw new ServiceError(NAME, 'java not found', undefined, 'install Java 17+ (apt-get install openjdk-17-jre-headless)');
+  if (!found)
+    throw new ServiceError(
+      NAME,
+      'java not found',
+      undefined,
+      'install Java 17+ (apt-get install openjdk-17-jre-headless)',
+    );
   return found;
 }
 
@@ -118,8 +132,14 @@ async function installJars(): Promise<void> {
   fs.rmSync(staging, { recursive: true, force: true });
   const buildLog = path.join(logsDir(), 'kafka-install.log');
   process.stdout.write(`kafka: fetching broker jars with Maven (first time only; log: ${buildLog})\n`);
-  await runLogged(NAME, mvn, ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
-    buildLog, 'check that Maven Central is reachable', { timeoutMs: 15 * 60_000 });
+  await runLogged(
+    NAME,
+    mvn,
+    ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
+    buildLog,
+    'check that Maven Central is reachable',
+    { timeoutMs: 15 * 60_000 },
+  );
   // Rename into place only when complete, so an interrupted install is never mistaken for a good one.
   fs.rmSync(libs, { recursive: true, force: true });
   fs.renameSync(staging, libs);
@@ -147,10 +167,32 @@ export async function startNode(node: KafkaNode, nodes: readonly KafkaNode[], lo
   if (!fs.existsSync(path.join(logDirs, 'meta.properties'))) {
     // One node bootstraps its own quorum; a cluster's nodes share the static voter list in their config.
     const standalone = nodes.length === 1 ? ['--standalone'] : [];
-    await runLogged(NAME, javaBin, [log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(nodes), '-c', config, ...standalone],
-      logFile, `remove ${logDirs} and retry`, { timeoutMs: 120_000 });
+    await runLogged(
+      NAME,
+      javaBin,
+      [
+        log4j,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId(nodes),
+        '-c',
+        config,
+        ...standalone,
+      ],
+      logFile,
+      `remove ${logDirs} and retry`,
+      { timeoutMs: 120_000 },
+    );
   }
-  return startDetached(node.processName, javaBin, ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', log4j, '-cp', classpath, 'kafka.Kafka', config], logFile);
+  return startDetached(
+    node.processName,
+    javaBin,
+    ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', log4j, '-cp', classpath, 'kafka.Kafka', config],
+    logFile,
+  );
 }
 
 /** True when the node answers and the cluster has a controller (a quorum). */
@@ -187,7 +229,9 @@ export function kafkaBroker(
     processNames: nodes.map((n) => n.processName),
     ports,
     logFile: logFile(nodes[0]!),
-    externalReason: process.env.KAFKA_BOOTSTRAP_SERVERS ? `KAFKA_BOOTSTRAP_SERVERS=${process.env.KAFKA_BOOTSTRAP_SERVERS}` : undefined,
+    externalReason: process.env.KAFKA_BOOTSTRAP_SERVERS
+      ? `KAFKA_BOOTSTRAP_SERVERS=${process.env.KAFKA_BOOTSTRAP_SERVERS}`
+      : undefined,
     startDeadlineMs: 90_000 * size,
     fix: `read the log; free ports ${ports.join('/')} or set KAFKA_BOOTSTRAP_SERVERS to an existing cluster`,
     install: installJars,

@@ -73,9 +73,17 @@ export function postgresServer(): ManagedService {
       }
       process.stdout.write('postgres: installing PostgreSQL from Debian packages\n');
       const installLog = path.join(logsDir(), 'postgres-install.log');
-      await runLogged(NAME, 'apt-get', ['update'], installLog, 'check that the Debian mirror is reachable', { timeoutMs: 10 * 60_000 });
-      await runLogged(NAME, 'apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], installLog,
-        'apt-get install postgresql', { timeoutMs: 15 * 60_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+      await runLogged(NAME, 'apt-get', ['update'], installLog, 'check that the Debian mirror is reachable', {
+        timeoutMs: 10 * 60_000,
+      });
+      await runLogged(
+        NAME,
+        'apt-get',
+        ['install', '-y', '--no-install-recommends', 'postgresql'],
+        installLog,
+        'apt-get install postgresql',
+        { timeoutMs: 15 * 60_000, env: { DEBIAN_FRONTEND: 'noninteractive' } },
+      );
     },
     async start() {
       const bin = await findBinDir();
@@ -83,7 +91,17 @@ export function postgresServer(): ManagedService {
       fs.mkdirSync(home, { recursive: true });
       if (isRoot()) await execFileAsync('chown', ['postgres:postgres', home]);
       if (!fs.existsSync(path.join(cluster, 'PG_VERSION'))) {
-        const [cmd, args] = asPostgres(path.join(bin, 'initdb'), ['-D', cluster, '-U', POSTGRES_USER, '-A', 'trust', '-E', 'UTF8', '--no-sync']);
+        const [cmd, args] = asPostgres(path.join(bin, 'initdb'), [
+          '-D',
+          cluster,
+          '-U',
+          POSTGRES_USER,
+          '-A',
+          'trust',
+          '-E',
+          'UTF8',
+          '--no-sync',
+        ]);
         await runLogged(NAME, cmd, args, logFile, `remove ${cluster} and retry`, { timeoutMs: 120_000 });
       }
       const options = `-c listen_addresses=127.0.0.1 -p ${PORT} -k ${home}`;

@@ -61,7 +61,13 @@ export function runningPid(service: string): number | undefined {
 }
 
 /** Starts a long-running process detached from this one, output appended to its log file. */
-export function startDetached(service: string, command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): number {
+export function startDetached(
+  service: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  env?: NodeJS.ProcessEnv,
+): number {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   fs.mkdirSync(path.dirname(pidFile(service)), { recursive: true });
   const out = fs.openSync(logFile, 'a');

@@ -17,7 +17,8 @@ const FIX = `python3 -m venv .tools/schemathesis && .tools/schemathesis/bin/pip 
 export async function ensureSchemathesis(say: (line: string) => void = () => undefined): Promise<string> {
   const configured = process.env.SCHEMATHESIS_PATH;
   if (configured) {
-    if (!fs.existsSync(configured)) throw new ServiceError(NAME, `SCHEMATHESIS_PATH ${configured} does not exist`, undefined, FIX);
+    if (!fs.existsSync(configured))
+      throw new ServiceError(NAME, `SCHEMATHESIS_PATH ${configured} does not exist`, undefined, FIX);
     return configured;
   }
   const venv = path.join(toolsDir(), 'schemathesis');
@@ -25,13 +26,27 @@ export async function ensureSchemathesis(say: (line: string) => void = () => und
   const marker = path.join(venv, `.installed-${SCHEMATHESIS_VERSION}`);
   if (fs.existsSync(marker)) return st;
   const python = (await onPath('python3')) ?? (await onPath('python'));
-  if (!python) throw new ServiceError(NAME, 'python3 not found', undefined, 'install Python 3.9+ (apt-get install python3 python3-venv)');
+  if (!python)
+    throw new ServiceError(
+      NAME,
+      'python3 not found',
+      undefined,
+      'install Python 3.9+ (apt-get install python3 python3-venv)',
+    );
   say(`schemathesis: installing ${SCHEMATHESIS_VERSION} from PyPI into the tools folder (first time only)`);
   const log = path.join(logsDir(), 'schemathesis-install.log');
   fs.rmSync(venv, { recursive: true, force: true });
-  await runLogged(NAME, python, ['-m', 'venv', venv], log, 'install python3-venv (apt-get install python3-venv)', { timeoutMs: 5 * 60_000 });
-  await runLogged(NAME, path.join(venv, 'bin', 'pip'), ['install', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`], log,
-    'check that PyPI is reachable', { timeoutMs: 15 * 60_000 });
+  await runLogged(NAME, python, ['-m', 'venv', venv], log, 'install python3-venv (apt-get install python3-venv)', {
+    timeoutMs: 5 * 60_000,
+  });
+  await runLogged(
+    NAME,
+    path.join(venv, 'bin', 'pip'),
+    ['install', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`],
+    log,
+    'check that PyPI is reachable',
+    { timeoutMs: 15 * 60_000 },
+  );
   // Written last: an interrupted install is installed again next time.
   fs.writeFileSync(marker, '');
   return st;

@@ -38,8 +38,12 @@ export async function bringUp(service: ManagedService, say: (line: string) => vo
   }
   for (const port of service.ports) {
     if (await isPortOpen(port)) {
-      throw new ServiceError(service.name, `port ${port} is in use by another program`, service.logFile,
-        `stop what listens on 127.0.0.1:${port} (ss -ltnp 'sport = :${port}'), or point PSTT at it with its environment variable`);
+      throw new ServiceError(
+        service.name,
+        `port ${port} is in use by another program`,
+        service.logFile,
+        `stop what listens on 127.0.0.1:${port} (ss -ltnp 'sport = :${port}'), or point PSTT at it with its environment variable`,
+      );
     }
   }
   await service.install();

@@ -81,7 +81,14 @@ export class Supervisor {
       `${s.spec.name} exited (${how}) after ${Math.round(uptimeMs / 1000)} s; restarting in ${delayMs / 1000} s ` +
       `(restart ${restart} in a row)`;
     this.say(`${line}; see ${s.logFile}`);
-    this.logTo(s.logFile, { level: 40, exit: how, uptimeMs, restartInMs: delayMs, restart, msg: `[SUPERVISOR] ${line}` });
+    this.logTo(s.logFile, {
+      level: 40,
+      exit: how,
+      uptimeMs,
+      restartInMs: delayMs,
+      restart,
+      msg: `[SUPERVISOR] ${line}`,
+    });
     s.restartTimer = setTimeout(() => {
       s.restartTimer = null;
       if (!this.stopping) this.spawn(s, 'restarted');

@@ -42,11 +42,17 @@ export function temporalServer(): ManagedService {
       if (await findTemporalCli()) return;
       const go = await onPath('go');
       if (!go) {
-        throw new ServiceError(NAME, 'no temporal CLI and no Go toolchain to build one', undefined,
-          'install Go (apt-get install golang-go), put a temporal CLI on PATH, or set TEMPORAL_CLI');
+        throw new ServiceError(
+          NAME,
+          'no temporal CLI and no Go toolchain to build one',
+          undefined,
+          'install Go (apt-get install golang-go), put a temporal CLI on PATH, or set TEMPORAL_CLI',
+        );
       }
       const buildLog = path.join(logsDir(), 'temporal-build.log');
-      process.stdout.write(`temporal: building the CLI with go install (first time only, a few minutes; log: ${buildLog})\n`);
+      process.stdout.write(
+        `temporal: building the CLI with go install (first time only, a few minutes; log: ${buildLog})\n`,
+      );
       await runLogged(NAME, go, ['install', TEMPORAL_CLI_MODULE], buildLog, 'check the Go module proxy is reachable', {
         env: { GOBIN: path.join(toolsDir(), 'bin') },
         timeoutMs: 40 * 60_000,
@@ -58,14 +64,22 @@ export function temporalServer(): ManagedService {
       const dbFile = path.join(dataDir(), 'temporal', 'temporal.db');
       fs.mkdirSync(path.dirname(dbFile), { recursive: true });
       const args = [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(GRPC_PORT),
-        '--ui-port', String(UI_PORT),
-        '--db-filename', dbFile,
-        '--namespace', 'default',
-        '--log-format', 'json',
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(GRPC_PORT),
+        '--ui-port',
+        String(UI_PORT),
+        '--db-filename',
+        dbFile,
+        '--namespace',
+        'default',
+        '--log-format',
+        'json',
+        '--log-level',
+        'warn',
         ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]),
       ];
       return startDetached(NAME, cli, args, logFile);

@@ -31,7 +31,11 @@ export function compiledSources(): string[] {
 export function sourceHash(): string {
   const hash = createHash('sha256');
   for (const file of [...COMPILED_DIRS, ...OTHER_INPUTS].flatMap(filesUnder)) {
-    hash.update(file).update('\0').update(fs.readFileSync(path.join(PROJECT_ROOT, file))).update('\0');
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(PROJECT_ROOT, file)))
+      .update('\0');
   }
   return hash.digest('hex');
 }

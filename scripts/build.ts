@@ -25,7 +25,11 @@ interface BuildInfo {
 }
 
 /** What a complete build holds; a dist/ missing one of these is rebuilt whatever its hash says. */
-const OUTPUTS = [path.join(DIST_DIR, 'worker', 'main.js'), WORKFLOW_BUNDLE_FILE, path.join(PROJECT_ROOT, 'ui', 'dist', 'index.html')];
+const OUTPUTS = [
+  path.join(DIST_DIR, 'worker', 'main.js'),
+  WORKFLOW_BUNDLE_FILE,
+  path.join(PROJECT_ROOT, 'ui', 'dist', 'index.html'),
+];
 
 function readBuildInfo(): BuildInfo | null {
   try {

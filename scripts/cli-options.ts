@@ -22,7 +22,11 @@ export function parseDurationOption(flag: string, value: string): number {
   const match = DURATION.exec(value.trim());
   const ms = match?.[1] ? Number(match[1]) * UNIT_MS[match[2] ?? 's']! : NaN;
   if (!Number.isFinite(ms) || ms > 24 * 3_600_000) {
-    throw new InvalidOptionError(flag, 'a duration such as 600 (seconds), 90s, 10m or 1h, at most 24h', JSON.stringify(value));
+    throw new InvalidOptionError(
+      flag,
+      'a duration such as 600 (seconds), 90s, 10m or 1h, at most 24h',
+      JSON.stringify(value),
+    );
   }
   return Math.round(ms);
 }
@@ -33,10 +37,18 @@ export function parseUrlOption(flag: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidOptionError(flag, 'an http:// or https:// URL such as http://127.0.0.1:8000', JSON.stringify(value));
+    throw new InvalidOptionError(
+      flag,
+      'an http:// or https:// URL such as http://127.0.0.1:8000',
+      JSON.stringify(value),
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidOptionError(flag, 'an http:// or https:// URL such as http://127.0.0.1:8000', JSON.stringify(value));
+    throw new InvalidOptionError(
+      flag,
+      'an http:// or https:// URL such as http://127.0.0.1:8000',
+      JSON.stringify(value),
+    );
   }
   return value.replace(/\/+$/, '');
 }

@@ -27,8 +27,18 @@ function defaultApiUrl(host: string, port: number): string {
 
 function smtpForEmail(): SmtpConfig {
   const smtp = smtpConfigFromEnv();
-  if (!smtp) throw new InvalidOptionError('--email', 'SMTP_HOST, SMTP_FROM and SMTP_TO set in the environment', 'SMTP_HOST unset');
-  if (smtp.to.length === 0) throw new InvalidOptionError('--email', 'SMTP_TO (comma-separated recipients) set in the environment', 'SMTP_TO unset');
+  if (!smtp)
+    throw new InvalidOptionError(
+      '--email',
+      'SMTP_HOST, SMTP_FROM and SMTP_TO set in the environment',
+      'SMTP_HOST unset',
+    );
+  if (smtp.to.length === 0)
+    throw new InvalidOptionError(
+      '--email',
+      'SMTP_TO (comma-separated recipients) set in the environment',
+      'SMTP_TO unset',
+    );
   return smtp;
 }
 
@@ -50,7 +60,9 @@ export async function check(args: string[]): Promise<number> {
   const smtp = values.email ? smtpForEmail() : null;
   const token = resolveApiToken({ flag: values.token, dataDir: dataDir() });
   if (!token) {
-    process.stderr.write('note: no API token (--token, PSTT_API_TOKEN or data/api-admin-token): metrics and history cannot be read\n');
+    process.stderr.write(
+      'note: no API token (--token, PSTT_API_TOKEN or data/api-admin-token): metrics and history cannot be read\n',
+    );
   }
 
   const report = evaluateHealth(

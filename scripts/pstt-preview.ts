@@ -24,7 +24,10 @@ async function findScheduling(config: AppConfig, name: string): Promise<Scheduli
   const client = await connectTemporalClient(config.temporal);
   try {
     const description = await client.schedule.getHandle(scheduleIdOf(name)).describe();
-    const input = description.action.type === 'startWorkflow' ? (description.action.args?.[0] as ExportJobInput | undefined) : undefined;
+    const input =
+      description.action.type === 'startWorkflow'
+        ? (description.action.args?.[0] as ExportJobInput | undefined)
+        : undefined;
     if (input?.scheduling) return input.scheduling;
   } catch (err) {
     if (!(err instanceof ScheduleNotFoundError)) throw err;
@@ -46,8 +49,11 @@ function rowsOption(value: string | undefined): number {
 /** The preview as text for a terminal. */
 export function formatPreview(p: SchedulingPreview): string {
   const lines: string[] = [];
-  const estimate = p.estimated_rows === null ? 'no estimate' : `about ${p.estimated_rows} rows in all (planner estimate)`;
-  lines.push(`preview of ${p.scheduling}: source ${p.source}${p.dialect ? ` (${p.dialect})` : ''}, ${p.export_format}; ${p.rows_sampled} of ${p.limit} rows read, ${estimate}`);
+  const estimate =
+    p.estimated_rows === null ? 'no estimate' : `about ${p.estimated_rows} rows in all (planner estimate)`;
+  lines.push(
+    `preview of ${p.scheduling}: source ${p.source}${p.dialect ? ` (${p.dialect})` : ''}, ${p.export_format}; ${p.rows_sampled} of ${p.limit} rows read, ${estimate}`,
+  );
   if (p.columns.length) lines.push(`columns: ${p.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`);
   if (p.topic) {
     const partitions = p.topic.partitions === null ? 'not created yet' : `${p.topic.partitions} partitions`;
@@ -55,18 +61,32 @@ export function formatPreview(p: SchedulingPreview): string {
   }
   p.messages?.forEach((m, i) => {
     const partition = m.partition === null ? 'partition chosen per send' : `partition ${m.partition}`;
-    lines.push(`message ${i + 1}: key ${m.key === null ? 'null' : JSON.stringify(m.key)}, ${partition}, ${m.bytes} bytes`);
+    lines.push(
+      `message ${i + 1}: key ${m.key === null ? 'null' : JSON.stringify(m.key)}, ${partition}, ${m.bytes} bytes`,
+    );
     if (Object.keys(m.headers).length) lines.push(`  headers ${JSON.stringify(m.headers)}`);
     lines.push(`  ${m.value}`);
   });
   if (p.largest_message) {
     const limit = p.largest_message.max_message_bytes;
-    const verdict = limit === null ? 'topic limit unknown' : `${p.largest_message.fits ? 'fits' : 'OVER'} the topic's ${limit}`;
+    const verdict =
+      limit === null ? 'topic limit unknown' : `${p.largest_message.fits ? 'fits' : 'OVER'} the topic's ${limit}`;
     lines.push(`largest message: ${p.largest_message.bytes} bytes (${verdict})`);
   }
-  if (p.file?.format === 'csv') lines.push('csv:', ...p.file.text.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
+  if (p.file?.format === 'csv')
+    lines.push(
+      'csv:',
+      ...p.file.text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   if (p.file?.format === 'excel') {
-    lines.push(`excel sheet ${p.file.sheet}:`, `  ${p.file.header.join(' | ')}`, ...p.file.rows.map((r) => `  ${r.map((v) => (v === null ? '' : String(v))).join(' | ')}`));
+    lines.push(
+      `excel sheet ${p.file.sheet}:`,
+      `  ${p.file.header.join(' | ')}`,
+      ...p.file.rows.map((r) => `  ${r.map((v) => (v === null ? '' : String(v))).join(' | ')}`),
+    );
   }
   if (p.problems.length) {
     lines.push(`problems (${p.problems.length}):`, ...p.problems.map((x) => `  ${x.field}: ${x.message}`));
@@ -77,7 +97,11 @@ export function formatPreview(p: SchedulingPreview): string {
 }
 
 export async function previewCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, { rows: { type: 'string' }, json: { type: 'boolean', default: false } }, PREVIEW_USAGE);
+  const { values, positionals } = parseOptions(
+    args,
+    { rows: { type: 'string' }, json: { type: 'boolean', default: false } },
+    PREVIEW_USAGE,
+  );
   const [name, file] = positionals;
   if (!name) throw new InvalidOptionError('NAME', PREVIEW_USAGE, 'nothing');
   const rows = rowsOption(values.rows);

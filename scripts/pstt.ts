@@ -19,14 +19,22 @@ import { DRAIN_USAGE, drainCommand, RESUME_USAGE, resumeCommand } from './pstt-d
 import { PREVIEW_USAGE, previewCommand } from './pstt-preview';
 import { runCli } from './run-cli';
 
-const USAGE = [`usage: pstt apply [file] [--prune] [--dry-run]`, `       ${CHECK_USAGE}`, `       ${DRAIN_USAGE}`, `       ${RESUME_USAGE}`, `       ${PREVIEW_USAGE}`].join('\n');
+const USAGE = [
+  `usage: pstt apply [file] [--prune] [--dry-run]`,
+  `       ${CHECK_USAGE}`,
+  `       ${DRAIN_USAGE}`,
+  `       ${RESUME_USAGE}`,
+  `       ${PREVIEW_USAGE}`,
+].join('\n');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function describe(o: ApplyOutcome, dryRun: boolean): string {
   const verb = dryRun && o.action !== 'unchanged' ? `would be ${o.action}` : o.action;
   const head = `${verb.padEnd(9)} ${o.name} (schedule ${o.scheduleId})`;
   if (o.error) return `failed    ${o.name} (schedule ${o.scheduleId}): ${o.error}`;
-  const changes = o.changes.map((c) => `\n            ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`);
+  const changes = o.changes.map(
+    (c) => `\n            ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`,
+  );
   return head + changes.join('');
 }
 
@@ -44,7 +52,8 @@ async function apply(args: string[]): Promise<number> {
     const dryRun = values['dry-run'] ?? false;
     const outcomes = await applySchedulings(client, config, { prune: values.prune, dryRun });
     for (const o of outcomes) say(describe(o, dryRun));
-    if (!dryRun) say(`${(await ensureRetentionSchedule(client, config)).padEnd(9)} metrics retention (daily 02:00 UTC)`);
+    if (!dryRun)
+      say(`${(await ensureRetentionSchedule(client, config)).padEnd(9)} metrics retention (daily 02:00 UTC)`);
     if (!dryRun) {
       const outcome = await ensureAlertSchedule(client, config, alerts);
       say(`${outcome.padEnd(9)} alert evaluation (every ${alerts.evaluationInterval})`);

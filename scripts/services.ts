@@ -10,7 +10,10 @@ import { runCli } from './run-cli';
 const USAGE = 'usage: npm run services -- up|down|status [--kafka-brokers 1|3] [postgres|kafka|temporal ...]';
 
 async function run(): Promise<number> {
-  const { values, positionals } = parseArgs({ options: { 'kafka-brokers': { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { 'kafka-brokers': { type: 'string' } },
+    allowPositionals: true,
+  });
   // The setting's one home is PSTT_KAFKA_BROKERS (devstack/kafka-broker.ts); the flag only sets it.
   if (values['kafka-brokers'] !== undefined) process.env.PSTT_KAFKA_BROKERS = values['kafka-brokers'];
   const [command, ...names] = positionals;

@@ -69,10 +69,16 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
     });
     const link = runLinkOf(config.temporal, workflowId);
     say(`demo: run now of "${demo.name}" started: ${link}`);
-    const result = (await client.workflow.getHandle(workflowId).result()) as { rows: number; messages: number; durationMs: number };
+    const result = (await client.workflow.getHandle(workflowId).result()) as {
+      rows: number;
+      messages: number;
+      durationMs: number;
+    };
     const inTopic = await countMessages(createKafka(config.kafka, config.baseDir), demo.kafka_config.topic);
-    say(`demo: ${result.rows} rows -> ${result.messages} messages in ${result.durationMs} ms; ` +
-      `topic ${demo.kafka_config.topic} now holds ${inTopic} messages`);
+    say(
+      `demo: ${result.rows} rows -> ${result.messages} messages in ${result.durationMs} ms; ` +
+        `topic ${demo.kafka_config.topic} now holds ${inTopic} messages`,
+    );
   } finally {
     await client.connection.close();
   }
@@ -83,7 +89,9 @@ async function run(): Promise<void> {
   // Validated before anything starts, like the config file.
   const alerts = alertConfigFromEnv();
   await up(allServices(), say);
-  for (const topic of await ensureStackTopics(createKafka(config.kafka, config.baseDir), { checkpoint: config.kafka.checkpoint_topic })) {
+  for (const topic of await ensureStackTopics(createKafka(config.kafka, config.baseDir), {
+    checkpoint: config.kafka.checkpoint_topic,
+  })) {
     say(`kafka: created topic ${topic}`);
   }
   await prepareDemo(config);

@@ -41,7 +41,11 @@ export async function createExportWorker(options: ExportWorkerOptions): Promise<
  */
 export async function connectWorkerConnection(config: AppConfig): Promise<NativeConnection> {
   const address = config.temporal.address;
-  for (let delay: number = TEMPORAL_RECONNECT.initialMs, waited = false; ; delay = Math.min(delay * 2, TEMPORAL_RECONNECT.maxMs)) {
+  for (
+    let delay: number = TEMPORAL_RECONNECT.initialMs, waited = false;
+    ;
+    delay = Math.min(delay * 2, TEMPORAL_RECONNECT.maxMs)
+  ) {
     try {
       const connection = await NativeConnection.connect({ address });
       if (waited) logger.info({ temporal: address }, '[TEMPORAL] connected: the worker starts polling');

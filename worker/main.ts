@@ -16,7 +16,9 @@ async function run(): Promise<void> {
   const config = loadConfig();
   // First: a port in use fails the start before any connection, and the process shows while it waits for Temporal.
   const { metrics_port: metricsPort, metrics_host: metricsHost } = config.worker;
-  const metricsServer = metricsPort ? await startWorkerMetricsServer(metricsPort, metricsHost ?? '127.0.0.1') : undefined;
+  const metricsServer = metricsPort
+    ? await startWorkerMetricsServer(metricsPort, metricsHost ?? '127.0.0.1')
+    : undefined;
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics served');
   // Before any connection too: a compiled worker without its workflow bundle stops here.
   const workflows = workflowSource();
@@ -37,9 +39,11 @@ async function run(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     const closing = Promise.allSettled([deps.close(), connection.close(), metricsServer?.close()]);
-    await withDeadline(closing, CLOSE_DEADLINE_MS, () => new Error(`clients not closed within ${CLOSE_DEADLINE_MS} ms`)).catch(
-      (err: unknown) => logger.warn({ err }, 'worker: exiting without closing every client'),
-    );
+    await withDeadline(
+      closing,
+      CLOSE_DEADLINE_MS,
+      () => new Error(`clients not closed within ${CLOSE_DEADLINE_MS} ms`),
+    ).catch((err: unknown) => logger.warn({ err }, 'worker: exiting without closing every client'));
   }
 }
 

@@ -18,11 +18,15 @@ export function spawnWorkerProcess(
 ): ChildProcess {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, logMode);
-  const child = spawn(process.execPath, [...workerNodeOptions(), ...entryArgs('worker/main', options.mode ?? 'source')], {
-    cwd: PROJECT_ROOT,
-    env: { ...workerEnv(), PSTT_CONFIG: configFile, LOG_LEVEL: 'warn', ...options.env },
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    process.execPath,
+    [...workerNodeOptions(), ...entryArgs('worker/main', options.mode ?? 'source')],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...workerEnv(), PSTT_CONFIG: configFile, LOG_LEVEL: 'warn', ...options.env },
+      stdio: ['ignore', out, out],
+    },
+  );
   fs.closeSync(out);
   return child;
 }

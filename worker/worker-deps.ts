@@ -28,7 +28,11 @@ export async function buildWorkerDeps(
   const { kafka, metrics, producer } = createRecordedProducer(config);
   // The worker starts and polls even when Kafka is down: file exports run, Kafka exports fail their
   // attempt and retry with backoff, and the producer connects at the first send once the broker is back.
-  await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start; retrying at the first send'));
+  await producer
+    .connect()
+    .catch((err: unknown) =>
+      logger.warn({ err }, '[KAFKA] producer not connected at start; retrying at the first send'),
+    );
   const sources = new SourceRegistry(config);
   // Connects at its first call: the worker starts while Temporal is down and waits for it (worker/main.ts).
   const temporal = lazyTemporalClient(config.temporal);

@@ -141,10 +141,13 @@ export async function exportJob(input: ExportJobInput): Promise<ExportResult> {
             suspect_reason: reconciliation.reason,
           }
         : {}),
-      ...(incremental ? { watermark: result.watermark ?? watermark, watermark_columns: incrementalKeyOf(incremental) } : {}),
+      ...(incremental
+        ? { watermark: result.watermark ?? watermark, watermark_columns: incrementalKeyOf(incremental) }
+        : {}),
     };
     upsertMemo({ [RUN_MEMO_KEY]: memo });
-    if (reconciliation?.suspect) await notifySuspect(scheduling, reconciliation.reason ?? 'counts disagree', result.attempts);
+    if (reconciliation?.suspect)
+      await notifySuspect(scheduling, reconciliation.reason ?? 'counts disagree', result.attempts);
     return result;
   } catch (err) {
     recordFailure(err);

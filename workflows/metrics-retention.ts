@@ -9,6 +9,11 @@ const { cleanupMetrics } = proxyActivities<Activities>({
 });
 
 /** The automatic retention run: deletes metrics and alert log entries older than `metrics.retention_days`, daily. */
-export async function metricsRetention(): Promise<{ deleted: number; remaining: number; store_bytes: number; alerts_deleted: number }> {
+export async function metricsRetention(): Promise<{
+  deleted: number;
+  remaining: number;
+  store_bytes: number;
+  alerts_deleted: number;
+}> {
   return await cleanupMetrics();
 }

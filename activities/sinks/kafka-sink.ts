@@ -49,7 +49,9 @@ export function openKafkaSink(o: KafkaSinkOptions): SinkWriter & { progress(): E
   const serializer = compileSerializer(o.fields, keyField);
   const manifest = new ManifestBuilder(o.keyColumns.map((c) => serializer.indexOf(c)));
   const resumed = o.resumed && o.resumed.rowsAcked > 0 ? o.resumed : undefined;
-  const progress: ExportProgress = resumed ? { ...resumed } : { ...FRESH_PROGRESS, startedOver: o.resumed?.startedOver };
+  const progress: ExportProgress = resumed
+    ? { ...resumed }
+    : { ...FRESH_PROGRESS, startedOver: o.resumed?.startedOver };
   let toSkip = resumed?.rowsAcked ?? 0;
   let rowNumber = 0;
 
@@ -110,12 +112,20 @@ export function openKafkaSink(o: KafkaSinkOptions): SinkWriter & { progress(): E
     async finish() {
       if (toSkip > 0) {
         o.onProgress({ ...FRESH_PROGRESS, startedOver: true });
-        throw new SinkResumeMismatchError(label, `the query now returns ${rowNumber} rows, fewer than the ${resumed?.rowsAcked} acknowledged`);
+        throw new SinkResumeMismatchError(
+          label,
+          `the query now returns ${rowNumber} rows, fewer than the ${resumed?.rowsAcked} acknowledged`,
+        );
       }
       await o.delivery.finish({ ...progress });
     },
     async publish(): Promise<SinkManifest> {
-      return manifest.finish({ sink: sink.index, format: 'kafka', target: config.topic, key_columns: [...o.keyColumns] });
+      return manifest.finish({
+        sink: sink.index,
+        format: 'kafka',
+        target: config.topic,
+        key_columns: [...o.keyColumns],
+      });
     },
     async abort() {
       await o.delivery.close();

@@ -40,7 +40,12 @@ const TEST_CALLS_PER_MINUTE = 10;
 const TOPIC_CHECK_MS = 1_500;
 
 const topicMissing = (topic: string) =>
-  new HttpError(404, `topic ${topic} does not exist`, `topic ${topic} does not exist; create it first (npm start creates pstt-test)`, { topic });
+  new HttpError(
+    404,
+    `topic ${topic} does not exist`,
+    `topic ${topic} does not exist; create it first (npm start creates pstt-test)`,
+    { topic },
+  );
 
 /** Health without a token: the status fields, never an error text (it may name hosts, users or paths). */
 function publicHealth(report: KafkaHealthReport): Omit<KafkaHealthReport, 'last_error'> {
@@ -65,7 +70,9 @@ export function kafkaRoutes(deps: KafkaRouteDeps): Router {
   // Open without a token: the runbook's checks and load balancers poll it. A token (any role) adds last_error.
   router.get('/health', async (req, res) => {
     const report = await deps.health.check();
-    res.status(report.status === 'unhealthy' ? 503 : 200).json(deps.auth.roleOfRequest(req) ? report : publicHealth(report));
+    res
+      .status(report.status === 'unhealthy' ? 503 : 200)
+      .json(deps.auth.roleOfRequest(req) ? report : publicHealth(report));
   });
 
   router.post('/test', deps.auth.require('admin'), testLimit, async (req, res) => {
@@ -76,7 +83,8 @@ export function kafkaRoutes(deps: KafkaRouteDeps): Router {
 
   router.post('/send', deps.auth.require('admin'), async (req, res) => {
     const body = sendSchema.parse(req.body);
-    const unavailable = (why: string) => new HttpError(503, 'kafka_unavailable', `the Kafka cluster cannot check the topic: ${why}`);
+    const unavailable = (why: string) =>
+      new HttpError(503, 'kafka_unavailable', `the Kafka cluster cannot check the topic: ${why}`);
     const noAnswer = () => unavailable(`no answer from the brokers within ${TOPIC_CHECK_MS} ms`);
     const exists = await topicExists(deps.kafka, body.topic, TOPIC_CHECK_MS, noAnswer).catch((err: unknown) => {
       throw err instanceof HttpError ? err : unavailable(describeKafkaError(err));

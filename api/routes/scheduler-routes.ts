@@ -37,15 +37,24 @@ export function backfillWindowOf(body: unknown, maxDays: number, now = new Date(
     .superRefine(({ from, to }, ctx) => {
       if (from.getTime() >= to.getTime()) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
       else if (to.getTime() - from.getTime() > maxDays * DAY_MS) {
-        ctx.addIssue({ code: 'custom', path: ['to'], message: `the window must be at most ${maxDays} days (api.max_backfill_days)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `the window must be at most ${maxDays} days (api.max_backfill_days)`,
+        });
       }
-      if (to.getTime() > now.getTime()) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be in the future' });
+      if (to.getTime() > now.getTime())
+        ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be in the future' });
     })
     .parse(body);
 }
 /** How many rows a preview reads. */
-export const previewQuery = z.object({ limit: z.coerce.number().int().min(1).max(PREVIEW_ROWS_MAX).default(PREVIEW_ROWS_DEFAULT) });
-export const nameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name') });
+export const previewQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(PREVIEW_ROWS_MAX).default(PREVIEW_ROWS_DEFAULT),
+});
+export const nameParam = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name'),
+});
 
 /** `/api/scheduler/*`: schedulings (Temporal Schedules) and runs (Temporal visibility). */
 export function schedulerRoutes({ auth, scheduler, preview }: SchedulerRouteDeps): Router {
@@ -84,7 +93,9 @@ export function schedulerRoutes({ auth, scheduler, preview }: SchedulerRouteDeps
     res.status(202).json(await scheduler.runNow(name(req.params)));
   });
   router.post('/scheduling/:name/backfill', auth.require('operate'), async (req, res) => {
-    res.status(202).json(await scheduler.backfill(name(req.params), backfillWindowOf(req.body, scheduler.maxBackfillDays)));
+    res
+      .status(202)
+      .json(await scheduler.backfill(name(req.params), backfillWindowOf(req.body, scheduler.maxBackfillDays)));
   });
   router.get('/history', auth.require('read'), async (req, res) => {
     res.json(await scheduler.history(historyQuery.parse(req.query)));

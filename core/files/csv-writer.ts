@@ -29,7 +29,8 @@ export interface CsvFormat {
 export function csvFormat(columns: readonly string[], options: CsvWriterOptions = {}): CsvFormat {
   const delimiter = options.delimiter ?? ',';
   const guard = options.formulaGuard ?? true;
-  const cell = (value: string | number | boolean | null) => (guard && typeof value === 'string' ? guardFormula(value) : value);
+  const cell = (value: string | number | boolean | null) =>
+    guard && typeof value === 'string' ? guardFormula(value) : value;
   const format = (records: (string | number | boolean | null)[][]): string =>
     stringify(records, { delimiter, cast: { boolean: (value) => String(value) } });
   let head = options.bom ? BOM : '';
@@ -37,7 +38,9 @@ export function csvFormat(columns: readonly string[], options: CsvWriterOptions 
   return {
     head,
     lines: (rows, firstRow) =>
-      rows.length ? format(rows.map((row, i) => columns.map((column) => cell(policyValue(row[column], column, firstRow + i))))) : '',
+      rows.length
+        ? format(rows.map((row, i) => columns.map((column) => cell(policyValue(row[column], column, firstRow + i)))))
+        : '',
   };
 }
 

@@ -30,7 +30,12 @@ async function realPathOf(absolute: string): Promise<string> {
       if (code === 'ENOTDIR') throw new Error(`${existing} is not a folder`);
       if (code !== 'ENOENT') throw new Error(`${existing} cannot be resolved (${code ?? String(err)})`);
       // realpath says ENOENT for a link to nothing too: mkdir would then follow it wherever it points.
-      if (await fs.lstat(existing).then((s) => s.isSymbolicLink(), () => false)) {
+      if (
+        await fs.lstat(existing).then(
+          (s) => s.isSymbolicLink(),
+          () => false,
+        )
+      ) {
         throw new Error(`${existing} is a symbolic link to a missing target`);
       }
       const parent = path.dirname(existing);
@@ -65,7 +70,8 @@ export async function checkOutputDir(
   const data = await realPathOf(forbidden.dataDir).catch(() => forbidden.dataDir);
   const ui = await realPathOf(forbidden.uiDir).catch(() => forbidden.uiDir);
   if (dir === data) return { problem: `must not be the data folder (${data})` };
-  if (isWithin(ui, dir)) return { problem: `must not be inside the UI's folder (${ui}), which the API serves without a token` };
+  if (isWithin(ui, dir))
+    return { problem: `must not be inside the UI's folder (${ui}), which the API serves without a token` };
   const roots = await Promise.all(
     config.files.allowed_roots.map((root) => realPathOf(path.resolve(config.baseDir, root)).catch(() => null)),
   );

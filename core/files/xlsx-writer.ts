@@ -57,7 +57,11 @@ export async function createXlsxWriter(
   }
 
   const file = await openNewFile(tempPath);
-  const workbook = new (loadExcelJs().stream.xlsx.WorkbookWriter)({ stream: file, useStyles: true, useSharedStrings: false });
+  const workbook = new (loadExcelJs().stream.xlsx.WorkbookWriter)({
+    stream: file,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   let failure: Error | undefined;
   let failed!: (err: Error) => void;
   const failedPromise = new Promise<never>((_, reject) => (failed = reject));

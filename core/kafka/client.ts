@@ -59,7 +59,8 @@ export function securityOf(
   const username = config.sasl_username;
   const password = env[config.sasl_password_env];
   if (!username) throw new ConfigError(`kafka.sasl_username (or KAFKA_SASL_USERNAME) is required with ${protocol}`);
-  if (!password) throw new ConfigError(`environment variable ${config.sasl_password_env} (the SASL password) is not set`);
+  if (!password)
+    throw new ConfigError(`environment variable ${config.sasl_password_env} (the SASL password) is not set`);
   // Our config names are Kafka's (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), which the client takes as they are.
   return { tls, sasl: { mechanism: config.sasl_mechanism, username, password } };
 }

@@ -18,11 +18,20 @@ export interface ClusterProbe {
 export async function probeCluster(kafka: KafkaClient, timeoutMs = 3_000): Promise<ClusterProbe> {
   try {
     // No retries inside the deadline: one answer, now.
-    const round = withAdmin({ ...kafka, retries: 0, connectTimeout: Math.min(kafka.connectTimeout, timeoutMs) }, (admin) =>
-      admin.metadata({ topics: [], forceUpdate: true }),
+    const round = withAdmin(
+      { ...kafka, retries: 0, connectTimeout: Math.min(kafka.connectTimeout, timeoutMs) },
+      (admin) => admin.metadata({ topics: [], forceUpdate: true }),
     );
-    const metadata = await withDeadline(round, timeoutMs, () => new Error(`no answer from the brokers within ${timeoutMs} ms`));
-    return { brokers: metadata.brokers.size, controllerId: metadata.controllerId >= 0 ? metadata.controllerId : null, error: null };
+    const metadata = await withDeadline(
+      round,
+      timeoutMs,
+      () => new Error(`no answer from the brokers within ${timeoutMs} ms`),
+    );
+    return {
+      brokers: metadata.brokers.size,
+      controllerId: metadata.controllerId >= 0 ? metadata.controllerId : null,
+      error: null,
+    };
   } catch (err) {
     return { brokers: 0, controllerId: null, error: describeKafkaError(err) };
   }

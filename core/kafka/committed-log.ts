@@ -44,13 +44,22 @@ export async function readCommitted(
         topics: [
           {
             topicId: meta.id,
-            partitions: [{ partition, fetchOffset: offset, currentLeaderEpoch: -1, lastFetchedEpoch: -1, partitionMaxBytes: FETCH_MAX_BYTES }],
+            partitions: [
+              {
+                partition,
+                fetchOffset: offset,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+                partitionMaxBytes: FETCH_MAX_BYTES,
+              },
+            ],
           },
         ],
       });
       const answer = response.responses[0]?.partitions[0];
       if (!answer) throw new Error(`no fetch answer for ${topic}-${partition}`);
-      if (answer.errorCode) throw new Error(`fetch of ${topic}-${partition} failed with error code ${answer.errorCode}`);
+      if (answer.errorCode)
+        throw new Error(`fetch of ${topic}-${partition} failed with error code ${answer.errorCode}`);
       if (offset < answer.logStartOffset) offset = answer.logStartOffset;
       const batches = answer.records ?? [];
       if (offset >= answer.lastStableOffset || batches.length === 0) return;

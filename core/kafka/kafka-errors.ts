@@ -97,7 +97,8 @@ export function isUnknownTopicError(err: unknown): boolean {
   let found = false;
   walk(err, (node) => {
     if (node.apiId === 'UNKNOWN_TOPIC_OR_PARTITION') found = true;
-    if (node.code === 'PLT_KFK_USER' && typeof node.message === 'string' && node.message.startsWith('Unknown topic ')) found = true;
+    if (node.code === 'PLT_KFK_USER' && typeof node.message === 'string' && node.message.startsWith('Unknown topic '))
+      found = true;
   });
   return found;
 }

@@ -4,7 +4,13 @@ import { KafkaMessageTooLargeError, KafkaSendError, KafkaSendTimeoutError } from
 import { ignoreSends, type SendObserver } from '../metrics/send-record';
 import { baseOptionsOf, forceClose, type KafkaClient } from './client';
 import { acksOf, compressionOf, type CompressionName } from './codecs';
-import { describeKafkaError, hasNonRetriableBrokerError, hasStaleMetadata, isConnectionError, protocolErrorIds } from './kafka-errors';
+import {
+  describeKafkaError,
+  hasNonRetriableBrokerError,
+  hasStaleMetadata,
+  isConnectionError,
+  protocolErrorIds,
+} from './kafka-errors';
 import { batchBytes, byteLength, type KafkaMessage, type SendAck } from './message';
 import { JavaCompatiblePartitioning } from './partitioner';
 import { bufferSerializers, type ClientProducer } from './serializers';
@@ -74,7 +80,11 @@ export class KafkaProducer {
   /** Connects the idempotent producer (obtains its producer id); the plain one connects on first use. */
   async connect(): Promise<void> {
     try {
-      await withDeadline(this.producer('idempotent'), this.sendTimeoutMs, () => new Error(`no producer id within ${this.sendTimeoutMs} ms`));
+      await withDeadline(
+        this.producer('idempotent'),
+        this.sendTimeoutMs,
+        () => new Error(`no producer id within ${this.sendTimeoutMs} ms`),
+      );
     } catch (err) {
       this.noteError(describeKafkaError(err), isConnectionError(err));
       throw err;
@@ -152,8 +162,12 @@ export class KafkaProducer {
    * landed). Best effort: a failure leaves it to the send.
    */
   async refreshTopic(topic: string): Promise<void> {
-    const refreshing = Promise.allSettled([...this.producers.values()].map(async (p) => (await p).metadata({ topics: [topic], forceUpdate: true })));
-    await withDeadline(refreshing, this.sendTimeoutMs, () => new Error('metadata refresh timed out')).catch(() => undefined);
+    const refreshing = Promise.allSettled(
+      [...this.producers.values()].map(async (p) => (await p).metadata({ topics: [topic], forceUpdate: true })),
+    );
+    await withDeadline(refreshing, this.sendTimeoutMs, () => new Error('metadata refresh timed out')).catch(
+      () => undefined,
+    );
   }
 
   /** Sends one batch of messages to a topic and resolves when the broker has acknowledged all of them. */
@@ -181,7 +195,11 @@ export class KafkaProducer {
       return attempt();
     });
     try {
-      const result = await withDeadline(sending, this.sendTimeoutMs, () => new KafkaSendTimeoutError(topic, this.sendTimeoutMs));
+      const result = await withDeadline(
+        sending,
+        this.sendTimeoutMs,
+        () => new KafkaSendTimeoutError(topic, this.sendTimeoutMs),
+      );
       this.state.connected = true;
       this.record(topic, options, messages.length, bytes, started, null);
       return toSendAcks(result);
@@ -189,7 +207,8 @@ export class KafkaProducer {
       const error = this.classify(err, topic, messages, bytes);
       this.noteError(error.message, err instanceof KafkaSendTimeoutError || isConnectionError(err));
       this.record(topic, options, messages.length, bytes, started, error.message);
-      if (kind === 'idempotent' || err instanceof KafkaSendTimeoutError || hasNonRetriableBrokerError(err)) await this.rebuild(kind);
+      if (kind === 'idempotent' || err instanceof KafkaSendTimeoutError || hasNonRetriableBrokerError(err))
+        await this.rebuild(kind);
       throw error;
     }
   }
@@ -212,7 +231,14 @@ export class KafkaProducer {
     if (unreachable) this.state.connected = false;
   }
 
-  private record(topic: string, o: SendOptions, messages: number, bytes: number, started: number, error: string | null) {
+  private record(
+    topic: string,
+    o: SendOptions,
+    messages: number,
+    bytes: number,
+    started: number,
+    error: string | null,
+  ) {
     try {
       this.observer({
         at: new Date(),
@@ -255,5 +281,9 @@ export class KafkaProducer {
 
 /** The client's offsets as our acknowledgements (none with acks=none). */
 function toSendAcks(result: ProduceResult): SendAck[] {
-  return (result.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, baseOffset: o.offset.toString() }));
+  return (result.offsets ?? []).map((o) => ({
+    topic: o.topic,
+    partition: o.partition,
+    baseOffset: o.offset.toString(),
+  }));
 }

@@ -5,7 +5,11 @@ import { createKafka, type KafkaClient } from './client';
 import { KafkaProducer } from './producer';
 
 /** A process's Kafka client and producer, every send recorded in the configured metrics store. */
-export function createRecordedProducer(config: AppConfig): { kafka: KafkaClient; metrics: MetricsStore; producer: KafkaProducer } {
+export function createRecordedProducer(config: AppConfig): {
+  kafka: KafkaClient;
+  metrics: MetricsStore;
+  producer: KafkaProducer;
+} {
   const kafka = createKafka(config.kafka, config.baseDir);
   const metrics = openMetricsStore(config);
   const producer = new KafkaProducer(kafka, {

@@ -23,16 +23,26 @@ export async function checkTopic(kafka: KafkaClient, topic: string): Promise<Top
     const topics = await admin.listTopics();
     if (!topics.includes(topic)) {
       const metadata = await admin.metadata({ topics: [] });
-      const brokerId = String(metadata.controllerId >= 0 ? metadata.controllerId : ([...metadata.brokers.keys()][0] ?? 1));
+      const brokerId = String(
+        metadata.controllerId >= 0 ? metadata.controllerId : ([...metadata.brokers.keys()][0] ?? 1),
+      );
       const [broker] = await admin.describeConfigs({
-        resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName: brokerId, configurationKeys: ['auto.create.topics.enable'] }],
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.BROKER,
+            resourceName: brokerId,
+            configurationKeys: ['auto.create.topics.enable'],
+          },
+        ],
       });
       const autoCreate = broker?.configs.find((c) => c.name === 'auto.create.topics.enable');
       if (autoCreate?.value !== 'true') throw new TopicNotFoundError(topic);
       return { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, exists: false };
     }
     const [described] = await admin.describeConfigs({
-      resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['max.message.bytes'] }],
+      resources: [
+        { resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['max.message.bytes'] },
+      ],
     });
     const limit = Number(described?.configs.find((c) => c.name === 'max.message.bytes')?.value);
     return { maxMessageBytes: Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_MAX_MESSAGE_BYTES, exists: true };

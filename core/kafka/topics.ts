@@ -45,10 +45,19 @@ export async function ensureTopic(
  * Whether a topic exists, from the cluster's topic list (which, unlike a metadata request naming the
  * topic, never auto-creates it); rejects with `onTimeout()` when no broker answers within `timeoutMs`.
  */
-export async function topicExists(kafka: KafkaClient, topic: string, timeoutMs: number, onTimeout: () => Error): Promise<boolean> {
+export async function topicExists(
+  kafka: KafkaClient,
+  topic: string,
+  timeoutMs: number,
+  onTimeout: () => Error,
+): Promise<boolean> {
   // No retries inside the deadline: one answer, now.
   const quick = { ...kafka, retries: 0, connectTimeout: Math.min(kafka.connectTimeout, timeoutMs) };
-  const topics = await withDeadline(withAdmin(quick, (admin) => admin.listTopics()), timeoutMs, onTimeout);
+  const topics = await withDeadline(
+    withAdmin(quick, (admin) => admin.listTopics()),
+    timeoutMs,
+    onTimeout,
+  );
   return topics.includes(topic);
 }
 
@@ -58,7 +67,8 @@ async function waitForLeaders(admin: Admin, topic: string): Promise<void> {
     const metadata = await admin.metadata({ topics: [topic], forceUpdate: true }).catch(() => undefined);
     const partitions = metadata?.topics.get(topic)?.partitions ?? [];
     if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
-    if (Date.now() > until) throw new Error(`topic "${topic}" has no leader on every partition after ${LEADERS_DEADLINE_MS} ms`);
+    if (Date.now() > until)
+      throw new Error(`topic "${topic}" has no leader on every partition after ${LEADERS_DEADLINE_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -52,7 +52,8 @@ export class TransactionalProducer {
 
   /** Starts a transaction. The first one registers this producer with the broker, fencing any older one. */
   async begin(): Promise<void> {
-    if (this.transaction) throw new Error(`transactional producer "${this.transactionalId}": a transaction is already open`);
+    if (this.transaction)
+      throw new Error(`transactional producer "${this.transactionalId}": a transaction is already open`);
     this.producer ??= new Producer({
       ...baseOptionsOf(this.kafka),
       idempotent: true,
@@ -74,7 +75,11 @@ export class TransactionalProducer {
   }
 
   /** Sends messages inside the open transaction; resolves when the broker has them (not yet visible to read_committed). */
-  async send(topic: string, messages: KafkaMessage[], options: { compression?: CompressionName } = {}): Promise<SendAck[]> {
+  async send(
+    topic: string,
+    messages: KafkaMessage[],
+    options: { compression?: CompressionName } = {},
+  ): Promise<SendAck[]> {
     const transaction = this.open('send');
     const result = await this.bounded(
       'send',
@@ -85,7 +90,11 @@ export class TransactionalProducer {
       }),
       topic,
     );
-    return (result.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, baseOffset: o.offset.toString() }));
+    return (result.offsets ?? []).map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      baseOffset: o.offset.toString(),
+    }));
   }
 
   /** Makes the transaction's messages visible to read_committed consumers, atomically. */
@@ -110,7 +119,8 @@ export class TransactionalProducer {
   }
 
   private open(operation: string): Transaction {
-    if (!this.transaction) throw new Error(`transactional producer "${this.transactionalId}": ${operation} without begin()`);
+    if (!this.transaction)
+      throw new Error(`transactional producer "${this.transactionalId}": ${operation} without begin()`);
     return this.transaction;
   }
 

@@ -48,7 +48,12 @@ export class Mailer {
   async send(message: MailMessage): Promise<string> {
     const to = message.to?.length ? message.to : this.config.to;
     if (to.length === 0) throw new NoRecipientError();
-    const info = (await this.transport.sendMail({ from: this.config.from, to, subject: message.subject, text: message.text })) as {
+    const info = (await this.transport.sendMail({
+      from: this.config.from,
+      to,
+      subject: message.subject,
+      text: message.text,
+    })) as {
       messageId: string;
     };
     return info.messageId;

@@ -16,7 +16,12 @@ const smtpEnvSchema = z.object({
   SMTP_TO: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.email('expected comma-separated e-mail addresses'))),
 });
 

@@ -26,7 +26,14 @@ export const ROLLUP_COLUMNS: readonly string[] = [
 ];
 
 const SUMMED = [
-  'sends', 'failed_sends', 'messages', 'failed_messages', 'bytes', 'latency_sum_ms', ...BUCKET_COLUMNS, 'failed_latency_sum_ms',
+  'sends',
+  'failed_sends',
+  'messages',
+  'failed_messages',
+  'bytes',
+  'latency_sum_ms',
+  ...BUCKET_COLUMNS,
+  'failed_latency_sum_ms',
 ];
 
 /** Columns added after the table's first release: stores add them to an existing table (`addedColumnSql`). */

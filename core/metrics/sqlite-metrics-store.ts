@@ -64,8 +64,14 @@ export class SqliteMetricsStore extends RollupMetricsStore {
     this.ensureSchema = sqliteSchemaOnce(this.db, () => {
       this.db.exec(createTableSql(this.table, DIALECT));
       // SQLite has no ADD COLUMN IF NOT EXISTS: a table of an older release gets the columns it lacks.
-      const present = new Set(this.db.prepare(`SELECT * FROM ${this.table} LIMIT 0`).columns().map((c) => c.name));
-      for (const column of ADDED_COLUMNS.filter((c) => !present.has(c))) this.db.exec(addedColumnSql(this.table, DIALECT, column, false));
+      const present = new Set(
+        this.db
+          .prepare(`SELECT * FROM ${this.table} LIMIT 0`)
+          .columns()
+          .map((c) => c.name),
+      );
+      for (const column of ADDED_COLUMNS.filter((c) => !present.has(c)))
+        this.db.exec(addedColumnSql(this.table, DIALECT, column, false));
     });
     try {
       this.ensureSchema();

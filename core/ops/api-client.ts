@@ -38,7 +38,12 @@ export class ApiClient {
     }
     const accepted = opts.accept ? opts.accept.includes(res.status) : res.ok;
     if (!accepted) {
-      const hint = res.status === 401 ? ' (token missing or not accepted)' : res.status === 403 ? ' (the token lacks the read role)' : '';
+      const hint =
+        res.status === 401
+          ? ' (token missing or not accepted)'
+          : res.status === 403
+            ? ' (the token lacks the read role)'
+            : '';
       await res.body?.cancel();
       throw new ApiRequestError(url, res.status, `HTTP ${res.status}${hint}`);
     }

@@ -14,7 +14,11 @@ export interface ResolvedToken {
  * The API token of an operations command: `--token`, else PSTT_API_TOKEN, else the generated admin
  * token in the data folder (read, never created); null when there is none.
  */
-export function resolveApiToken(options: { flag?: string; env?: NodeJS.ProcessEnv; dataDir: string }): ResolvedToken | null {
+export function resolveApiToken(options: {
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+  dataDir: string;
+}): ResolvedToken | null {
   const env = options.env ?? process.env;
   if (options.flag) return { token: options.flag, source: '--token' };
   if (env.PSTT_API_TOKEN) return { token: env.PSTT_API_TOKEN, source: 'PSTT_API_TOKEN' };

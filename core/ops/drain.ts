@@ -111,7 +111,11 @@ export async function drain(client: Client, options: DrainOptions): Promise<Drai
 }
 
 /** Unpauses the schedulings whose pause note is drain's; any other pause stands. */
-export async function resumeAfterDrain(client: Client, taskQueue: string, at: Date = new Date()): Promise<ScheduleOutcome[]> {
+export async function resumeAfterDrain(
+  client: Client,
+  taskQueue: string,
+  at: Date = new Date(),
+): Promise<ScheduleOutcome[]> {
   const outcomes: ScheduleOutcome[] = [];
   for (const scheduleId of await schedulingScheduleIds(client, taskQueue)) {
     const handle = client.schedule.getHandle(scheduleId);

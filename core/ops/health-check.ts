@@ -83,7 +83,8 @@ export type CheckStatus = 'ok' | 'warning' | 'critical';
 
 export interface CheckResult {
   /** Stable key, for --json readers. */
-  name: 'service' | 'worker' | 'kafka' | 'success_rate' | 'latency' | 'failed_runs' | 'memory' | 'disk' | 'metrics_store';
+  name:
+    'service' | 'worker' | 'kafka' | 'success_rate' | 'latency' | 'failed_runs' | 'memory' | 'disk' | 'metrics_store';
   status: CheckStatus;
   /** The runbook's report lines of this check. */
   lines: string[];
@@ -107,21 +108,37 @@ const worst = (statuses: CheckStatus[]): CheckStatus =>
   statuses.reduce<CheckStatus>((a, b) => (RANK[b] > RANK[a] ? b : a), 'ok');
 
 const gb = (bytes: number) => (bytes / 1024 ** 3).toFixed(2);
-const size = (bytes: number) => (bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`);
+const size = (bytes: number) =>
+  bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 const num = (n: number) => String(Math.round(n * 100) / 100);
 
 function serviceCheck(o: HealthObservations): CheckResult {
   if (o.api.ok) return { name: 'service', status: 'ok', lines: ['✅ Servizio: Running'], value: true };
-  return { name: 'service', status: 'critical', lines: [`❌ Servizio: API non raggiungibile (${o.api.error})`], value: false };
+  return {
+    name: 'service',
+    status: 'critical',
+    lines: [`❌ Servizio: API non raggiungibile (${o.api.error})`],
+    value: false,
+  };
 }
 
 function workerCheck(o: HealthObservations): CheckResult {
   if (!o.workers.ok) {
-    return { name: 'worker', status: 'critical', lines: [`❌ Worker: stato sconosciuto (${o.workers.error})`], value: null };
+    return {
+      name: 'worker',
+      status: 'critical',
+      lines: [`❌ Worker: stato sconosciuto (${o.workers.error})`],
+      value: null,
+    };
   }
   const { taskQueue, identities } = o.workers.value;
   if (identities.length === 0) {
-    return { name: 'worker', status: 'critical', lines: [`❌ Worker: nessuno in ascolto sulla coda ${taskQueue}`], value: 0 };
+    return {
+      name: 'worker',
+      status: 'critical',
+      lines: [`❌ Worker: nessuno in ascolto sulla coda ${taskQueue}`],
+      value: 0,
+    };
   }
   return {
     name: 'worker',
@@ -132,7 +149,8 @@ function workerCheck(o: HealthObservations): CheckResult {
 }
 
 function kafkaCheck(o: HealthObservations): CheckResult {
-  if (!o.kafka.ok) return { name: 'kafka', status: 'critical', lines: [`❌ Kafka: Unreachable (${o.kafka.error})`], value: null };
+  if (!o.kafka.ok)
+    return { name: 'kafka', status: 'critical', lines: [`❌ Kafka: Unreachable (${o.kafka.error})`], value: null };
   const k = o.kafka.value;
   if (!k.connected) {
     const why = k.last_error ? ` (${k.last_error})` : '';
@@ -151,7 +169,12 @@ function kafkaCheck(o: HealthObservations): CheckResult {
 
 function successRateCheck(o: HealthObservations, t: HealthThresholds): CheckResult {
   if (!o.summary.ok) {
-    return { name: 'success_rate', status: 'critical', lines: [`❌ Metriche non disponibili (${o.summary.error})`], value: null };
+    return {
+      name: 'success_rate',
+      status: 'critical',
+      lines: [`❌ Metriche non disponibili (${o.summary.error})`],
+      value: null,
+    };
   }
   const s = o.summary.value;
   const lines = [`📊 Messaggi oggi: ${s.total_messages}`, `📊 Success rate: ${num(s.success_rate)}%`];
@@ -187,7 +210,12 @@ function latencyCheck(o: HealthObservations, t: HealthThresholds): CheckResult {
 
 function failedRunsCheck(o: HealthObservations, t: HealthThresholds): CheckResult {
   if (!o.runs.ok) {
-    return { name: 'failed_runs', status: 'critical', lines: [`❌ History non disponibile (${o.runs.error})`], value: null };
+    return {
+      name: 'failed_runs',
+      status: 'critical',
+      lines: [`❌ History non disponibile (${o.runs.error})`],
+      value: null,
+    };
   }
   const { failed, total, failedSchedulings } = o.runs.value;
   if (failed === 0) return { name: 'failed_runs', status: 'ok', lines: ['✅ Job falliti: 0'], value: 0 };
@@ -224,7 +252,8 @@ function memoryCheck(o: HealthObservations, t: HealthThresholds): CheckResult {
 }
 
 function diskCheck(o: HealthObservations, t: HealthThresholds): CheckResult {
-  if (!o.disk.ok) return { name: 'disk', status: 'warning', lines: [`⚠️ Disco libero: sconosciuto (${o.disk.error})`], value: null };
+  if (!o.disk.ok)
+    return { name: 'disk', status: 'warning', lines: [`⚠️ Disco libero: sconosciuto (${o.disk.error})`], value: null };
   const { freeBytes, totalBytes } = o.disk.value;
   const free = totalBytes > 0 ? Math.round((freeBytes / totalBytes) * 1000) / 10 : 0;
   const lines = [`💿 Disco libero: ${free}%`];
@@ -253,7 +282,9 @@ function metricsStoreCheck(o: HealthObservations, t: HealthThresholds): CheckRes
   let status: CheckStatus = 'ok';
   if (bytes > t.metricsStoreWarningBytes) {
     status = 'warning';
-    lines.push(`⚠️ WARNING: Metriche storage > ${size(t.metricsStoreWarningBytes)} (pulizia: POST /api/kafka/metrics/cleanup?days=30)`);
+    lines.push(
+      `⚠️ WARNING: Metriche storage > ${size(t.metricsStoreWarningBytes)} (pulizia: POST /api/kafka/metrics/cleanup?days=30)`,
+    );
   }
   return { name: 'metrics_store', status, lines, value: bytes };
 }
@@ -261,7 +292,10 @@ function metricsStoreCheck(o: HealthObservations, t: HealthThresholds): CheckRes
 function verdictOf(checks: CheckResult[], status: CheckStatus): string {
   const count = (s: CheckStatus) => checks.filter((c) => c.status === s).length;
   if (status === 'ok') return '✅ Health check completato: nessun problema';
-  const parts = [count('critical') && `${count('critical')} critical`, count('warning') && `${count('warning')} warning`].filter(Boolean);
+  const parts = [
+    count('critical') && `${count('critical')} critical`,
+    count('warning') && `${count('warning')} warning`,
+  ].filter(Boolean);
   return `${status === 'critical' ? '❌' : '⚠️'} Health check completato: ${parts.join(', ')}`;
 }
 

@@ -5,10 +5,8 @@ import type { HealthReport } from './health-check';
 export function healthReportMail(report: HealthReport): MailMessage {
   return {
     subject: 'PSTT Tool - Kafka Health Check: Issues Found',
-    text: [
-      `Health check of ${report.api_url} at ${report.checked_at}: ${report.status}`,
-      '',
-      ...report.lines,
-    ].join('\n'),
+    text: [`Health check of ${report.api_url} at ${report.checked_at}: ${report.status}`, '', ...report.lines].join(
+      '\n',
+    ),
   };
 }

@@ -80,7 +80,10 @@ async function apiRss(api: ApiClient): Promise<number> {
 async function workers(config: HealthProbeOptions['config'], now: Date): Promise<WorkersSeen> {
   const client = await connectTemporalClient(config.temporal);
   try {
-    return { taskQueue: config.temporal.task_queue, identities: await taskQueuePollers(client, config.temporal.task_queue, now) };
+    return {
+      taskQueue: config.temporal.task_queue,
+      identities: await taskQueuePollers(client, config.temporal.task_queue, now),
+    };
   } finally {
     await client.connection.close();
   }
@@ -91,9 +94,12 @@ function workerMemory(identity: string): ProcessMemorySeen {
   const label = `worker ${identity}`;
   const parsed = parseWorkerIdentity(identity);
   if (!parsed) return { label, rssBytes: null, reason: 'its identity names no process' };
-  if (parsed.host !== os.hostname()) return { label, rssBytes: null, reason: `runs on ${parsed.host}, not on this host` };
+  if (parsed.host !== os.hostname())
+    return { label, rssBytes: null, reason: `runs on ${parsed.host}, not on this host` };
   const reading = readProcessRss(parsed.pid);
-  return reading.rssBytes === null ? { label, rssBytes: null, reason: reading.reason } : { label, rssBytes: reading.rssBytes };
+  return reading.rssBytes === null
+    ? { label, rssBytes: null, reason: reading.reason }
+    : { label, rssBytes: reading.rssBytes };
 }
 
 async function disk(dir: string): Promise<DiskSeen> {
@@ -105,7 +111,10 @@ async function disk(dir: string): Promise<DiskSeen> {
 }
 
 async function metricsStoreSize(config: HealthProbeOptions['config']): Promise<MetricsStoreSeen> {
-  const location = storeLocationOf(config.metrics.url, { baseDir: config.baseDir, passwordEnv: config.metrics.password_env });
+  const location = storeLocationOf(config.metrics.url, {
+    baseDir: config.baseDir,
+    passwordEnv: config.metrics.password_env,
+  });
   if (location.kind === 'sqlite') {
     // Stat the files rather than open the database: the check must not create or lock it.
     if (!fs.existsSync(location.file)) throw new Error(`no metrics store at ${location.file}`);
@@ -130,7 +139,9 @@ export async function gatherHealth(options: HealthProbeOptions): Promise<HealthO
       return true as const;
     }),
     // 503 is the unhealthy answer, with the same body; with a token it carries last_error.
-    probe(() => api.get<KafkaHealthSeen>('/api/kafka/health', { accept: [200, 503], auth: options.token !== undefined })),
+    probe(() =>
+      api.get<KafkaHealthSeen>('/api/kafka/health', { accept: [200, 503], auth: options.token !== undefined }),
+    ),
     probe(() => api.get<SummarySeen>('/api/kafka/metrics/summary?period=today', { auth: true })),
     probe(() => kafkaRuns(api, new Date(now.getTime() - DAY_MS))),
     probe(() => apiRss(api)),

@@ -6,7 +6,8 @@ import type { ColumnInfo, RowValues, ValueHint } from '../row-values';
  * else from the values sampled (SQLite expressions, JSON). `null` when every sampled value is NULL and
  * the driver declared nothing; `mixed` when the sampled values differ in type.
  */
-export type PreviewColumnType = 'text' | 'integer' | 'number' | 'boolean' | 'timestamp' | 'binary' | 'json' | 'null' | 'mixed' | 'unknown';
+export type PreviewColumnType =
+  'text' | 'integer' | 'number' | 'boolean' | 'timestamp' | 'binary' | 'json' | 'null' | 'mixed' | 'unknown';
 
 export interface PreviewColumn {
   name: string;

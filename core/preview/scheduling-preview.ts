@@ -112,7 +112,8 @@ function fieldOf(err: unknown): string {
 
 function messageOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  if (err instanceof MissingPasswordError || err instanceof UnknownSourceError || err instanceof UnsupportedSourceError) return text;
+  if (err instanceof MissingPasswordError || err instanceof UnknownSourceError || err instanceof UnsupportedSourceError)
+    return text;
   return fieldOf(err) === 'source' ? `the source could not be read: ${text}` : text;
 }
 
@@ -145,8 +146,16 @@ async function sample(
     } finally {
       await cursor.close();
     }
-    const estimate = driver.estimateRows ? await driver.estimateRows(scheduling.query, binding).catch(() => null) : null;
-    return { dialect: driver.dialect, columns: inferColumnTypes(cursor.fields, rows), fields: cursor.fields, rows, estimate };
+    const estimate = driver.estimateRows
+      ? await driver.estimateRows(scheduling.query, binding).catch(() => null)
+      : null;
+    return {
+      dialect: driver.dialect,
+      columns: inferColumnTypes(cursor.fields, rows),
+      fields: cursor.fields,
+      rows,
+      estimate,
+    };
   } catch (err) {
     return { field: fieldOf(err), message: messageOf(err) };
   }
@@ -155,10 +164,17 @@ async function sample(
 /** The topic as the broker has it, or the problem that stops a send to it. */
 async function topicOf(kafka: KafkaClient, topic: string): Promise<TopicLayout | PreviewProblem> {
   try {
-    return await withDeadline(readTopicLayout(kafka, topic), PREVIEW_TIMEOUT_MS, () => new Error(`no answer within ${PREVIEW_TIMEOUT_MS} ms`));
+    return await withDeadline(
+      readTopicLayout(kafka, topic),
+      PREVIEW_TIMEOUT_MS,
+      () => new Error(`no answer within ${PREVIEW_TIMEOUT_MS} ms`),
+    );
   } catch (err) {
     if (err instanceof TopicNotFoundError) return { field: 'kafka_config.topic', message: err.message };
-    return { field: 'kafka_config.topic', message: `the topic could not be read from the broker: ${(err as Error).message}` };
+    return {
+      field: 'kafka_config.topic',
+      message: `the topic could not be read from the broker: ${(err as Error).message}`,
+    };
   }
 }
 
@@ -177,11 +193,19 @@ function incrementalColumnOf(scheduling: Scheduling): string | undefined {
  * lines) a run would produce, with the serialiser, message builder and partitioner of the export.
  * Everything that would fail a run, or silently change its output, is listed in `problems`.
  */
-export async function previewScheduling(raw: unknown, deps: PreviewDeps, limit = PREVIEW_ROWS_DEFAULT, now = new Date()): Promise<SchedulingPreview> {
+export async function previewScheduling(
+  raw: unknown,
+  deps: PreviewDeps,
+  limit = PREVIEW_ROWS_DEFAULT,
+  now = new Date(),
+): Promise<SchedulingPreview> {
   // A scheduling with sinks is previewed through the sink its export_format names.
   const { scheduling, prefix } = previewedForm((await admitScheduling(raw, deps.config)).scheduling);
   const kafka = scheduling.export_format === 'kafka' ? scheduling.kafka_config : undefined;
-  const [read, topic] = await Promise.all([sample(deps, scheduling, limit, now), kafka ? topicOf(deps.kafka, kafka.topic) : null]);
+  const [read, topic] = await Promise.all([
+    sample(deps, scheduling, limit, now),
+    kafka ? topicOf(deps.kafka, kafka.topic) : null,
+  ]);
   const problems: PreviewProblem[] = [];
   const ran = !isProblem(read);
   if (!ran) problems.push(read);
@@ -195,9 +219,11 @@ export async function previewScheduling(raw: unknown, deps: PreviewDeps, limit =
     problems.push({ field, message: `"${name}" is not among the query's columns (${columnsText}): ${why}` });
 
   const keyField = kafka?.message_key_field ? presence(kafka.message_key_field) : null;
-  if (keyField?.present === false) missing('kafka_config.message_key_field', keyField.name, 'a run fails before sending');
+  if (keyField?.present === false)
+    missing('kafka_config.message_key_field', keyField.name, 'a run fails before sending');
   const resumeKey = kafka?.resume_key ? kafka.resume_key.map(presence) : null;
-  for (const column of resumeKey ?? []) if (column.present === false) missing('kafka_config.resume_key', column.name, 'a run cannot resume by key');
+  for (const column of resumeKey ?? [])
+    if (column.present === false) missing('kafka_config.resume_key', column.name, 'a run cannot resume by key');
   const incrementalName = incrementalColumnOf(scheduling);
   const incremental = incrementalName ? presence(incrementalName) : null;
   if (incremental?.present === false) missing('incremental.column', incremental.name, 'the watermark cannot be read');
@@ -238,7 +264,11 @@ export async function previewScheduling(raw: unknown, deps: PreviewDeps, limit =
     }
   } else if (ran && scheduling.file_config) {
     try {
-      file = filePreviewOf({ ...scheduling, file_config: scheduling.file_config }, read.columns.map((c) => c.name), read.rows);
+      file = filePreviewOf(
+        { ...scheduling, file_config: scheduling.file_config },
+        read.columns.map((c) => c.name),
+        read.rows,
+      );
     } catch (err) {
       problems.push({ field: 'query', message: (err as Error).message });
     }
@@ -264,11 +294,20 @@ export async function previewScheduling(raw: unknown, deps: PreviewDeps, limit =
 }
 
 /** The start of the file a file export would write: CSV text as the writer formats it, or Excel's cells. */
-function filePreviewOf(scheduling: Scheduling & { file_config: FileConfig }, names: string[], rows: RowValues[]): FilePreview {
+function filePreviewOf(
+  scheduling: Scheduling & { file_config: FileConfig },
+  names: string[],
+  rows: RowValues[],
+): FilePreview {
   const config = scheduling.file_config;
   const objects = rows.map(rowBuilder(names));
   if (scheduling.export_format === 'csv') {
-    const csv = csvFormat(names, { delimiter: config.delimiter, header: config.header, bom: config.bom, formulaGuard: config.formula_guard });
+    const csv = csvFormat(names, {
+      delimiter: config.delimiter,
+      header: config.header,
+      bom: config.bom,
+      formulaGuard: config.formula_guard,
+    });
     return { format: 'csv', text: csv.head + csv.lines(objects, 1) };
   }
   return {

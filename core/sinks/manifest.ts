@@ -58,7 +58,14 @@ export class ManifestBuilder {
   }
 
   finish(head: Pick<SinkManifest, 'sink' | 'format' | 'target' | 'key_columns'>): SinkManifest {
-    return { ...head, rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex'), first_key: this.first, last_key: this.last };
+    return {
+      ...head,
+      rows: this.rows,
+      bytes: this.bytes,
+      sha256: this.hash.digest('hex'),
+      first_key: this.first,
+      last_key: this.last,
+    };
   }
 }
 

@@ -10,7 +10,10 @@ export function previewedForm(s: Scheduling): { scheduling: Scheduling; prefix: 
   const index = s.sinks.findIndex((sink) => sink.format === s.export_format);
   const sink = s.sinks[index];
   if (!sink) return { scheduling: s, prefix: '' };
-  return { scheduling: { ...s, sinks: undefined, kafka_config: sink.kafka_config, file_config: sink.file_config }, prefix: `sinks.${index}.` };
+  return {
+    scheduling: { ...s, sinks: undefined, kafka_config: sink.kafka_config, file_config: sink.file_config },
+    prefix: `sinks.${index}.`,
+  };
 }
 
 /** A preview problem's field, placed under the previewed sink when it names the sink's config. */

@@ -8,7 +8,8 @@ import type { Scheduling } from '../scheduling';
 export function checkSinks(s: Scheduling, ctx: z.RefinementCtx): void {
   const sinks = s.sinks ?? [];
   for (const field of ['kafka_config', 'file_config'] as const) {
-    if (s[field]) ctx.addIssue({ code: 'custom', path: [field], message: `not allowed with sinks: give it inside a sink` });
+    if (s[field])
+      ctx.addIssue({ code: 'custom', path: [field], message: `not allowed with sinks: give it inside a sink` });
   }
   if (sinks.length && !sinks.some((sink) => sink.format === s.export_format)) {
     ctx.addIssue({ code: 'custom', path: ['export_format'], message: "expected one of the sinks' formats" });
@@ -16,8 +17,10 @@ export function checkSinks(s: Scheduling, ctx: z.RefinementCtx): void {
   sinks.forEach((sink, i) => {
     const at = (...path: (string | number)[]) => ['sinks', i, ...path];
     if (sink.format === 'kafka') {
-      if (!sink.kafka_config) ctx.addIssue({ code: 'custom', path: at('kafka_config'), message: 'required when format is "kafka"' });
-      if (sink.file_config) ctx.addIssue({ code: 'custom', path: at('file_config'), message: 'not allowed when format is "kafka"' });
+      if (!sink.kafka_config)
+        ctx.addIssue({ code: 'custom', path: at('kafka_config'), message: 'required when format is "kafka"' });
+      if (sink.file_config)
+        ctx.addIssue({ code: 'custom', path: at('file_config'), message: 'not allowed when format is "kafka"' });
       if (sink.kafka_config?.delivery === 'exactly_once') {
         ctx.addIssue({
           code: 'custom',
@@ -26,8 +29,14 @@ export function checkSinks(s: Scheduling, ctx: z.RefinementCtx): void {
         });
       }
     } else {
-      if (!sink.file_config) ctx.addIssue({ code: 'custom', path: at('file_config'), message: `required when format is "${sink.format}"` });
-      if (sink.kafka_config) ctx.addIssue({ code: 'custom', path: at('kafka_config'), message: `not allowed when format is "${sink.format}"` });
+      if (!sink.file_config)
+        ctx.addIssue({ code: 'custom', path: at('file_config'), message: `required when format is "${sink.format}"` });
+      if (sink.kafka_config)
+        ctx.addIssue({
+          code: 'custom',
+          path: at('kafka_config'),
+          message: `not allowed when format is "${sink.format}"`,
+        });
     }
   });
 }

@@ -3,8 +3,7 @@ import type { FileConfig, KafkaConfig, Scheduling } from '../scheduling';
 
 /** One destination of a run, whichever form the scheduling gives it in. */
 export type Sink =
-  | { index: number; format: 'kafka'; kafka: KafkaConfig }
-  | { index: number; format: FileFormat; file: FileConfig };
+  { index: number; format: 'kafka'; kafka: KafkaConfig } | { index: number; format: FileFormat; file: FileConfig };
 
 /**
  * The one place where both forms of a scheduling's destinations become one list: `sinks`, or the one-sink

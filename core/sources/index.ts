@@ -5,7 +5,15 @@ import { PostgresSource } from './postgres-source';
 import type { SourceDriver } from './source';
 import { SqliteSource } from './sqlite-source';
 
-export { DEFAULT_POOL_SIZE, TIME_FORMATS, type TimeFormat, type OpenOptions, type ParamValue, type QueryCursor, type SourceDriver } from './source';
+export {
+  DEFAULT_POOL_SIZE,
+  TIME_FORMATS,
+  type TimeFormat,
+  type OpenOptions,
+  type ParamValue,
+  type QueryCursor,
+  type SourceDriver,
+} from './source';
 
 /**
  * Builds the driver for a connection URL: `sqlite:`, `postgres://` or `postgresql://`, `mssql://`.

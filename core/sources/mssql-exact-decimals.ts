@@ -19,7 +19,13 @@ interface ValueParserModule {
 const EXACT = Symbol.for('pstt.mssql.exactDecimals');
 
 /** The exact text of the value that `readValue` read from `buf` between `start` and `end`, or undefined. */
-function exactText(typeName: string, buf: Buffer, start: number, end: number, scale: number | undefined): string | undefined {
+function exactText(
+  typeName: string,
+  buf: Buffer,
+  start: number,
+  end: number,
+  scale: number | undefined,
+): string | undefined {
   switch (typeName) {
     case 'DecimalN':
     case 'NumericN':
@@ -42,7 +48,8 @@ export function installExactDecimals(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const parser = require(require.resolve('tedious/lib/value-parser', fromMssql)) as ValueParserModule;
   const original = parser.readValue;
-  if (typeof original !== 'function') throw new Error('tedious/lib/value-parser has no readValue: update mssql-exact-decimals.ts');
+  if (typeof original !== 'function')
+    throw new Error('tedious/lib/value-parser has no readValue: update mssql-exact-decimals.ts');
   if (original[EXACT]) return;
   const wrapped: ValueParserModule['readValue'] = (buf, offset, metadata, options) => {
     const result = original(buf, offset, metadata, options);

@@ -123,7 +123,9 @@ export class MssqlSource implements SourceDriver {
     const times = new Set(options.timeParams);
     bound.names.forEach((name, i) => addInput(request, name, bound.values[i] ?? null, times.has(name)));
     // No snapshot shared with the stream (see `countOf`): counted before the first row and again after the last.
-    const countOnce = options.countSql ? () => this.countOf(options.countSql!, options, newRequest({ requestTimeout })) : null;
+    const countOnce = options.countSql
+      ? () => this.countOf(options.countSql!, options, newRequest({ requestTimeout }))
+      : null;
     const before = countOnce ? await countOnce() : null;
     const cursor = new MssqlCursor(request, options.timeoutMs);
     if (countOnce && before !== null) {

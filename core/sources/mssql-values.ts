@@ -59,7 +59,9 @@ export function tdsDecimalText(bytes: Uint8Array, scale: number): string {
 export function tdsMoneyText(bytes: Uint8Array): string {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const units =
-    bytes.length === 4 ? BigInt(view.readInt32LE(0)) : (BigInt(view.readInt32LE(0)) << 32n) | BigInt(view.readUInt32LE(4));
+    bytes.length === 4
+      ? BigInt(view.readInt32LE(0))
+      : (BigInt(view.readInt32LE(0)) << 32n) | BigInt(view.readUInt32LE(4));
   return scaledText(units, 4);
 }
 

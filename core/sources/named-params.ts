@@ -192,7 +192,10 @@ export function bindNamedParams(
     let from = 0;
     for (const ref of refs) {
       const cast = Object.hasOwn(casts, ref.name) ? `::${casts[ref.name]}` : '';
-      parts.push(sql.slice(from, ref.start), dialect === 'postgres' ? `$${numbers.get(ref.name)}${cast}` : `@${ref.name}`);
+      parts.push(
+        sql.slice(from, ref.start),
+        dialect === 'postgres' ? `$${numbers.get(ref.name)}${cast}` : `@${ref.name}`,
+      );
       from = ref.end;
     }
     parts.push(sql.slice(from));
@@ -208,9 +211,33 @@ export function bindNamedParams(
  * (join and query hints); a MERGE statement writes with INSERT, UPDATE or DELETE, which are in.
  */
 const MSSQL_NON_QUERY_WORDS = new Set([
-  'ALTER', 'BACKUP', 'BEGIN', 'COMMIT', 'CREATE', 'DBCC', 'DECLARE', 'DELETE', 'DENY', 'DROP', 'EXEC', 'EXECUTE',
-  'GRANT', 'INSERT', 'INTO', 'KILL', 'RECONFIGURE', 'RESTORE', 'REVOKE', 'ROLLBACK', 'SAVE', 'SET', 'SHUTDOWN',
-  'TRUNCATE', 'UPDATE', 'UPDATETEXT', 'WRITETEXT',
+  'ALTER',
+  'BACKUP',
+  'BEGIN',
+  'COMMIT',
+  'CREATE',
+  'DBCC',
+  'DECLARE',
+  'DELETE',
+  'DENY',
+  'DROP',
+  'EXEC',
+  'EXECUTE',
+  'GRANT',
+  'INSERT',
+  'INTO',
+  'KILL',
+  'RECONFIGURE',
+  'RESTORE',
+  'REVOKE',
+  'ROLLBACK',
+  'SAVE',
+  'SET',
+  'SHUTDOWN',
+  'TRUNCATE',
+  'UPDATE',
+  'UPDATETEXT',
+  'WRITETEXT',
 ]);
 
 /**

@@ -6,7 +6,14 @@ import type { Row } from '../row-serializer';
 import { assertUniqueColumns, rowBuilder, type ColumnInfo, type RowValues } from '../row-values';
 import { bindNamedParams } from './named-params';
 import { createPostgresTypes, postgresHint } from './postgres-types';
-import { DEFAULT_POOL_SIZE, type OpenOptions, type ParamValue, type QueryCursor, type SourceCount, type SourceDriver } from './source';
+import {
+  DEFAULT_POOL_SIZE,
+  type OpenOptions,
+  type ParamValue,
+  type QueryCursor,
+  type SourceCount,
+  type SourceDriver,
+} from './source';
 
 /** Options of the PostgreSQL driver. */
 export interface PostgresSourceOptions {
@@ -158,7 +165,17 @@ export class PostgresSource implements SourceDriver {
       const rollback = async () => {
         await client.query('ROLLBACK');
       };
-      const open = new PostgresCursor(first.fields, first.rows, cursor, () => failure, onError, rollback, done, timeoutMs, counted);
+      const open = new PostgresCursor(
+        first.fields,
+        first.rows,
+        cursor,
+        () => failure,
+        onError,
+        rollback,
+        done,
+        timeoutMs,
+        counted,
+      );
       this.cursors.add(open);
       return open;
     } catch (err) {
@@ -179,7 +196,10 @@ export class PostgresSource implements SourceDriver {
     const client = await this.getPool().connect();
     let failure: Error | undefined;
     try {
-      const timeout = options.timeoutMs === undefined ? '' : `SET LOCAL statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(options.timeoutMs)))}`;
+      const timeout =
+        options.timeoutMs === undefined
+          ? ''
+          : `SET LOCAL statement_timeout = ${Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(options.timeoutMs)))}`;
       await client.query(`BEGIN TRANSACTION READ ONLY; ${timeout}`);
       const result = await client.query<{ 'QUERY PLAN': Array<{ Plan?: { 'Plan Rows'?: number } }> }>(
         `EXPLAIN (FORMAT JSON) ${bound.text}`,

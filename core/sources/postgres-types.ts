@@ -12,10 +12,19 @@ import type { ValueHint } from '../row-values';
 
 const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?)?$/;
 // What the server writes for timestamptz with DateStyle ISO: an offset in hours, minutes, seconds.
-const TIMESTAMPTZ = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?$/;
+const TIMESTAMPTZ =
+  /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?$/;
 
 /** Milliseconds since the epoch of a UTC date and time, or NaN; the fraction's digits past the third are left out. */
-function utcMs(year: string, month: string, day: string, hour: string, minute: string, second: string, fraction: string): number {
+function utcMs(
+  year: string,
+  month: string,
+  day: string,
+  hour: string,
+  minute: string,
+  second: string,
+  fraction: string,
+): number {
   const date = new Date(0);
   date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   // Whole milliseconds: Date.UTC truncates a fraction toward zero, which is a millisecond late before 1970.
@@ -58,7 +67,15 @@ export function parseTimestamptz(text: string): unknown {
   const m = TIMESTAMPTZ.exec(text);
   if (!m) return defaultTimestamptz(text);
   const [, year, month, day, hour, minute, second, fraction = '', sign, oh, om = '0', os = '0'] = m;
-  const ms = utcMs(year as string, month as string, day as string, hour as string, minute as string, second as string, fraction);
+  const ms = utcMs(
+    year as string,
+    month as string,
+    day as string,
+    hour as string,
+    minute as string,
+    second as string,
+    fraction,
+  );
   if (Number.isNaN(ms)) return defaultTimestamptz(text);
   const offsetMs = (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60 + Number(os)) * 1000;
   return new MicroDate(ms - offsetMs, microsOf(fraction));

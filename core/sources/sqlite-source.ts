@@ -76,7 +76,8 @@ export class SqliteSource implements SourceDriver {
       if (!statement.reader) throw new InvalidQueryError('the statement returns no rows', undefined);
       // The connection is read-only anyway (a write would fail at the first read, as SQLITE_READONLY):
       // say so before anything runs.
-      if (!statement.readonly) throw new InvalidQueryError('the statement writes: a source query may only read', 'SQLITE_READONLY');
+      if (!statement.readonly)
+        throw new InvalidQueryError('the statement writes: a source query may only read', 'SQLITE_READONLY');
       statement.safeIntegers(true);
       // Arrays, not objects: the cheap form; read() builds the objects.
       statement.raw(true);
@@ -84,7 +85,9 @@ export class SqliteSource implements SourceDriver {
       const columns = fields.map((f) => f.name);
       assertUniqueColumns(columns);
       const toRow = rowBuilder(columns);
-      const bindings = Object.fromEntries(bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null, options.timeFormat)]));
+      const bindings = Object.fromEntries(
+        bound.names.map((name, i) => [name, toSqliteValue(bound.values[i] ?? null, options.timeFormat)]),
+      );
       let counted: SourceCount | null = null;
       if (options.countSql) {
         // One read transaction on this connection holds the count and the rows: a writer's commit in
@@ -92,11 +95,15 @@ export class SqliteSource implements SourceDriver {
         db.exec('BEGIN');
         const countBound = bindNamedParams(options.countSql, 'sqlite', options.params);
         const count = db.prepare(countBound.text).pluck().safeIntegers(true);
-        const countBindings = Object.fromEntries(countBound.names.map((name, i) => [name, toSqliteValue(countBound.values[i] ?? null, options.timeFormat)]));
+        const countBindings = Object.fromEntries(
+          countBound.names.map((name, i) => [name, toSqliteValue(countBound.values[i] ?? null, options.timeFormat)]),
+        );
         const n = (countBound.names.length ? count.get(countBindings) : count.get()) as bigint;
         counted = { count: Number(n), countAfter: null, sameSnapshot: true };
       }
-      const rows = (bound.names.length ? statement.iterate(bindings) : statement.iterate()) as IterableIterator<RowValues>;
+      const rows = (
+        bound.names.length ? statement.iterate(bindings) : statement.iterate()
+      ) as IterableIterator<RowValues>;
       let closed = false;
       const cursors = this.cursors;
       const readValues = async (maxRows: number): Promise<RowValues[]> => {

@@ -26,7 +26,9 @@ function requestsOf(memo: Record<string, unknown> | undefined): BackfillRequest[
 export function isBackfillRun(memo: Record<string, unknown> | undefined, scheduledTime: Date | undefined): boolean {
   if (!scheduledTime) return false;
   const t = scheduledTime.getTime();
-  return requestsOf(memo).some((r) => Date.parse(r.from) <= t && t <= Date.parse(r.to) && t < Date.parse(r.requested_at));
+  return requestsOf(memo).some(
+    (r) => Date.parse(r.from) <= t && t <= Date.parse(r.to) && t < Date.parse(r.requested_at),
+  );
 }
 
 /**
@@ -41,7 +43,11 @@ export async function backfillSchedule(
   now = new Date(),
 ): Promise<void> {
   const handle = client.schedule.getHandle(scheduleId);
-  const request: BackfillRequest = { from: window.from.toISOString(), to: window.to.toISOString(), requested_at: now.toISOString() };
+  const request: BackfillRequest = {
+    from: window.from.toISOString(),
+    to: window.to.toISOString(),
+    requested_at: now.toISOString(),
+  };
   await handle.update((previous: ScheduleDescription): ScheduleUpdateOptions => {
     if (previous.action.type !== 'startWorkflow') throw new Error(`${scheduleId}: not a workflow schedule`);
     // The typed search attributes alone: the SDK's description carries both forms.

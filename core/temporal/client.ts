@@ -1,5 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import type { AppConfig } from '../config';
 
 /**
@@ -21,7 +27,8 @@ type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
  */
 const boundedRetryInterceptor: Interceptor = (options, nextCall) => {
   const ms = callTimeout.getStore();
-  const withDeadline = ms === undefined || options.deadline !== undefined ? options : { ...options, deadline: Date.now() + ms };
+  const withDeadline =
+    ms === undefined || options.deadline !== undefined ? options : { ...options, deadline: Date.now() + ms };
   const deadline = withDeadline.deadline === undefined ? Infinity : new Date(withDeadline.deadline).getTime();
   const sdk = defaultGrpcRetryOptions();
   let delay = 0;

@@ -21,7 +21,10 @@ export function runOf(outcome: RunNowOutcome): string {
 }
 
 /** Overlap policies under which a trigger during a run waits for it instead of starting or being dropped. */
-const BUFFERING: ReadonlySet<ScheduleOverlapPolicy> = new Set([ScheduleOverlapPolicy.BUFFER_ONE, ScheduleOverlapPolicy.BUFFER_ALL]);
+const BUFFERING: ReadonlySet<ScheduleOverlapPolicy> = new Set([
+  ScheduleOverlapPolicy.BUFFER_ONE,
+  ScheduleOverlapPolicy.BUFFER_ALL,
+]);
 
 /**
  * "Esegui Ora": triggers a schedule once with the scheduling's overlap policy (trigger() alone
@@ -52,11 +55,17 @@ export function runScheduleNow(
 /** The last trigger of each schedule this process has under way. */
 const triggersInFlight = new Map<string, Promise<unknown>>();
 
-async function triggerOnce(client: Client, scheduleId: string, overlap: ScheduleOverlapPolicy, deadlineMs: number): Promise<RunNowOutcome> {
+async function triggerOnce(
+  client: Client,
+  scheduleId: string,
+  overlap: ScheduleOverlapPolicy,
+  deadlineMs: number,
+): Promise<RunNowOutcome> {
   const handle = client.schedule.getHandle(scheduleId);
   const before = await handle.describe();
   const running = before.info.runningActions[0];
-  if (running && overlap === ScheduleOverlapPolicy.SKIP) throw new RunAlreadyGoingError(scheduleId, running.workflow.workflowId);
+  if (running && overlap === ScheduleOverlapPolicy.SKIP)
+    throw new RunAlreadyGoingError(scheduleId, running.workflow.workflowId);
   const known = new Set([
     ...before.info.recentActions.map((a) => a.action.workflow.workflowId),
     ...before.info.runningActions.map((a) => a.workflow.workflowId),

@@ -19,7 +19,9 @@ export interface RunningExport {
 function progressOf(description: WorkflowExecutionDescription): { rows: number; attempt: number } {
   const activity = description.raw.pendingActivities?.[0];
   const payload = activity?.heartbeatDetails?.payloads?.[0];
-  const details = payload ? defaultPayloadConverter.fromPayload<Partial<ExportProgress & { rowsWritten: number }>>(payload) : {};
+  const details = payload
+    ? defaultPayloadConverter.fromPayload<Partial<ExportProgress & { rowsWritten: number }>>(payload)
+    : {};
   return { rows: details.rowsAcked ?? details.rowsWritten ?? 0, attempt: activity?.attempt ?? 1 };
 }
 
@@ -42,7 +44,10 @@ export async function runningExports(
 
   const running: RunningExport[] = [];
   for (const workflowId of candidates) {
-    const description = await client.workflow.getHandle(workflowId).describe().catch(() => null);
+    const description = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => null);
     if (!description || description.status.name !== 'RUNNING' || description.type !== EXPORT_WORKFLOW_TYPE) continue;
     running.push({
       workflowId,

@@ -94,7 +94,12 @@ export function scheduleOptionsOf(s: Scheduling, taskQueue: string): ScheduleOpt
 }
 
 /** Creates or updates one scheduling's schedule. */
-export async function applyScheduling(client: Client, s: Scheduling, taskQueue: string, dryRun: boolean): Promise<ApplyOutcome> {
+export async function applyScheduling(
+  client: Client,
+  s: Scheduling,
+  taskQueue: string,
+  dryRun: boolean,
+): Promise<ApplyOutcome> {
   const options = scheduleOptionsOf(s, taskQueue);
   const handle = client.schedule.getHandle(options.scheduleId);
   const outcome = (action: ApplyAction, changes: Difference[] = []): ApplyOutcome => ({
@@ -144,16 +149,28 @@ export async function applySchedulings(
       await admitScheduling(s, config);
       outcomes.push(await applyScheduling(client, s, config.temporal.task_queue, options.dryRun ?? false));
     } catch (err) {
-      outcomes.push({ name: s.name, scheduleId: scheduleIdOf(s.name), action: 'unchanged', changes: [], error: (err as Error).message });
+      outcomes.push({
+        name: s.name,
+        scheduleId: scheduleIdOf(s.name),
+        action: 'unchanged',
+        changes: [],
+        error: (err as Error).message,
+      });
     }
   }
   if (options.prune) {
     const declared = new Set(config.schedulings.map((s) => scheduleIdOf(s.name)));
     for await (const summary of client.schedule.list()) {
-      const ours = summary.memo?.[MANAGED_MEMO_KEY] === true && summary.memo[TASK_QUEUE_MEMO_KEY] === config.temporal.task_queue;
+      const ours =
+        summary.memo?.[MANAGED_MEMO_KEY] === true && summary.memo[TASK_QUEUE_MEMO_KEY] === config.temporal.task_queue;
       if (!ours || declared.has(summary.scheduleId)) continue;
       if (!options.dryRun) await client.schedule.getHandle(summary.scheduleId).delete();
-      outcomes.push({ name: summary.scheduleId.replace(/^pstt-/, ''), scheduleId: summary.scheduleId, action: 'deleted', changes: [] });
+      outcomes.push({
+        name: summary.scheduleId.replace(/^pstt-/, ''),
+        scheduleId: summary.scheduleId,
+        action: 'deleted',
+        changes: [],
+      });
     }
   }
   return outcomes;

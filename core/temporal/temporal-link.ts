@@ -70,10 +70,12 @@ export class TemporalLink {
   /** The latest known state, at once; a state older than a few seconds is refreshed in the background. */
   state(): TemporalState {
     if (Date.now() - this.known.at > STATE_MAX_AGE_MS) {
-      this.probing ??= this.call((c) => c.workflowService.getSystemInfo({})).then(
-        () => undefined,
-        () => undefined,
-      ).finally(() => (this.probing = null));
+      this.probing ??= this.call((c) => c.workflowService.getSystemInfo({}))
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => (this.probing = null));
     }
     return this.known.state;
   }

@@ -36,11 +36,18 @@ describe('the operator pages in a real browser', () => {
     await buildUi();
     await ensureTopic(kafka, topic, 1);
     // The health answer is cached 5 s, as in production: the badge must still turn within one refresh or two.
-    stack = await startApiStack({ rows: ROWS, health: {}, extraSources: { slow: { url: devPostgresUrl('pstt_test') } } });
+    stack = await startApiStack({
+      rows: ROWS,
+      health: {},
+      extraSources: { slow: { url: devPostgresUrl('pstt_test') } },
+    });
     baseUrl = await stack.listen();
     browser = await launchBrowser();
     const specs = [
-      { description: 'nightly orders to Kafka', query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id' },
+      {
+        description: 'nightly orders to Kafka',
+        query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id',
+      },
       { description: 'second feed', query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id' },
       { description: 'reads a table that does not exist', query: 'SELECT * FROM missing_orders ORDER BY 1' },
     ];
@@ -55,7 +62,11 @@ describe('the operator pages in a real browser', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
-    for (const name of names) await stack.client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    for (const name of names)
+      await stack.client.schedule
+        .getHandle(scheduleIdOf(name))
+        .delete()
+        .catch(() => undefined);
     await stack?.close();
     await deleteTopic(kafka, topic).catch(() => undefined);
   });
@@ -97,7 +108,8 @@ describe('the operator pages in a real browser', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        cspViolations.push(message.text());
     });
     page.setDefaultTimeout(PAGE_DEADLINE_MS);
     return page;
@@ -116,14 +128,17 @@ describe('the operator pages in a real browser', () => {
   const row = (page: Page, name: string) => page.locator(`tr[data-scheduling="${name}"]`);
   /** Presses a scheduling's "Run now" and reads the started run's workflow id from the message. */
   async function runNow(page: Page, name: string): Promise<string> {
-    await row(page, name).getByRole('button', { name: /Run now/ }).click();
+    await row(page, name)
+      .getByRole('button', { name: /Run now/ })
+      .click();
     const toast = await page.getByTestId('toast').filter({ hasText: 'started' }).textContent();
     const workflowId = /\(([^)]+)\)/.exec(toast ?? '')?.[1];
     if (!workflowId) throw new Error(`no workflow id in "${toast}"`);
     return workflowId;
   }
 
-  const screenshot = (page: Page, file: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, file), fullPage: true });
+  const screenshot = (page: Page, file: string) =>
+    page.screenshot({ path: path.join(SCREENSHOT_DIR, file), fullPage: true });
 
   it('asks for a token, refuses a wrong one and keeps a good one for the browser session', async () => {
     const page = await newPage();
@@ -146,9 +161,21 @@ describe('the operator pages in a real browser', () => {
     const page = await signedIn('/scheduler', 'read');
     await row(page, names[0]!).waitFor();
     expect(await page.getByRole('note').textContent()).toContain('read-only');
-    expect(await row(page, names[0]!).getByRole('button', { name: /Run now/ }).isDisabled()).toBe(true);
-    expect(await row(page, names[0]!).getByRole('button', { name: /Backfill/ }).isDisabled()).toBe(true);
-    expect(await row(page, names[0]!).getByRole('button', { name: /Delete/ }).isDisabled()).toBe(true);
+    expect(
+      await row(page, names[0]!)
+        .getByRole('button', { name: /Run now/ })
+        .isDisabled(),
+    ).toBe(true);
+    expect(
+      await row(page, names[0]!)
+        .getByRole('button', { name: /Backfill/ })
+        .isDisabled(),
+    ).toBe(true);
+    expect(
+      await row(page, names[0]!)
+        .getByRole('button', { name: /Delete/ })
+        .isDisabled(),
+    ).toBe(true);
     expect(await row(page, names[0]!).getByRole('switch').isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'New scheduling' }).isDisabled()).toBe(true);
   });
@@ -172,7 +199,10 @@ describe('the operator pages in a real browser', () => {
     // Back on from the keyboard alone: focus the switch, press Space.
     await row(page, name).getByRole('switch').focus();
     await page.keyboard.press('Space');
-    await page.getByTestId('toast').filter({ hasText: `${name} enabled` }).waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: `${name} enabled` })
+      .waitFor();
     expect((await handle.describe()).state.paused).toBe(false);
   });
 
@@ -184,7 +214,9 @@ describe('the operator pages in a real browser', () => {
     await finished.waitFor();
     expect(await finished.locator('td[data-label="Rows"]').textContent()).toBe(ROWS.toLocaleString('en-US'));
     const link = await finished.getByRole('link').getAttribute('href');
-    expect(link).toContain(`${stack.config.temporal.web_ui}/namespaces/${stack.config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}/`);
+    expect(link).toContain(
+      `${stack.config.temporal.web_ui}/namespaces/${stack.config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}/`,
+    );
     await row(page, name).getByText('success').waitFor();
 
     // Filters narrow the history: this scheduling's successful Kafka runs hold the run; CSV runs do not.
@@ -196,7 +228,7 @@ describe('the operator pages in a real browser', () => {
     expect(await finished.count()).toBe(0);
   });
 
-  it('shows a failed run\'s error in the history and among the dashboard\'s last failed runs', async () => {
+  it("shows a failed run's error in the history and among the dashboard's last failed runs", async () => {
     const page = await signedIn('/scheduler', 'operate');
     const broken = names[2]!;
     const workflowId = await runNow(page, broken);
@@ -221,12 +253,18 @@ describe('the operator pages in a real browser', () => {
       kafka_config: { topic, message_key_field: 'order_id', batch_size: 50 },
     });
     expect((await adminApi('POST', '/api/scheduler/scheduling', body)).status).toBe(201);
-    const fast = (await (await adminApi('POST', `/api/scheduler/scheduling/${name}/run`)).json()) as { workflow_id: string };
+    const fast = (await (await adminApi('POST', `/api/scheduler/scheduling/${name}/run`)).json()) as {
+      workflow_id: string;
+    };
     await finishedRun(fast.workflow_id);
-    expect((await adminApi('PUT', `/api/scheduler/scheduling/${name}`, { ...body, params: { pause: 0.02 } })).status).toBe(200);
+    expect(
+      (await adminApi('PUT', `/api/scheduler/scheduling/${name}`, { ...body, params: { pause: 0.02 } })).status,
+    ).toBe(200);
 
     const page = await signedIn('/', 'read');
-    const slow = (await (await adminApi('POST', `/api/scheduler/scheduling/${name}/run`)).json()) as { workflow_id: string };
+    const slow = (await (await adminApi('POST', `/api/scheduler/scheduling/${name}/run`)).json()) as {
+      workflow_id: string;
+    };
     const item = page.getByTestId('running-runs').locator('li', { hasText: name });
     await item.waitFor();
     expect(await item.textContent()).toMatch(/of ~1,000.*rows\/s.*attempt 1/);
@@ -235,17 +273,17 @@ describe('the operator pages in a real browser', () => {
     const first = Number(await bar.getAttribute('value'));
     const selector = `[data-testid="running-runs"] li[data-workflow-id="${slow.workflow_id}"] progress`;
     // A function, not a string: the pages' CSP (script-src 'self') forbids evaluating strings.
-    await page.waitForFunction(
-      ([sel, min]) => Number(document.querySelector(sel)?.getAttribute('value')) > min,
-      [selector, first] as const,
-    );
+    await page.waitForFunction(([sel, min]) => Number(document.querySelector(sel)?.getAttribute('value')) > min, [
+      selector,
+      first,
+    ] as const);
     expect(Number(await bar.getAttribute('value'))).toBeLessThan(1);
     await screenshot(page, 'dashboard-running.png');
     await finishedRun(slow.workflow_id);
     await page.getByTestId('running-empty').waitFor();
   });
 
-  it('backfills a past day from the scheduling\'s Backfill action: a wrong window is refused under its field, the right one shows a backfill run in the history', async () => {
+  it("backfills a past day from the scheduling's Backfill action: a wrong window is refused under its field, the right one shows a backfill run in the history", async () => {
     const page = await signedIn('/scheduler', 'operate');
     const name = names[1]!;
     // datetime-local values in the browser's time zone (the machine's, as this process's).
@@ -254,7 +292,9 @@ describe('the operator pages in a real browser', () => {
       const two = (n: number) => String(n).padStart(2, '0');
       return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T00:00`;
     };
-    await row(page, name).getByRole('button', { name: /Backfill/ }).click();
+    await row(page, name)
+      .getByRole('button', { name: /Backfill/ })
+      .click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('From').fill(local(2));
     await dialog.getByLabel('To').fill(local(3));
@@ -265,7 +305,10 @@ describe('the operator pages in a real browser', () => {
     await dialog.getByLabel('From').fill(local(3));
     await dialog.getByLabel('To').fill(local(2));
     await dialog.getByRole('button', { name: 'Backfill' }).click();
-    await page.getByTestId('toast').filter({ hasText: `Backfill of ${name}` }).waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: `Backfill of ${name}` })
+      .waitFor();
     await page.getByTestId('filter-scheduling').selectOption(name);
     const backfilled = page.locator('tr[data-status="success"]').filter({ has: page.getByTestId('backfill-tag') });
     await backfilled.waitFor();
@@ -281,7 +324,12 @@ describe('the operator pages in a real browser', () => {
     const created = await adminApi(
       'POST',
       '/api/scheduler/scheduling',
-      schedulingBody(name, { source: 'slow', query, reconcile: 'count', kafka_config: { topic, message_key_field: 'id' } }),
+      schedulingBody(name, {
+        source: 'slow',
+        query,
+        reconcile: 'count',
+        kafka_config: { topic, message_key_field: 'id' },
+      }),
     );
     expect(created.status).toBe(201);
     const page = await signedIn('/scheduler', 'operate');
@@ -292,13 +340,15 @@ describe('the operator pages in a real browser', () => {
     expect(await suspect.getByTestId('query-count').textContent()).toBe('100');
     expect(await suspect.getByTestId('rows-read').textContent()).toBe('200');
     expect(await suspect.getByTestId('rows-delivered').textContent()).toBe('200');
-    expect(await suspect.locator('td[data-label="Error"]').textContent()).toContain('counted 100 rows but the export read 200');
+    expect(await suspect.locator('td[data-label="Error"]').textContent()).toContain(
+      'counted 100 rows but the export read 200',
+    );
     await page.getByTestId('filter-status').selectOption('suspect');
     await suspect.waitFor();
     await screenshot(page, 'scheduler-suspect-run.png');
   });
 
-  it('shows the server\'s validation error next to the cron field and creates nothing', async () => {
+  it("shows the server's validation error next to the cron field and creates nothing", async () => {
     const page = await signedIn('/scheduler', 'admin');
     const name = uniqueName('ui-bad');
     await page.getByRole('button', { name: 'New scheduling' }).click();
@@ -326,54 +376,80 @@ describe('the operator pages in a real browser', () => {
     await form.getByLabel('Description').fill('edited in the browser');
     await form.getByLabel('Batch size (rows per send)').fill('250');
     await form.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByTestId('toast').filter({ hasText: `${kept} saved` }).waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: `${kept} saved` })
+      .waitFor();
     const edited = (await stack.client.schedule.getHandle(scheduleIdOf(kept)).describe()).action;
     expect(edited.type === 'startWorkflow' && edited.args?.[0]).toMatchObject({
-      scheduling: { description: 'edited in the browser', kafka_config: { batch_size: 250, topic, message_key_field: 'order_id' } },
+      scheduling: {
+        description: 'edited in the browser',
+        kafka_config: { batch_size: 250, topic, message_key_field: 'order_id' },
+      },
     });
 
-    await row(page, removed).getByRole('button', { name: /Delete/ }).click();
+    await row(page, removed)
+      .getByRole('button', { name: /Delete/ })
+      .click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
-    await page.getByTestId('toast').filter({ hasText: `${removed} deleted` }).waitFor();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: `${removed} deleted` })
+      .waitFor();
     await row(page, removed).waitFor({ state: 'detached' });
-    await expect(stack.client.schedule.getHandle(scheduleIdOf(removed)).describe()).rejects.toThrow(ScheduleNotFoundError);
+    await expect(stack.client.schedule.getHandle(scheduleIdOf(removed)).describe()).rejects.toThrow(
+      ScheduleNotFoundError,
+    );
   });
 
   it('lays both pages out at 1280 px and at 390 px without sideways scrolling, and saves screenshots', async () => {
-    for (const [label, viewport] of [['desktop', DESKTOP], ['mobile', MOBILE]] as const) {
+    for (const [label, viewport] of [
+      ['desktop', DESKTOP],
+      ['mobile', MOBILE],
+    ] as const) {
       const dashboard = await signedIn('/', 'admin', viewport);
       // The earlier runs' messages, recorded by the worker's producer, are counted today.
       await dashboard.getByTestId('stat-messages').locator('.stat-value').filter({ hasText: /[1-9]/ }).waitFor();
       await dashboard.getByTestId('kafka-badge').filter({ hasText: 'Connected' }).waitFor();
-      expect(await dashboard.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+      expect(await dashboard.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+        viewport.width,
+      );
       await screenshot(dashboard, `dashboard-${label}.png`);
 
       const scheduler = await signedIn('/scheduler', 'admin', viewport);
       await scheduler.getByTestId('history').waitFor();
-      expect(await scheduler.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+      expect(await scheduler.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+        viewport.width,
+      );
       await screenshot(scheduler, `scheduler-${label}.png`);
     }
   });
 
   const broker = kafkaBroker();
   const maybe = broker.externalReason ? it.skip : it;
-  maybe('shows Kafka Disconnected after the broker stops and Connected again after it restarts', async () => {
-    const page = await signedIn('/', 'read');
-    const badge = page.getByTestId('kafka-badge');
-    await page.locator('[data-testid="kafka-badge"][data-status="healthy"]').waitFor();
-    expect(await badge.textContent()).toContain('🟢 Connected');
-    try {
-      // Only a broker this checkout started (its pid file in this data folder) can be stopped here: say so, not time out.
-      expect({ stopped: await broker.stop(), status: await statusOf(broker) }).toEqual({ stopped: true, status: 'stopped' });
-      await page.locator('[data-testid="kafka-badge"][data-status="unhealthy"]').waitFor();
-      expect(await badge.textContent()).toContain('🔴 Disconnected');
-      expect(await page.getByTestId('kafka-last-error').textContent()).not.toBe('');
-      await screenshot(page, 'dashboard-kafka-disconnected.png');
-    } finally {
-      await up([broker], () => undefined);
-    }
-    await page.locator('[data-testid="kafka-badge"][data-status="healthy"]').waitFor();
-    expect(await badge.textContent()).toContain('🟢 Connected');
-  }, 300_000);
+  maybe(
+    'shows Kafka Disconnected after the broker stops and Connected again after it restarts',
+    async () => {
+      const page = await signedIn('/', 'read');
+      const badge = page.getByTestId('kafka-badge');
+      await page.locator('[data-testid="kafka-badge"][data-status="healthy"]').waitFor();
+      expect(await badge.textContent()).toContain('🟢 Connected');
+      try {
+        // Only a broker this checkout started (its pid file in this data folder) can be stopped here: say so, not time out.
+        expect({ stopped: await broker.stop(), status: await statusOf(broker) }).toEqual({
+          stopped: true,
+          status: 'stopped',
+        });
+        await page.locator('[data-testid="kafka-badge"][data-status="unhealthy"]').waitFor();
+        expect(await badge.textContent()).toContain('🔴 Disconnected');
+        expect(await page.getByTestId('kafka-last-error').textContent()).not.toBe('');
+        await screenshot(page, 'dashboard-kafka-disconnected.png');
+      } finally {
+        await up([broker], () => undefined);
+      }
+      await page.locator('[data-testid="kafka-badge"][data-status="healthy"]').waitFor();
+      expect(await badge.textContent()).toContain('🟢 Connected');
+    },
+    300_000,
+  );
 });
-

@@ -42,7 +42,8 @@ describe('the scheduling form previews before saving (real browser)', () => {
     context = await browser.newContext({ viewport: DESKTOP });
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        cspViolations.push(message.text());
     });
     page.setDefaultTimeout(PAGE_DEADLINE_MS);
     await page.goto(`${baseUrl}/scheduler`);
@@ -70,7 +71,9 @@ describe('the scheduling form previews before saving (real browser)', () => {
     const first = messages.first();
     expect(await first.locator('td[data-label="Key"]').textContent()).toBe('1');
     expect(['0', '1', '2']).toContain(await first.locator('td[data-label="Partition"]').textContent());
-    expect(JSON.parse((await first.locator('td[data-label="Value"]').textContent()) ?? '')).toMatchObject({ order_id: 1 });
+    expect(JSON.parse((await first.locator('td[data-label="Value"]').textContent()) ?? '')).toMatchObject({
+      order_id: 1,
+    });
     expect(await panel.getByTestId('preview-columns').textContent()).toContain('order_id integer');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'scheduling-preview.png'), fullPage: true });
 
@@ -79,7 +82,9 @@ describe('the scheduling form previews before saving (real browser)', () => {
     await form.getByRole('button', { name: 'Preview' }).click();
     const problems = page.getByTestId('preview-problems');
     await problems.waitFor();
-    expect(await problems.textContent()).toContain('kafka_config.message_key_field: "order_no" is not among the query\'s columns');
+    expect(await problems.textContent()).toContain(
+      'kafka_config.message_key_field: "order_no" is not among the query\'s columns',
+    );
 
     const listed = await fetch(`${baseUrl}/api/scheduler/scheduling/${name}`, { headers: stack.bearer('read') });
     expect(listed.status).toBe(404);

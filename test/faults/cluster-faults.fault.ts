@@ -79,7 +79,9 @@ describe('fault drill: a three-broker cluster and two workers', () => {
   async function exportingPid(handle: WorkflowHandle): Promise<number> {
     for (let i = 0; i < 600; i++) {
       const { raw } = await handle.describe();
-      const identity = (raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'exportToKafka')?.lastWorkerIdentity;
+      const identity = (raw.pendingActivities ?? []).find(
+        (a) => a.activityType?.name === 'exportToKafka',
+      )?.lastWorkerIdentity;
       if (identity) return Number(identity.split('@')[0]);
       await sleep(100);
     }
@@ -162,9 +164,12 @@ describe('fault drill: a three-broker cluster and two workers', () => {
       const perWorker = new Map<number, number>();
       for (const { handle } of runs) {
         const { raw } = await handle.describe();
-        const started = (raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'exportToKafka' && a.lastStartedTime);
+        const started = (raw.pendingActivities ?? []).find(
+          (a) => a.activityType?.name === 'exportToKafka' && a.lastStartedTime,
+        );
         const identity = started?.lastWorkerIdentity;
-        if (identity) perWorker.set(Number(identity.split('@')[0]), (perWorker.get(Number(identity.split('@')[0])) ?? 0) + 1);
+        if (identity)
+          perWorker.set(Number(identity.split('@')[0]), (perWorker.get(Number(identity.split('@')[0])) ?? 0) + 1);
       }
       expect([...perWorker.keys()].sort()).toEqual(workers.map((w) => w.pid!).sort());
       expect([...perWorker.values()]).toEqual([2, 2]);
@@ -197,12 +202,17 @@ describe('fault drill: a three-broker cluster and two workers', () => {
   });
 
   it('a network partition between the worker and every broker: the export retries and completes once it heals, nothing lost', async () => {
-    const proxies = cluster.nodes.map((n) => new TcpProxy(n.proxied!.advertisedPort, { host: '127.0.0.1', port: n.proxied!.listenPort }));
+    const proxies = cluster.nodes.map(
+      (n) => new TcpProxy(n.proxied!.advertisedPort, { host: '127.0.0.1', port: n.proxied!.listenPort }),
+    );
     for (const p of proxies) await p.open();
     try {
       // The worker knows the cluster only through the proxies; the test's own client goes direct.
       const throughProxies = proxies.map((p) => `127.0.0.1:${p.port}`);
-      const { configFile, taskQueue } = h.config(h.dbFile, { bootstrap_servers: throughProxies, send_timeout_ms: 10_000 });
+      const { configFile, taskQueue } = h.config(h.dbFile, {
+        bootstrap_servers: throughProxies,
+        send_timeout_ms: 10_000,
+      });
       h.worker(configFile);
       const { topic, handle } = await h.startExport(taskQueue, { batch_size: BATCH, resume_key: ['order_id'] });
       await h.waitForOffsets(topic, 10_000);

@@ -36,7 +36,11 @@ describe('fault drill: the source database stops mid-export', () => {
   it('PostgreSQL stopped for 10 s mid-export: the attempt fails, the retry resumes after the last key; every row arrives', async () => {
     const { configFile, taskQueue } = h.config(h.dbFile, {}, { sources: { pg: { url: POSTGRES_URL } } });
     h.worker(configFile);
-    const { topic, handle } = await h.startExport(taskQueue, { batch_size: 50, resume_key: ['order_id'] }, { source: 'pg', query: QUERY });
+    const { topic, handle } = await h.startExport(
+      taskQueue,
+      { batch_size: 50, resume_key: ['order_id'] },
+      { source: 'pg', query: QUERY },
+    );
     await h.waitForOffsets(topic, 2_000);
     expect(await countMessages(h.kafka, topic)).toBeLessThan(ROWS);
     await postgres.stop();
@@ -57,6 +61,7 @@ describe('fault drill: the source database stops mid-export', () => {
     }
     expect(seen.size).toBe(ROWS);
     expect(messages.length - ROWS).toBeLessThanOrEqual((result.attempts - 1) * RESEND_WINDOW);
-    for (const ids of idsByPartition(messages).values()) expect(stepsBack(ids)).toBeLessThanOrEqual(result.attempts - 1);
+    for (const ids of idsByPartition(messages).values())
+      expect(stepsBack(ids)).toBeLessThanOrEqual(result.attempts - 1);
   });
 });

@@ -110,13 +110,17 @@ describe.each(backends)('alert store contract: $name', (backend) => {
     });
   });
 
-  it('deletes the transitions older than the retention and keeps the rules\' states', async () => {
+  it("deletes the transitions older than the retention and keeps the rules' states", async () => {
     const store = open();
     let previous = state();
     await store.save(previous, null, null);
     for (const [i, level] of (['warning', 'ok'] as const).entries()) {
       const next = state({ state: level, since: at(i * 60), evaluated_at: at(i * 60) });
-      await store.save(next, previous, alert({ previous_state: previous.state, state: level, at: at(i * 60), message: level }));
+      await store.save(
+        next,
+        previous,
+        alert({ previous_state: previous.state, state: level, at: at(i * 60), message: level }),
+      );
       previous = next;
     }
     expect(await store.deleteBefore(at(30))).toBe(1);

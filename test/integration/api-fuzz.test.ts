@@ -43,7 +43,11 @@ describe('API fuzzing: schemathesis against /api/openapi.json', () => {
   afterAll(async () => {
     // Valid bodies the fuzzer sent created real schedules: remove them.
     for await (const s of stack.client.schedule.list()) {
-      if (!before.has(s.scheduleId)) await stack.client.schedule.getHandle(s.scheduleId).delete().catch(() => undefined);
+      if (!before.has(s.scheduleId))
+        await stack.client.schedule
+          .getHandle(s.scheduleId)
+          .delete()
+          .catch(() => undefined);
     }
     await stack.close();
   });
@@ -52,29 +56,49 @@ describe('API fuzzing: schemathesis against /api/openapi.json', () => {
     const res = await request(url).get('/api/openapi.json').expect(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/api/kafka/send', '/api/scheduler/scheduling', '/api/scheduler/scheduling/{name}/run', '/api/kafka/metrics/summary']),
+      expect.arrayContaining([
+        '/api/kafka/send',
+        '/api/scheduler/scheduling',
+        '/api/scheduler/scheduling/{name}/run',
+        '/api/kafka/metrics/summary',
+      ]),
     );
     // The scheduling body is the model's: its enum of formats is there.
     const create = res.body.paths['/api/scheduler/scheduling'].post;
-    expect(create.requestBody.content['application/json'].schema.properties.export_format.enum).toEqual(['kafka', 'csv', 'excel']);
+    expect(create.requestBody.content['application/json'].schema.properties.export_format.enum).toEqual([
+      'kafka',
+      'csv',
+      'excel',
+    ]);
   });
 
   it('no answer is a 500 and every answer conforms to the document', async () => {
     const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-fuzz-'));
-    const { code, output } = await run(st, [
-      'run',
-      `${url}/api/openapi.json`,
-      '--checks', 'all',
-      // The scheduling model has rules JSON Schema does not state (cron fields' ranges, time zones,
-      // the section its export_format needs): a body valid by the document may still get a 400 that
-      // names the field. Every other check, response conformance included, runs.
-      '--exclude-checks', 'positive_data_acceptance',
-      '--max-examples', String(MAX_EXAMPLES),
-      '--seed', '20261206',
-      '--header', `Authorization: ${stack.bearer('admin').Authorization}`,
-      '--report', 'junit',
-      '--report-dir', reportDir,
-    ], reportDir);
+    const { code, output } = await run(
+      st,
+      [
+        'run',
+        `${url}/api/openapi.json`,
+        '--checks',
+        'all',
+        // The scheduling model has rules JSON Schema does not state (cron fields' ranges, time zones,
+        // the section its export_format needs): a body valid by the document may still get a 400 that
+        // names the field. Every other check, response conformance included, runs.
+        '--exclude-checks',
+        'positive_data_acceptance',
+        '--max-examples',
+        String(MAX_EXAMPLES),
+        '--seed',
+        '20261206',
+        '--header',
+        `Authorization: ${stack.bearer('admin').Authorization}`,
+        '--report',
+        'junit',
+        '--report-dir',
+        reportDir,
+      ],
+      reportDir,
+    );
     // On failure, the report's failures section is the test's message.
     const failures = output.slice(Math.max(0, output.indexOf('FAILURES')));
     if (code !== 0) throw new Error(`schemathesis exited ${String(code)}:\n${failures.slice(0, 20_000)}`);

@@ -53,7 +53,9 @@ describe('API hardening on the real stack', () => {
   function freshApp(testTargets?: TestTargetPolicy) {
     const scheduler = new SchedulerService(stack.client, stack.config);
     return createApp({
-      auth: new TokenRegistry((['read', 'operate', 'admin'] as const).map((role) => ({ name: role, role, token: stack.tokens[role] }))),
+      auth: new TokenRegistry(
+        (['read', 'operate', 'admin'] as const).map((role) => ({ name: role, role, token: stack.tokens[role] })),
+      ),
       health: new KafkaHealth(createKafka(stack.config.kafka), stack.producer, { cacheMs: 0 }),
       producer: stack.producer,
       kafka: createKafka(stack.config.kafka),
@@ -70,7 +72,10 @@ describe('API hardening on the real stack', () => {
       const missing = uniqueName('pstt-api-missing');
       await stack.metrics.flush();
       const before = await stack.metrics.summary('today');
-      const res = await request(stack.app).post('/api/kafka/send').set(stack.bearer('admin')).send({ topic: missing, key: 'k', value: { test: 1 } });
+      const res = await request(stack.app)
+        .post('/api/kafka/send')
+        .set(stack.bearer('admin'))
+        .send({ topic: missing, key: 'k', value: { test: 1 } });
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ error: `topic ${missing} does not exist`, topic: missing });
       expect(await topicExists(kafka, missing, 5_000, () => new Error('no answer'))).toBe(false);
@@ -95,7 +100,13 @@ describe('API hardening on the real stack', () => {
       expect(await ensureStackTopics(kafka, names)).toEqual([]);
       const policy = await withAdmin(kafka, (admin) =>
         admin.describeConfigs({
-          resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: names.checkpoint, configurationKeys: ['cleanup.policy'] }],
+          resources: [
+            {
+              resourceType: ConfigResourceTypes.TOPIC,
+              resourceName: names.checkpoint,
+              configurationKeys: ['cleanup.policy'],
+            },
+          ],
         }),
       );
       expect(policy[0]?.configs.find((c) => c.name === 'cleanup.policy')?.value).toBe('compact,delete');
@@ -108,7 +119,12 @@ describe('API hardening on the real stack', () => {
         .set(stack.bearer('admin'))
         .send({ topic: RUNBOOK_TEST_TOPIC, key, value: { test: 'Credential rotation test' } });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ success: true, topic: RUNBOOK_TEST_TOPIC, partition: expect.any(Number), offset: expect.any(String) });
+      expect(res.body).toMatchObject({
+        success: true,
+        topic: RUNBOOK_TEST_TOPIC,
+        partition: expect.any(Number),
+        offset: expect.any(String),
+      });
       const seen = await consumeMessages(kafka, RUNBOOK_TEST_TOPIC, await countMessages(kafka, RUNBOOK_TEST_TOPIC));
       const mine = seen.find((m) => m.key?.toString() === key);
       expect(JSON.parse(mine?.value?.toString() ?? 'null')).toEqual({ test: 'Credential rotation test' });
@@ -120,9 +136,17 @@ describe('API hardening on the real stack', () => {
       await ensureTopic(kafka, small, 1, { 'max.message.bytes': '1024' });
       await stack.metrics.flush();
       const before = await stack.metrics.summary('today');
-      const res = await request(stack.app).post('/api/kafka/send').set(stack.bearer('admin')).send({ topic: small, value: 'x'.repeat(5_000) });
+      const res = await request(stack.app)
+        .post('/api/kafka/send')
+        .set(stack.bearer('admin'))
+        .send({ topic: small, value: 'x'.repeat(5_000) });
       expect(res.status).toBe(413);
-      expect(res.body).toMatchObject({ error: 'message_too_large', success: false, topic: small, latency_ms: expect.any(Number) });
+      expect(res.body).toMatchObject({
+        error: 'message_too_large',
+        success: false,
+        topic: small,
+        latency_ms: expect.any(Number),
+      });
       await stack.metrics.flush();
       const after = await stack.metrics.summary('today');
       expect(after.failed_messages).toBe(before.failed_messages + 1);
@@ -135,10 +159,20 @@ describe('API hardening on the real stack', () => {
       const res = await request(stack.app).get(url);
       const csp = res.headers['content-security-policy'] ?? '';
       expect(csp.split(';').map((d: string) => d.trim())).toEqual(
-        expect.arrayContaining(["default-src 'self'", "frame-ancestors 'none'", "script-src 'self'", "style-src 'self'", "object-src 'none'"]),
+        expect.arrayContaining([
+          "default-src 'self'",
+          "frame-ancestors 'none'",
+          "script-src 'self'",
+          "style-src 'self'",
+          "object-src 'none'",
+        ]),
       );
       expect(csp).not.toContain('unsafe-inline');
-      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' });
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'x-frame-options': 'DENY',
+      });
       expect(res.headers['x-powered-by']).toBeUndefined();
     }
   });
@@ -146,7 +180,11 @@ describe('API hardening on the real stack', () => {
   it('health without a token has the status fields and no error text; with any token it has last_error', async () => {
     const down = createApp({
       ...{ auth: new TokenRegistry([{ name: 'r', role: 'read', token: stack.tokens.read }]) },
-      health: new KafkaHealth(createKafka({ ...stack.config.kafka, bootstrap_servers: ['127.0.0.1:1'] }), stack.producer, { timeoutMs: 2_000 }),
+      health: new KafkaHealth(
+        createKafka({ ...stack.config.kafka, bootstrap_servers: ['127.0.0.1:1'] }),
+        stack.producer,
+        { timeoutMs: 2_000 },
+      ),
       producer: stack.producer,
       kafka: createKafka(stack.config.kafka),
       scheduler: new SchedulerService(stack.client, stack.config),
@@ -177,32 +215,56 @@ describe('API hardening on the real stack', () => {
         // An invalid body answers at once, and counts.
         await request(app).post('/api/kafka/test').set(stack.bearer('admin')).send({}).expect(400);
       }
-      const limited = await request(app).post('/api/kafka/test').set(stack.bearer('admin')).send({ bootstrap_servers: '127.0.0.1:1' });
+      const limited = await request(app)
+        .post('/api/kafka/test')
+        .set(stack.bearer('admin'))
+        .send({ bootstrap_servers: '127.0.0.1:1' });
       expect(limited.status).toBe(429);
       expect(limited.body).toEqual({ error: 'rate_limited', message: 'at most 10 connection tests a minute' });
       expect(limited.headers.ratelimit).toMatch(/; r=0;/);
     });
 
-    it('refuses loopback, link-local and private targets unless allowed; PSTT\'s own brokers always pass', async () => {
+    it("refuses loopback, link-local and private targets unless allowed; PSTT's own brokers always pass", async () => {
       const app = freshApp({ allowPrivate: false, knownBrokers: stack.config.kafka.bootstrap_servers });
-      const targets = ['127.0.0.1:1', 'localhost:9092', '169.254.169.254:80', '10.1.2.3:9092', '192.168.1.10:9092', [stack.config.kafka.bootstrap_servers[0], '172.16.0.5:9092']];
+      const targets = [
+        '127.0.0.1:1',
+        'localhost:9092',
+        '169.254.169.254:80',
+        '10.1.2.3:9092',
+        '192.168.1.10:9092',
+        [stack.config.kafka.bootstrap_servers[0], '172.16.0.5:9092'],
+      ];
       for (const target of targets) {
-        const res = await request(app).post('/api/kafka/test').set(stack.bearer('admin')).send({ bootstrap_servers: target });
+        const res = await request(app)
+          .post('/api/kafka/test')
+          .set(stack.bearer('admin'))
+          .send({ bootstrap_servers: target });
         expect(res.status).toBe(400);
-        expect(res.body.details).toEqual([{ path: 'bootstrap_servers', message: expect.stringContaining('api.allow_private_test_targets') }]);
+        expect(res.body.details).toEqual([
+          { path: 'bootstrap_servers', message: expect.stringContaining('api.allow_private_test_targets') },
+        ]);
       }
-      const own = await request(app).post('/api/kafka/test').set(stack.bearer('admin')).send({ bootstrap_servers: stack.config.kafka.bootstrap_servers[0] });
+      const own = await request(app)
+        .post('/api/kafka/test')
+        .set(stack.bearer('admin'))
+        .send({ bootstrap_servers: stack.config.kafka.bootstrap_servers[0] });
       expect(own.body).toMatchObject({ success: true, brokers: 1, error: null });
 
       // Allowed (the dev stack's setting): the same loopback target is tried, and reported unreachable.
       const allowed = freshApp({ allowPrivate: true, knownBrokers: [] });
-      const tried = await request(allowed).post('/api/kafka/test').set(stack.bearer('admin')).send({ bootstrap_servers: '127.0.0.1:1' });
+      const tried = await request(allowed)
+        .post('/api/kafka/test')
+        .set(stack.bearer('admin'))
+        .send({ bootstrap_servers: '127.0.0.1:1' });
       expect(tried.status).toBe(200);
       expect(tried.body).toMatchObject({ success: false, brokers: 0, error: expect.any(String) });
     });
 
     it('ends a test against a broker that never answers at its deadline, reporting it', async () => {
-      const result = await testKafkaConnection({ bootstrap_servers: `127.0.0.1:${silentPort}`, security_protocol: 'PLAINTEXT', sasl_mechanism: 'PLAIN' }, 1_500);
+      const result = await testKafkaConnection(
+        { bootstrap_servers: `127.0.0.1:${silentPort}`, security_protocol: 'PLAINTEXT', sasl_mechanism: 'PLAIN' },
+        1_500,
+      );
       expect(result).toMatchObject({ success: false, brokers: 0, error: 'no answer from the brokers within 1500 ms' });
     });
   });

@@ -39,7 +39,11 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   });
 
   afterAll(async () => {
-    for (const name of created) await client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    for (const name of created)
+      await client.schedule
+        .getHandle(scheduleIdOf(name))
+        .delete()
+        .catch(() => undefined);
     await stack.close();
     await deleteTopic(kafka, topic);
   });
@@ -76,12 +80,19 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     expect(res.body).toMatchObject({ status: 'healthy', connected: true, producer_ready: true, brokers: 1 });
     expect(res.body).not.toHaveProperty('last_error');
     expect(Date.parse(res.body.checked_at as string)).not.toBeNaN();
-    expect((await request(app).get('/api/kafka/health').set(bearer('read'))).body).toMatchObject({ status: 'healthy', last_error: null });
+    expect((await request(app).get('/api/kafka/health').set(bearer('read'))).body).toMatchObject({
+      status: 'healthy',
+      last_error: null,
+    });
   });
 
   it('reports unhealthy with 503 when no broker answers', async () => {
-    const down = new KafkaHealth(createKafka({ ...config.kafka, bootstrap_servers: ['127.0.0.1:1'] }), producer, { timeoutMs: 2_000 });
-    const res = await request(createApp({ ...appDeps(), health: down })).get('/api/kafka/health').set(bearer('admin'));
+    const down = new KafkaHealth(createKafka({ ...config.kafka, bootstrap_servers: ['127.0.0.1:1'] }), producer, {
+      timeoutMs: 2_000,
+    });
+    const res = await request(createApp({ ...appDeps(), health: down }))
+      .get('/api/kafka/health')
+      .set(bearer('admin'));
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: 'unhealthy', connected: false, producer_ready: false, brokers: 0 });
     expect(res.body.last_error).toBeTruthy();
@@ -139,7 +150,17 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
 
     const list = await request(app).get('/api/scheduler/scheduling').set(bearer('read'));
     const listed = (list.body as Array<Record<string, unknown>>).find((s) => s.name === body.name);
-    for (const field of ['name', 'description', 'enabled', 'schedule', 'export_format', 'kafka_config', 'timeout', 'next_run_times', 'last_run']) {
+    for (const field of [
+      'name',
+      'description',
+      'enabled',
+      'schedule',
+      'export_format',
+      'kafka_config',
+      'timeout',
+      'next_run_times',
+      'last_run',
+    ]) {
       expect(listed).toHaveProperty(field);
     }
 
@@ -189,7 +210,9 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   it('run now twice at the same instant: one 202 and one 409 naming the run that started', async () => {
     const body = scheduling({}, { batch_size: 100 });
     await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body).expect(201);
-    const both = await Promise.all([1, 2].map(() => request(app).post(`/api/scheduler/scheduling/${body.name}/run`).set(bearer('operate'))));
+    const both = await Promise.all(
+      [1, 2].map(() => request(app).post(`/api/scheduler/scheduling/${body.name}/run`).set(bearer('operate'))),
+    );
     expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
     const started = both.find((r) => r.status === 202)!.body.workflow_id as string;
     expect(both.find((r) => r.status === 409)!.body.running_workflow_id).toBe(started);
@@ -235,18 +258,24 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     expect(run.web_ui_url).toBe(
       `${config.temporal.web_ui}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(run.workflow_id)}/${run.run_id}/history`,
     );
-    const filtered = await request(app).get(`/api/scheduler/history?scheduling=${body.name}&status=success`).set(bearer('read'));
+    const filtered = await request(app)
+      .get(`/api/scheduler/history?scheduling=${body.name}&status=success`)
+      .set(bearer('read'));
     expect((filtered.body as RunView[]).map((r) => r.workflow_id)).toEqual([first.body.workflow_id]);
-    const asKafka = await request(app).get(`/api/scheduler/history?scheduling=${body.name}&export_format=kafka`).set(bearer('read'));
+    const asKafka = await request(app)
+      .get(`/api/scheduler/history?scheduling=${body.name}&export_format=kafka`)
+      .set(bearer('read'));
     expect((asKafka.body as RunView[]).map((r) => r.workflow_id)).toEqual([first.body.workflow_id]);
-    const asCsv = await request(app).get(`/api/scheduler/history?scheduling=${body.name}&export_format=csv`).set(bearer('read'));
+    const asCsv = await request(app)
+      .get(`/api/scheduler/history?scheduling=${body.name}&export_format=csv`)
+      .set(bearer('read'));
     expect(asCsv.body).toEqual([]);
     const badFormat = await request(app).get('/api/scheduler/history?export_format=pdf').set(bearer('read'));
     expect(badFormat.status).toBe(400);
     expect(badFormat.body.details[0].path).toBe('export_format');
   });
 
-  it('GET /api/session tells the pages the token\'s role and the sources a scheduling may name', async () => {
+  it("GET /api/session tells the pages the token's role and the sources a scheduling may name", async () => {
     await request(app).get('/api/session').expect(401);
     for (const role of ['read', 'operate', 'admin'] as const) {
       const res = await request(app).get('/api/session').set(bearer(role)).expect(200);
@@ -270,7 +299,10 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   it("history shows a failed run's error_message", async () => {
     const body = scheduling({}, { message_key_field: 'order_number' });
     await request(app).post('/api/scheduler/scheduling').set(bearer('admin')).send(body).expect(201);
-    const started = await request(app).post(`/api/scheduler/scheduling/${body.name}/run`).set(bearer('operate')).expect(202);
+    const started = await request(app)
+      .post(`/api/scheduler/scheduling/${body.name}/run`)
+      .set(bearer('operate'))
+      .expect(202);
     const run = await finishedRun(started.body.workflow_id as string);
     expect(run.status).toBe('error');
     expect(run.error_message).toContain('message_key_field "order_number" is not a column of the query');
@@ -288,13 +320,26 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   });
 
   it('metrics summary and hourly answer with the runbook fields, counting the sends made', async () => {
-    await request(app).post('/api/kafka/send').set(bearer('admin')).send({ topic, key: 'm-1', value: 'one' }).expect(200);
+    await request(app)
+      .post('/api/kafka/send')
+      .set(bearer('admin'))
+      .send({ topic, key: 'm-1', value: 'one' })
+      .expect(200);
     const summary = await request(app).get('/api/kafka/metrics/summary?period=today').set(bearer('read'));
     expect(summary.status).toBe(200);
     expect(Object.keys(summary.body).sort()).toEqual(
       [
-        'period', 'total_messages', 'successful_messages', 'failed_messages', 'success_rate', 'total_bytes',
-        'avg_latency_ms', 'p50_latency_ms', 'p95_latency_ms', 'p99_latency_ms', 'avg_failed_latency_ms',
+        'period',
+        'total_messages',
+        'successful_messages',
+        'failed_messages',
+        'success_rate',
+        'total_bytes',
+        'avg_latency_ms',
+        'p50_latency_ms',
+        'p95_latency_ms',
+        'p99_latency_ms',
+        'avg_failed_latency_ms',
       ].sort(),
     );
     expect(summary.body.period).toBe('today');
@@ -303,14 +348,30 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
 
     const hourly = await request(app).get('/api/kafka/metrics/hourly?hours=6').set(bearer('read'));
     expect(hourly.body).toHaveLength(6);
-    expect(Object.keys(hourly.body[5]).sort()).toEqual(['avg_latency_ms', 'bytes', 'failed', 'hour', 'messages', 'p99_latency_ms']);
+    expect(Object.keys(hourly.body[5]).sort()).toEqual([
+      'avg_latency_ms',
+      'bytes',
+      'failed',
+      'hour',
+      'messages',
+      'p99_latency_ms',
+    ]);
     expect(hourly.body[5].messages).toBeGreaterThanOrEqual(1);
     expect((await request(app).get('/api/kafka/metrics/summary?period=1y').set(bearer('read'))).status).toBe(400);
   });
 
   it('metrics cleanup deletes what is older than the given days', async () => {
     const old = new Date(Date.now() - 10 * 24 * 3600 * 1000);
-    metrics.record({ at: old, topic, scheduling: null, messages: 5, bytes: 50, latencyMs: 3, success: true, error: null });
+    metrics.record({
+      at: old,
+      topic,
+      scheduling: null,
+      messages: 5,
+      bytes: 50,
+      latencyMs: 3,
+      success: true,
+      error: null,
+    });
     await metrics.flush();
     const res = await request(app).post('/api/kafka/metrics/cleanup?days=7').set(bearer('operate'));
     expect(res.status).toBe(200);
@@ -325,18 +386,40 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     const handle = client.schedule.getHandle(retentionScheduleIdOf(config.temporal.task_queue));
     try {
       const description = await handle.describe();
-      expect(description.action).toMatchObject({ workflowType: 'metricsRetention', taskQueue: config.temporal.task_queue });
+      expect(description.action).toMatchObject({
+        workflowType: 'metricsRetention',
+        taskQueue: config.temporal.task_queue,
+      });
       // An alert transition from before the retention window goes with the old metrics.
       const longAgo = new Date(Date.now() - (config.metrics.retention_days + 10) * 24 * 3600_000);
-      const rule = { rule: 'success_rate', warning_threshold: 98, critical_threshold: 95, message: 'm', value: 97, condition_since: null } as const;
+      const rule = {
+        rule: 'success_rate',
+        warning_threshold: 98,
+        critical_threshold: 95,
+        message: 'm',
+        value: 97,
+        condition_since: null,
+      } as const;
       await stack.alerts.save({ ...rule, state: 'warning', since: longAgo, evaluated_at: longAgo }, null, {
-        rule: 'success_rate', previous_state: 'ok', state: 'warning', value: 97, threshold: 98, message: 'old', at: longAgo, delivery_error: null,
+        rule: 'success_rate',
+        previous_state: 'ok',
+        state: 'warning',
+        value: 97,
+        threshold: 98,
+        message: 'old',
+        at: longAgo,
+        delivery_error: null,
       });
       const result = await client.workflow.execute('metricsRetention', {
         taskQueue: config.temporal.task_queue,
         workflowId: uniqueName('retention-test'),
       });
-      expect(result).toEqual({ deleted: expect.any(Number), remaining: expect.any(Number), store_bytes: expect.any(Number), alerts_deleted: 1 });
+      expect(result).toEqual({
+        deleted: expect.any(Number),
+        remaining: expect.any(Number),
+        store_bytes: expect.any(Number),
+        alerts_deleted: 1,
+      });
       expect((await stack.alerts.recent(10)).map((a) => a.message)).not.toContain('old');
     } finally {
       await handle.delete();
@@ -349,7 +432,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     const [month, day] = [await metrics.summary('30d'), await metrics.summary('24h')];
     const res = await request(app).get('/api/kafka/metrics/prometheus').set(bearer('read'));
     expect(res.status).toBe(200);
-    const lines = (res.text).split('\n').filter((l) => l && !l.startsWith('#'));
+    const lines = res.text.split('\n').filter((l) => l && !l.startsWith('#'));
     for (const line of lines) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/);
     const value = (name: string) => Number(lines.find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
     expect(value('kafka_messages_sent_total')).toBeGreaterThanOrEqual(1);
@@ -367,10 +450,12 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       .set(bearer('admin'))
       .send({ bootstrap_servers: config.kafka.bootstrap_servers[0], security_protocol: 'PLAINTEXT' });
     expect(ok.body).toMatchObject({ success: true, brokers: 1, error: null });
-    const bad = await request(app)
-      .post('/api/kafka/test')
-      .set(bearer('admin'))
-      .send({ bootstrap_servers: '127.0.0.1:1', security_protocol: 'SASL_PLAINTEXT', sasl_username: 'u', sasl_password: 'p' });
+    const bad = await request(app).post('/api/kafka/test').set(bearer('admin')).send({
+      bootstrap_servers: '127.0.0.1:1',
+      security_protocol: 'SASL_PLAINTEXT',
+      sasl_username: 'u',
+      sasl_password: 'p',
+    });
     expect(bad.body).toMatchObject({ success: false, brokers: 0 });
     expect(bad.body.error).toBeTruthy();
   });
@@ -382,11 +467,14 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ topic, value: 'x'.repeat(1_100_000) }));
     expect(big.status).toBe(413);
-    const bad = await request(app).post('/api/kafka/send').set(bearer('admin')).set('Content-Type', 'application/json').send('{oops');
+    const bad = await request(app)
+      .post('/api/kafka/send')
+      .set(bearer('admin'))
+      .set('Content-Type', 'application/json')
+      .send('{oops');
     expect(bad.status).toBe(400);
     const missing = await request(app).get('/api/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.error).toBe('not_found');
   });
 });
-

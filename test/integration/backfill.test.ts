@@ -64,14 +64,20 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
   });
 
   afterAll(async () => {
-    await stack.client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    await stack.client.schedule
+      .getHandle(scheduleIdOf(name))
+      .delete()
+      .catch(() => undefined);
     await stack.close();
     await deleteTopic(kafka, topic);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const backfill = (body: unknown, scheduling = name, role: 'operate' | 'read' = 'operate') =>
-    request(stack.app).post(`/api/scheduler/scheduling/${scheduling}/backfill`).set(stack.bearer(role)).send(body as object);
+    request(stack.app)
+      .post(`/api/scheduler/scheduling/${scheduling}/backfill`)
+      .set(stack.bearer(role))
+      .send(body as object);
 
   async function runsOf(): Promise<RunView[]> {
     const res = await request(stack.app).get(`/api/scheduler/history?scheduling=${name}`).set(stack.bearer('read'));
@@ -101,9 +107,16 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
   });
 
   it('runs one run per past 06:00 in the window, each bound to its own scheduled time, marked as backfill in history', async () => {
-    const scheduling = async () => (await request(stack.app).get(`/api/scheduler/scheduling/${name}`).set(stack.bearer('read'))).body as Record<string, unknown>;
+    const scheduling = async () =>
+      (await request(stack.app).get(`/api/scheduler/scheduling/${name}`).set(stack.bearer('read'))).body as Record<
+        string,
+        unknown
+      >;
     const before = await scheduling();
-    const res = await backfill({ from: new Date(at6(5).getTime() - 3_600_000).toISOString(), to: new Date(at6(3).getTime() + 3_600_000).toISOString() });
+    const res = await backfill({
+      from: new Date(at6(5).getTime() - 3_600_000).toISOString(),
+      to: new Date(at6(3).getTime() + 3_600_000).toISOString(),
+    });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ scheduling: name, overlap: 'buffer_all' });
     // Recording the request in the action's memo leaves the scheduling as it was (still paused, same spec and
@@ -119,11 +132,20 @@ describe('POST /api/scheduler/scheduling/:name/backfill', () => {
     // Exactly three: none from the refused requests above (the 400-day one alone would have made hundreds),
     // none dropped by the scheduling's skip policy; one after another, so never two at once.
     expect(runs).toHaveLength(3);
-    const spans = runs.map((r) => [Date.parse(r.start_time), Date.parse(r.end_time!)] as const).sort((a, b) => a[0] - b[0]);
+    const spans = runs
+      .map((r) => [Date.parse(r.start_time), Date.parse(r.end_time!)] as const)
+      .sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
     const byTime = [...runs].sort((a, b) => (a.scheduled_time ?? '').localeCompare(b.scheduled_time ?? ''));
-    expect(byTime.map((r) => ({ scheduled_time: r.scheduled_time, status: r.status, rows: r.rows, backfill: r.backfill }))).toEqual(
-      [5, 4, 3].map((daysAgo) => ({ scheduled_time: at6(daysAgo).toISOString(), status: 'success', rows: rowsPerDay[daysAgo], backfill: true })),
+    expect(
+      byTime.map((r) => ({ scheduled_time: r.scheduled_time, status: r.status, rows: r.rows, backfill: r.backfill })),
+    ).toEqual(
+      [5, 4, 3].map((daysAgo) => ({
+        scheduled_time: at6(daysAgo).toISOString(),
+        status: 'success',
+        rows: rowsPerDay[daysAgo],
+        backfill: true,
+      })),
     );
   });
 });

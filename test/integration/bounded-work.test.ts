@@ -50,7 +50,12 @@ describe('bounded work per worker (real Temporal, Kafka, PostgreSQL)', () => {
     return topic;
   }
 
-  const scheduling = (topic: string, query: string, kafkaConfig: Record<string, unknown> = {}, more: Partial<SchedulingInput> = {}) =>
+  const scheduling = (
+    topic: string,
+    query: string,
+    kafkaConfig: Record<string, unknown> = {},
+    more: Partial<SchedulingInput> = {},
+  ) =>
     makeScheduling({
       name: uniqueName('bnd-bounded'),
       schedule: { every: '1h' },
@@ -90,7 +95,11 @@ describe('bounded work per worker (real Temporal, Kafka, PostgreSQL)', () => {
       const handles = await Promise.all(
         Array.from({ length: 8 }, async () => {
           const input: ExportJobInput = { scheduling: scheduling(topic, query, { batch_size: 10 }) };
-          return client.workflow.start('exportJob', { taskQueue: config.temporal.task_queue, workflowId: uniqueName('bnd-bounded-run'), args: [input] });
+          return client.workflow.start('exportJob', {
+            taskQueue: config.temporal.task_queue,
+            workflowId: uniqueName('bnd-bounded-run'),
+            args: [input],
+          });
         }),
       );
       for (let i = 0; (await waiting(key)) < 4; i++) {
@@ -128,7 +137,9 @@ describe('bounded work per worker (real Temporal, Kafka, PostgreSQL)', () => {
     const sendsOf = (name: string) => {
       const db = new Database(metricsFile, { readonly: true });
       try {
-        return (db.prepare('SELECT SUM(sends) AS n FROM send_metrics_minute WHERE scheduling = ?').get(name) as { n: number }).n;
+        return (
+          db.prepare('SELECT SUM(sends) AS n FROM send_metrics_minute WHERE scheduling = ?').get(name) as { n: number }
+        ).n;
       } finally {
         db.close();
       }

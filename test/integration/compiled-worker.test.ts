@@ -82,7 +82,11 @@ describe('the compiled worker and its prebuilt workflow bundle (real worker proc
         kafka_config: { topic, message_key_field: 'order_id', resume_key: ['order_id'], batch_size: 200 },
       }),
     };
-    const handle = await client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName('build-compiled-run'), args: [input] });
+    const handle = await client.workflow.start('exportJob', {
+      taskQueue,
+      workflowId: uniqueName('build-compiled-run'),
+      args: [input],
+    });
     const result = (await handle.result()) as ExportResult;
 
     expect(result).toMatchObject({ rows: ROWS, messages: ROWS });

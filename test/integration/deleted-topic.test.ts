@@ -31,46 +31,57 @@ describe('a deleted or recreated topic does not poison the producer (real broker
     return topic;
   }
 
-  const values = async (topic: string, n: number) => (await consumeMessages(kafka, topic, n)).map((m) => m.value?.toString()).sort();
+  const values = async (topic: string, n: number) =>
+    (await consumeMessages(kafka, topic, n)).map((m) => m.value?.toString()).sort();
 
-  it.each(['all', 'leader'] as const)('sends to other topics after a topic it used is deleted (acks=%s)', async (acks) => {
-    const [a, b, c] = [await newTopic(), await newTopic(), uniqueName('bnd-deleted')];
-    const producer = new KafkaProducer(kafka, { sendTimeoutMs: 20_000 });
-    try {
-      await producer.send(a, [{ key: 'a1', value: 'before' }], { acks });
-      await producer.send(b, [{ key: 'b1', value: 'to be deleted' }], { acks });
-      await deleteTopic(kafka, b);
-      // Created after the deletion: its first send asks the cluster for metadata.
-      topics.push(c);
-      await ensureTopic(kafka, c, 2);
-      await producer.send(c, [{ key: 'c1', value: 'new topic' }], { acks });
-      await producer.send(a, [{ key: 'a2', value: 'after' }], { acks });
-    } finally {
-      await producer.disconnect();
-    }
-    expect(await values(a, 2)).toEqual(['after', 'before']);
-    expect(await values(c, 1)).toEqual(['new topic']);
-  });
+  it.each(['all', 'leader'] as const)(
+    'sends to other topics after a topic it used is deleted (acks=%s)',
+    async (acks) => {
+      const [a, b, c] = [await newTopic(), await newTopic(), uniqueName('bnd-deleted')];
+      const producer = new KafkaProducer(kafka, { sendTimeoutMs: 20_000 });
+      try {
+        await producer.send(a, [{ key: 'a1', value: 'before' }], { acks });
+        await producer.send(b, [{ key: 'b1', value: 'to be deleted' }], { acks });
+        await deleteTopic(kafka, b);
+        // Created after the deletion: its first send asks the cluster for metadata.
+        topics.push(c);
+        await ensureTopic(kafka, c, 2);
+        await producer.send(c, [{ key: 'c1', value: 'new topic' }], { acks });
+        await producer.send(a, [{ key: 'a2', value: 'after' }], { acks });
+      } finally {
+        await producer.disconnect();
+      }
+      expect(await values(a, 2)).toEqual(['after', 'before']);
+      expect(await values(c, 1)).toEqual(['new topic']);
+    },
+  );
 
-  it.each(['all', 'leader'] as const)('sends to a topic deleted and recreated with fewer partitions (acks=%s)', async (acks) => {
-    const b = await newTopic(3);
-    const producer = new KafkaProducer(kafka, { sendTimeoutMs: 20_000 });
-    // Keys spread over the three partitions of the first layout.
-    const batch = (tag: string) => Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: `${tag}-${i}` }));
-    try {
-      await producer.send(b, batch('old'), { acks });
-      await deleteTopic(kafka, b);
-      await ensureTopic(kafka, b, 1);
-      // The cached layout still has three partitions: the producer must notice and send to the one there is.
-      await producer.send(b, batch('new'), { acks });
-    } finally {
-      await producer.disconnect();
-    }
-    // A failed first send may have landed in part: every row is there, possibly twice.
-    const messages = await consumeMessages(kafka, b, await countMessages(kafka, b));
-    expect(new Set(messages.map((m) => m.partition))).toEqual(new Set([0]));
-    expect([...new Set(messages.map((m) => m.value?.toString()))].sort()).toEqual(batch('new').map((m) => m.value).sort());
-  });
+  it.each(['all', 'leader'] as const)(
+    'sends to a topic deleted and recreated with fewer partitions (acks=%s)',
+    async (acks) => {
+      const b = await newTopic(3);
+      const producer = new KafkaProducer(kafka, { sendTimeoutMs: 20_000 });
+      // Keys spread over the three partitions of the first layout.
+      const batch = (tag: string) => Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: `${tag}-${i}` }));
+      try {
+        await producer.send(b, batch('old'), { acks });
+        await deleteTopic(kafka, b);
+        await ensureTopic(kafka, b, 1);
+        // The cached layout still has three partitions: the producer must notice and send to the one there is.
+        await producer.send(b, batch('new'), { acks });
+      } finally {
+        await producer.disconnect();
+      }
+      // A failed first send may have landed in part: every row is there, possibly twice.
+      const messages = await consumeMessages(kafka, b, await countMessages(kafka, b));
+      expect(new Set(messages.map((m) => m.partition))).toEqual(new Set([0]));
+      expect([...new Set(messages.map((m) => m.value?.toString()))].sort()).toEqual(
+        batch('new')
+          .map((m) => m.value)
+          .sort(),
+      );
+    },
+  );
 
   it('keeps one worker exporting to topic A after topic B, which it exported to before, is deleted and recreated', async () => {
     const base = loadConfig();
@@ -96,7 +107,11 @@ describe('a deleted or recreated topic does not poison the producer (real broker
       });
       const input: ExportJobInput = { scheduling };
       const workflowId = uniqueName('bnd-deleted-run');
-      return (await client.workflow.execute('exportJob', { taskQueue: config.temporal.task_queue, workflowId, args: [input] })) as ExportResult;
+      return (await client.workflow.execute('exportJob', {
+        taskQueue: config.temporal.task_queue,
+        workflowId,
+        args: [input],
+      })) as ExportResult;
     };
     try {
       await run(a);

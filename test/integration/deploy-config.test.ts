@@ -14,7 +14,12 @@ const run = promisify(execFile);
 const DOCKER = path.join(PROJECT_ROOT, 'docker');
 const SYSTEMD = path.join(PROJECT_ROOT, 'deploy', 'systemd');
 /** The variables compose.yaml requires (`${VAR:?}`): any value parses. */
-const COMPOSE_ENV = { TEMPORAL_DB_PASSWORD: 'x', PSTT_TOKEN_ADMIN: 'x', PSTT_TOKEN_PROMETHEUS: 'x', GRAFANA_ADMIN_PASSWORD: 'x' };
+const COMPOSE_ENV = {
+  TEMPORAL_DB_PASSWORD: 'x',
+  PSTT_TOKEN_ADMIN: 'x',
+  PSTT_TOKEN_PROMETHEUS: 'x',
+  GRAFANA_ADMIN_PASSWORD: 'x',
+};
 /** The worker's longest stop: shutdownForceTime (40 s, worker/create-worker.ts) + closing its clients (10 s, worker/main.ts). */
 const WORKER_STOP_MS = 50_000;
 /** How long tools/manage_service.ps1 waits for PSTT_Service to stop. */
@@ -60,22 +65,37 @@ describe('docker/ and deploy/ checked with the real tools', () => {
       env: { ...process.env, ...COMPOSE_ENV },
     });
     const resolved = parse(stdout) as {
-      services: Record<string, { volumes?: string[]; ports?: Array<string | { published: number; target: number }>; environment?: Record<string, string> }>;
+      services: Record<
+        string,
+        {
+          volumes?: string[];
+          ports?: Array<string | { published: number; target: number }>;
+          environment?: Record<string, string>;
+        }
+      >;
     };
     const { api, worker, prometheus, grafana } = resolved.services;
     for (const s of [api!, worker!]) {
-      expect(s.volumes).toEqual(expect.arrayContaining(['pstt-data:/data:rw', expect.stringMatching(/\/docker\/pstt\.yaml:\/app\/config\/pstt\.yaml:ro$/)]));
+      expect(s.volumes).toEqual(
+        expect.arrayContaining([
+          'pstt-data:/data:rw',
+          expect.stringMatching(/\/docker\/pstt\.yaml:\/app\/config\/pstt\.yaml:ro$/),
+        ]),
+      );
       expect(s.environment).toMatchObject({ PSTT_DATA_DIR: '/data', PSTT_CONFIG: '/app/config/pstt.yaml' });
     }
     expect(worker!.environment).toMatchObject({ WORKER_METRICS_PORT: '9464' });
     expect(prometheus!.ports).toEqual(['127.0.0.1:9090:9090/tcp']);
     expect(grafana!.ports).toEqual(['127.0.0.1:3000:3000/tcp']);
-    for (const name of ['temporal', 'temporal-ui']) expect([name, resolved.services[name]!.ports]).toEqual([name, undefined]);
+    for (const name of ['temporal', 'temporal-ui'])
+      expect([name, resolved.services[name]!.ports]).toEqual([name, undefined]);
   });
 
   it('docker-compose config refuses to run without the secrets it needs', async () => {
     const env = { ...process.env, ...COMPOSE_ENV, PSTT_TOKEN_PROMETHEUS: '' };
-    await expect(run(tools.paths['docker-compose'], ['-f', path.join(DOCKER, 'compose.yaml'), 'config'], { env })).rejects.toMatchObject({
+    await expect(
+      run(tools.paths['docker-compose'], ['-f', path.join(DOCKER, 'compose.yaml'), 'config'], { env }),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('set PSTT_TOKEN_PROMETHEUS'),
     });
   });
@@ -90,7 +110,9 @@ describe('docker/ and deploy/ checked with the real tools', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    const config = parse(fs.readFileSync(PROMETHEUS_FILE, 'utf8')) as { scrape_configs: Array<Record<string, unknown>> };
+    const config = parse(fs.readFileSync(PROMETHEUS_FILE, 'utf8')) as {
+      scrape_configs: Array<Record<string, unknown>>;
+    };
     // The runbook's scrape, with a read token.
     expect(config.scrape_configs[0]).toMatchObject({
       job_name: 'pstt-tool-kafka',
@@ -119,16 +141,22 @@ describe('docker/ and deploy/ checked with the real tools', () => {
       'Failed runs (24h)': expect.stringContaining('pstt_export_runs{status=~"error|timeout"}'),
       'Worker memory': 'process_resident_memory_bytes{job="pstt-worker"}',
     });
-    const datasource = parse(fs.readFileSync(path.join(DOCKER, 'grafana', 'provisioning', 'datasources', 'prometheus.yaml'), 'utf8')) as {
+    const datasource = parse(
+      fs.readFileSync(path.join(DOCKER, 'grafana', 'provisioning', 'datasources', 'prometheus.yaml'), 'utf8'),
+    ) as {
       datasources: Array<{ uid: string; url: string }>;
     };
-    expect(datasource.datasources).toEqual([expect.objectContaining({ uid: 'pstt-prometheus', url: 'http://prometheus:9090' })]);
+    expect(datasource.datasources).toEqual([
+      expect.objectContaining({ uid: 'pstt-prometheus', url: 'http://prometheus:9090' }),
+    ]);
     expect(new Set(queries.map((q) => q.datasourceUid))).toEqual(new Set(['pstt-prometheus']));
   });
 
   const systemdAnalyze = onPathSync('systemd-analyze');
   if (!systemdAnalyze) {
-    process.stdout.write('  systemd units: systemd-analyze is not on this machine (Debian package systemd), verify skipped\n');
+    process.stdout.write(
+      '  systemd units: systemd-analyze is not on this machine (Debian package systemd), verify skipped\n',
+    );
   }
   (systemdAnalyze ? it : it.skip)('systemd-analyze verify accepts both units without a warning', async () => {
     const units = ['pstt-worker.service', 'pstt-api.service'].map((u) => path.join(SYSTEMD, u));
@@ -137,7 +165,7 @@ describe('docker/ and deploy/ checked with the real tools', () => {
     expect(`${stdout}${stderr}`).toBe('');
   });
 
-  it('the units restart on failure with RESTART_POLICY\'s first wait, the worker\'s waits past its shutdown before SIGKILL', () => {
+  it("the units restart on failure with RESTART_POLICY's first wait, the worker's waits past its shutdown before SIGKILL", () => {
     for (const unit of ['pstt-worker.service', 'pstt-api.service']) {
       const s = unitSettings(path.join(SYSTEMD, unit));
       expect([unit, s.get('Restart'), s.get('KillSignal'), s.get('KillMode'), s.get('EnvironmentFile')]).toEqual([
@@ -167,7 +195,9 @@ describe('docker/ and deploy/ checked with the real tools', () => {
         'print(json.dumps({c.tag: (c.text or "").strip() for c in r} | {"onfailure": [c.attrib for c in r.findall("onfailure")]}))',
       path.join(PROJECT_ROOT, 'deploy', 'windows', 'PSTT_Service.xml'),
     ]);
-    const winsw = JSON.parse(stdout) as Record<string, string> & { onfailure: Array<{ action: string; delay: string }> };
+    const winsw = JSON.parse(stdout) as Record<string, string> & {
+      onfailure: Array<{ action: string; delay: string }>;
+    };
     expect(winsw.id).toBe(serviceName);
     expect(winsw.arguments).toMatch(/npm-cli\.js" start$/);
     const stopMs = Number(/^(\d+) sec$/.exec(winsw.stoptimeout ?? '')?.[1]) * 1000;
@@ -175,7 +205,11 @@ describe('docker/ and deploy/ checked with the real tools', () => {
     expect(stopMs).toBeLessThan(MANAGE_SERVICE_WAIT_MS);
     // npm start's supervisor's backoff: 1, 2, 4... up to 30 s, WinSW repeating the last.
     const delays: string[] = [];
-    for (let ms = RESTART_POLICY.initialDelayMs; ; ms = Math.min(ms * RESTART_POLICY.factor, RESTART_POLICY.maxDelayMs)) {
+    for (
+      let ms = RESTART_POLICY.initialDelayMs;
+      ;
+      ms = Math.min(ms * RESTART_POLICY.factor, RESTART_POLICY.maxDelayMs)
+    ) {
       delays.push(`${ms / 1000} sec`);
       if (ms === RESTART_POLICY.maxDelayMs) break;
     }

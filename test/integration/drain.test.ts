@@ -52,7 +52,11 @@ describe('pstt drain / resume (real Temporal, Kafka and PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    for (const id of scheduleIds) await client.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of scheduleIds)
+      await client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     for (const w of workers) await w.stop();
     await locker.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
     await locker.end();
@@ -110,13 +114,20 @@ describe('pstt drain / resume (real Temporal, Kafka and PostgreSQL)', () => {
     const workflowId = runOf(await runScheduleNow(client, scheduleIdOf(d.slow.name)));
 
     const progress: RunningExport[][] = [];
-    const draining = drain(client, { taskQueue, timeoutMs: 180_000, pollMs: 200, onProgress: (running) => progress.push(running) });
+    const draining = drain(client, {
+      taskQueue,
+      timeoutMs: 180_000,
+      pollMs: 200,
+      onProgress: (running) => progress.push(running),
+    });
     let finished = false;
     void draining.finally(() => (finished = true));
 
     // Drain sees the blocked export and waits for it.
     await eventually('drain waiting for the slow export', async () =>
-      progress.some((running) => running.some((r) => r.workflowId === workflowId && r.scheduling === d.slow.name)) ? true : undefined,
+      progress.some((running) => running.some((r) => r.workflowId === workflowId && r.scheduling === d.slow.name))
+        ? true
+        : undefined,
     );
     expect(finished).toBe(false);
     const slow = await stateOf(d.slow);
@@ -157,8 +168,14 @@ describe('pstt drain / resume (real Temporal, Kafka and PostgreSQL)', () => {
       const drained = await pstt(['drain', '--timeout', '2s'], env);
       expect(drained.code).toBe(1);
       expect(drained.stdout).toContain(`paused       ${scheduleIdOf(d.slow.name)} (note: "pstt drain `);
-      expect(drained.stdout).toContain(`left paused  ${scheduleIdOf(d.opsPaused.name)} (note: ${JSON.stringify(OPS_NOTE)})`);
-      expect(drained.stdout).toMatch(new RegExp(`still running after 2s.*\\n  ${workflowId} \\(scheduling ${d.slow.name}, \\d+ rows so far, attempt \\d+\\)`));
+      expect(drained.stdout).toContain(
+        `left paused  ${scheduleIdOf(d.opsPaused.name)} (note: ${JSON.stringify(OPS_NOTE)})`,
+      );
+      expect(drained.stdout).toMatch(
+        new RegExp(
+          `still running after 2s.*\\n  ${workflowId} \\(scheduling ${d.slow.name}, \\d+ rows so far, attempt \\d+\\)`,
+        ),
+      );
 
       const resumed = await pstt(['resume'], env);
       expect(resumed.code).toBe(0);
@@ -181,6 +198,8 @@ describe('pstt drain / resume (real Temporal, Kafka and PostgreSQL)', () => {
   it('a bad --timeout is refused before anything is paused', async () => {
     const result = await pstt(['drain', '--timeout', 'soon'], { TEMPORAL_TASK_QUEUE: uniqueName('pstt-drain-none') });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--timeout: expected a duration such as 600 (seconds), 90s, 10m or 1h, at most 24h, got "soon"');
+    expect(result.stderr).toContain(
+      '--timeout: expected a duration such as 600 (seconds), 90s, 10m or 1h, at most 24h, got "soon"',
+    );
   });
 });

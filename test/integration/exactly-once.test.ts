@@ -61,7 +61,11 @@ describe('exactly-once delivery: transactions, fencing and committed checkpoints
     for (let kill = 1; kill <= 3; kill++) {
       // Kill once this attempt has committed transactions (its checkpoint reaches Temporal after each
       // commit) and has more under way: a resume that ignored the committed checkpoint would duplicate.
-      committedRows = await waitForCommittedRows(taskQueue, handle.workflowId, Math.max(committedRows, (kill * ROWS) / 5));
+      committedRows = await waitForCommittedRows(
+        taskQueue,
+        handle.workflowId,
+        Math.max(committedRows, (kill * ROWS) / 5),
+      );
       await h.waitForOffsets(topic, (await countMessages(kafka, topic)) + 1_000);
       current.kill('SIGKILL');
       await exited(current);

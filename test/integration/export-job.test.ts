@@ -20,7 +20,10 @@ describe('exportJob on the real Temporal dev server and Kafka broker', () => {
 
   beforeAll(async () => {
     ensureDemoDatabase(dbFile, 10_000);
-    harness = await createExportHarness({ sources: { orders: { url: `sqlite:${dbFile}` } }, files: { allowed_roots: [dir] } });
+    harness = await createExportHarness({
+      sources: { orders: { url: `sqlite:${dbFile}` } },
+      files: { allowed_roots: [dir] },
+    });
   });
 
   afterAll(async () => {

@@ -139,7 +139,15 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
       attempts: 1,
       file,
       // Without `reconcile: count` no count is taken; rows read and written are always recorded.
-      reconciliation: { rows_read: ROWS, rows_delivered: ROWS, count: null, count_after: null, same_snapshot: null, suspect: false, reason: null },
+      reconciliation: {
+        rows_read: ROWS,
+        rows_delivered: ROWS,
+        count: null,
+        count_after: null,
+        same_snapshot: null,
+        suspect: false,
+        reason: null,
+      },
     });
     expect(fs.readdirSync(outputDir)).toEqual([path.basename(file)]);
     expect(parse(fs.readFileSync(file, 'utf8'))).toEqual([COLUMNS, ...expected]);
@@ -215,7 +223,10 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
   it("refuses, before opening the source, a folder outside files.allowed_roots (the worker's gate on each attempt)", async () => {
     const sources = new WrappedSources(config);
     registries.push(sources);
-    const deps: FileExportDeps = { config: { ...config, files: { allowed_roots: [path.join(baseDir, 'allowed')] } }, sources };
+    const deps: FileExportDeps = {
+      config: { ...config, files: { allowed_roots: [path.join(baseDir, 'allowed')] } },
+      sources,
+    };
     const exportFile = failPermanentErrors(gateRun(deps, makeExportToFile(deps)));
     const { input: outside, outputDir } = input('csv');
     await expect(quietEnvironment().run(exportFile, outside)).rejects.toMatchObject({

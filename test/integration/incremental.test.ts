@@ -49,14 +49,21 @@ describe('incremental exports by a data watermark', () => {
   });
 
   afterAll(async () => {
-    for (const table of tables) await pg.query(`DROP VIEW IF EXISTS ${table}_v; DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    for (const table of tables)
+      await pg.query(`DROP VIEW IF EXISTS ${table}_v; DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await pg.end();
     await harness.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** A CSV export of `query` in incremental mode, into its own folder. */
-  function csvScheduling(name: string, source: string, query: string, incremental: SchedulingInput['incremental'], extra: Partial<SchedulingInput> = {}) {
+  function csvScheduling(
+    name: string,
+    source: string,
+    query: string,
+    incremental: SchedulingInput['incremental'],
+    extra: Partial<SchedulingInput> = {},
+  ) {
     return makeScheduling({
       name,
       schedule: { every: '1h' },
@@ -74,7 +81,11 @@ describe('incremental exports by a data watermark', () => {
   async function runIds(h: ExportHarness, s: Scheduling): Promise<number[]> {
     const { result, workflowId } = await h.runExport(s);
     await completedInVisibility(h.client, workflowId);
-    const lines = fs.readFileSync(result.file as string, 'utf8').trim().split('\n').slice(1);
+    const lines = fs
+      .readFileSync(result.file as string, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     expect(result.rows).toBe(lines.length);
     return lines.filter((l) => l !== '').map((l) => Number(l.split(',')[0]));
   }
@@ -98,7 +109,11 @@ describe('incremental exports by a data watermark', () => {
       kafka_config: { topic, message_key_field: 'id' },
       incremental: { column: 'updated_at', key: ['id'], lag: '20s' },
     });
-    const unlagged = csvScheduling(uniqueName('incr-late-zero'), 'pg', query, { column: 'updated_at', key: ['id'], lag: '0s' });
+    const unlagged = csvScheduling(uniqueName('incr-late-zero'), 'pg', query, {
+      column: 'updated_at',
+      key: ['id'],
+      lag: '0s',
+    });
     const late = new Client({ connectionString: pgUrl });
     await late.connect();
     try {
@@ -116,7 +131,9 @@ describe('incremental exports by a data watermark', () => {
       await late.end();
     }
     // The source's clock, lag included, passes every row: the second lagged run may take them all.
-    while (!(await pg.query(`SELECT now() - interval '20 seconds' > max(updated_at) AS past FROM ${table}`)).rows[0].past) {
+    while (
+      !(await pg.query(`SELECT now() - interval '20 seconds' > max(updated_at) AS past FROM ${table}`)).rows[0].past
+    ) {
       await sleep(500);
     }
     const second = await harness.runExport(lagged);
@@ -154,7 +171,11 @@ describe('incremental exports by a data watermark', () => {
     db.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
     db.exec(`INSERT INTO ${table} (id, updated_at) VALUES (1, '2026-01-01 00:00:00'), (2, '2026-01-02 00:00:00')`);
     const name = uniqueName('incr-queues');
-    const s = csvScheduling(name, 'lite', `SELECT id, updated_at FROM ${table}`, { column: 'updated_at', key: ['id'], lag: '0s' });
+    const s = csvScheduling(name, 'lite', `SELECT id, updated_at FROM ${table}`, {
+      column: 'updated_at',
+      key: ['id'],
+      lag: '0s',
+    });
     const other = await createExportHarness({ sources, files: { allowed_roots: [dir] } });
     try {
       expect(await runIds(harness, s)).toEqual([1, 2]);
@@ -165,10 +186,13 @@ describe('incremental exports by a data watermark', () => {
       expect(await runIds(other, s)).toEqual([]);
       const lastSuccess = makeLastSuccessfulRun(harness.client);
       const later = new Date(Date.now() + 3_600_000).toISOString();
-      const queueOf = async (h: ExportHarness) => (await h.runExport(s).then((r) => h.client.workflow.getHandle(r.workflowId).describe())).taskQueue;
+      const queueOf = async (h: ExportHarness) =>
+        (await h.runExport(s).then((r) => h.client.workflow.getHandle(r.workflowId).describe())).taskQueue;
       const queue = await queueOf(harness);
       expect(await lastSuccess(name, later, { taskQueue: queue, workflowType: 'exportJob' })).not.toBeNull();
-      expect(await lastSuccess(name, later, { taskQueue: uniqueName('incr-no-queue'), workflowType: 'exportJob' })).toBeNull();
+      expect(
+        await lastSuccess(name, later, { taskQueue: uniqueName('incr-no-queue'), workflowType: 'exportJob' }),
+      ).toBeNull();
       expect(await lastSuccess(name, later, { taskQueue: queue, workflowType: 'someOtherWorkflow' })).toBeNull();
     } finally {
       db.close();
@@ -226,11 +250,16 @@ describe('incremental exports by a data watermark', () => {
     db.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, changed TEXT)`);
     db.close();
     // `*`: the model cannot tell from the text; the run finds out.
-    const s = csvScheduling(uniqueName('incr-nocol'), 'lite', `SELECT * FROM ${table}`, { column: 'updated_at', key: ['id'] });
+    const s = csvScheduling(uniqueName('incr-nocol'), 'lite', `SELECT * FROM ${table}`, {
+      column: 'updated_at',
+      key: ['id'],
+    });
     const failure = await harness.runExportExpectingFailure(s);
     const cause = rootCause(failure);
     expect(cause).toMatchObject({ type: ResumeKeyError.name, nonRetryable: true });
-    expect(cause.message).toContain(`scheduling "${s.name}": incremental (updated_at, id) names "updated_at", not a column of the query`);
+    expect(cause.message).toContain(
+      `scheduling "${s.name}": incremental (updated_at, id) names "updated_at", not a column of the query`,
+    );
   });
 
   it('a retried Kafka attempt resumes after its checkpoint by (column, key), not from the watermark, within the window', async () => {
@@ -272,7 +301,13 @@ describe('incremental exports by a data watermark', () => {
       // A first attempt starts after the previous run's watermark.
       expect(await idsFrom()).toEqual([2, 3, 4, 5]);
       // A retry starts after what the earlier attempt had acknowledged.
-      const acked: ExportProgress = { rowsAcked: 2, messages: 2, batches: 1, bytes: 10, lastKey: ['2026-01-02 00:00:00', 3] };
+      const acked: ExportProgress = {
+        rowsAcked: 2,
+        messages: 2,
+        batches: 1,
+        bytes: 10,
+        lastKey: ['2026-01-02 00:00:00', 3],
+      };
       expect(await idsFrom(acked)).toEqual([4, 5]);
     } finally {
       await registry.end();
@@ -329,8 +364,16 @@ describe('incremental exports by a data watermark', () => {
     const deps = await buildWorkerDeps(harness.config, { ...process.env, SMTP_HOST: '' });
     try {
       const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v3'));
-      const worker = await createExportWorker({ connection, config: harness.config, deps, taskQueue, workflowBundle: oldBundle });
-      const result = await worker.runUntil(harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: s }] }));
+      const worker = await createExportWorker({
+        connection,
+        config: harness.config,
+        deps,
+        taskQueue,
+        workflowBundle: oldBundle,
+      });
+      const result = await worker.runUntil(
+        harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: s }] }),
+      );
       expect(result).toMatchObject({ rows: 2 });
     } finally {
       await deps.close();
@@ -338,7 +381,9 @@ describe('incremental exports by a data watermark', () => {
     }
     const history = await harness.client.workflow.getHandle(workflowId).fetchHistory();
     const bundle = await quietWorkflowBundle();
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, history, workflowId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, history, workflowId),
+    ).resolves.toBeUndefined();
   });
 
   it('replays its own incremental runs (the patch marker and the watermark lookup are in the history)', async () => {
@@ -360,7 +405,9 @@ describe('incremental exports by a data watermark', () => {
     expect(memo.watermark).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/), { bigint: '1' }]);
     const history = await handle.fetchHistory();
     const bundle = await quietWorkflowBundle();
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'incr' }, history, workflowId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'incr' }, history, workflowId),
+    ).resolves.toBeUndefined();
   });
 
   describe('bad input at apply', () => {
@@ -372,7 +419,11 @@ describe('incremental exports by a data watermark', () => {
     });
 
     afterAll(async () => {
-      for (const name of created) await stack.client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+      for (const name of created)
+        await stack.client.schedule
+          .getHandle(scheduleIdOf(name))
+          .delete()
+          .catch(() => undefined);
       await stack.close();
     });
 
@@ -388,30 +439,58 @@ describe('incremental exports by a data watermark', () => {
     });
 
     it.each([
-      ['a lag that is not a duration', body({ column: 'created_at', key: ['order_id'], lag: 'soon' }), ['incremental.lag']],
-      ['an incremental column the query lacks', body({ column: 'updated_at', key: ['order_id'] }), ['incremental.column']],
+      [
+        'a lag that is not a duration',
+        body({ column: 'created_at', key: ['order_id'], lag: 'soon' }),
+        ['incremental.lag'],
+      ],
+      [
+        'an incremental column the query lacks',
+        body({ column: 'updated_at', key: ['order_id'] }),
+        ['incremental.column'],
+      ],
       ['a key column the query lacks', body({ column: 'created_at', key: ['nope'] }), ['incremental.key.0']],
       ['no column', body({ key: ['order_id'] }), ['incremental.column']],
-      ['an initial that is not a time', body({ column: 'created_at', key: ['order_id'], initial: 'yesterday' }), ['incremental.initial']],
+      [
+        'an initial that is not a time',
+        body({ column: 'created_at', key: ['order_id'], initial: 'yesterday' }),
+        ['incremental.initial'],
+      ],
       [
         'a resume_key other than (column, key)',
-        { ...body({ column: 'created_at', key: ['order_id'] }), kafka_config: { topic: 'incr-unused', resume_key: ['order_id'] } },
+        {
+          ...body({ column: 'created_at', key: ['order_id'] }),
+          kafka_config: { topic: 'incr-unused', resume_key: ['order_id'] },
+        },
         ['kafka_config.resume_key'],
       ],
     ])('answers 400 naming the field for %s, and creates nothing', async (_case, scheduling, fields) => {
       created.push(scheduling.name);
-      const res = await request(stack.app).post('/api/scheduler/scheduling').set(stack.bearer('admin')).send(scheduling);
+      const res = await request(stack.app)
+        .post('/api/scheduler/scheduling')
+        .set(stack.bearer('admin'))
+        .send(scheduling);
       expect(res.status).toBe(400);
       expect((res.body.details as { path: string }[]).map((d) => d.path)).toEqual(fields);
-      expect((await request(stack.app).get(`/api/scheduler/scheduling/${scheduling.name}`).set(stack.bearer('read'))).status).toBe(404);
+      expect(
+        (await request(stack.app).get(`/api/scheduler/scheduling/${scheduling.name}`).set(stack.bearer('read'))).status,
+      ).toBe(404);
     });
 
     it('accepts the same scheduling with a valid incremental block (the control case)', async () => {
       const scheduling = body({ column: 'created_at', key: ['order_id'], lag: '45s', initial: '2026-01-01T00:00:00Z' });
       created.push(scheduling.name);
-      const res = await request(stack.app).post('/api/scheduler/scheduling').set(stack.bearer('admin')).send(scheduling);
+      const res = await request(stack.app)
+        .post('/api/scheduler/scheduling')
+        .set(stack.bearer('admin'))
+        .send(scheduling);
       expect(res.status).toBe(201);
-      expect(res.body.incremental).toEqual({ column: 'created_at', key: ['order_id'], lag: '45s', initial: '2026-01-01T00:00:00Z' });
+      expect(res.body.incremental).toEqual({
+        column: 'created_at',
+        key: ['order_id'],
+        lag: '45s',
+        initial: '2026-01-01T00:00:00Z',
+      });
     });
   });
 });
@@ -419,7 +498,9 @@ describe('incremental exports by a data watermark', () => {
 /** Waits until visibility lists the run as completed with its memo: the next run reads its watermark there. */
 async function completedInVisibility(client: TemporalClient, workflowId: string): Promise<void> {
   for (;;) {
-    for await (const run of client.workflow.list({ query: `WorkflowId = ${JSON.stringify(workflowId)} AND ExecutionStatus = "Completed"` })) {
+    for await (const run of client.workflow.list({
+      query: `WorkflowId = ${JSON.stringify(workflowId)} AND ExecutionStatus = "Completed"`,
+    })) {
       if ((run.memo?.[RUN_MEMO_KEY] as RunMemo | undefined)?.rows !== undefined) return;
     }
     await sleep(200);

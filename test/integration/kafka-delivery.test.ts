@@ -25,7 +25,13 @@ describe('Kafka delivery options (real broker, real worker)', () => {
     const db = new Database(dbFile);
     db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT, created_at TEXT, big TEXT)');
     const insert = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?)');
-    for (let i = 1; i <= 300; i++) insert.run(i, `item-${i}`, `2026-01-01T00:${String(i % 60).padStart(2, '0')}:00Z`, i === 250 ? 'z'.repeat(20_000) : 'small');
+    for (let i = 1; i <= 300; i++)
+      insert.run(
+        i,
+        `item-${i}`,
+        `2026-01-01T00:${String(i % 60).padStart(2, '0')}:00Z`,
+        i === 250 ? 'z'.repeat(20_000) : 'small',
+      );
     db.close();
     harness = await createExportHarness({ sources: { items: { url: `sqlite:${dbFile}` } } });
   });
@@ -56,18 +62,21 @@ describe('Kafka delivery options (real broker, real worker)', () => {
     });
   }
 
-  it.each(['gzip', 'snappy', 'lz4', 'none'] as const)('delivers %s-compressed batches that consumers read back', async (compression) => {
-    const topic = await newTopic();
-    const { result } = await harness.runExport(scheduling(topic, {}, { compression }));
-    expect(result).toMatchObject({ rows: 200, messages: 200, batches: 4 });
-    const messages = await consumeMessages(kafka, topic, 200);
-    expect(new Set(messages.map((m) => m.key?.toString())).size).toBe(200);
-    expect(JSON.parse(messages.find((m) => m.key?.toString() === '7')!.value!.toString())).toEqual({
-      id: 7,
-      label: 'item-7',
-      created_at: '2026-01-01T00:07:00Z',
-    });
-  });
+  it.each(['gzip', 'snappy', 'lz4', 'none'] as const)(
+    'delivers %s-compressed batches that consumers read back',
+    async (compression) => {
+      const topic = await newTopic();
+      const { result } = await harness.runExport(scheduling(topic, {}, { compression }));
+      expect(result).toMatchObject({ rows: 200, messages: 200, batches: 4 });
+      const messages = await consumeMessages(kafka, topic, 200);
+      expect(new Set(messages.map((m) => m.key?.toString())).size).toBe(200);
+      expect(JSON.parse(messages.find((m) => m.key?.toString() === '7')!.value!.toString())).toEqual({
+        id: 7,
+        label: 'item-7',
+        created_at: '2026-01-01T00:07:00Z',
+      });
+    },
+  );
 
   it('adds the static headers and honours acks=leader', async () => {
     const topic = await newTopic();
@@ -81,7 +90,9 @@ describe('Kafka delivery options (real broker, real worker)', () => {
     const error = await harness.runExportExpectingFailure(scheduling(uniqueName('pstt-absent')));
     expect(rootCause(error).type).toBe('TopicNotFoundError');
     expect(rootCause(error).nonRetryable).toBe(true);
-    expect(rootCause(error).message).toMatch(/^topic "pstt-absent-[\w-]+" does not exist and the cluster does not auto-create topics/);
+    expect(rootCause(error).message).toMatch(
+      /^topic "pstt-absent-[\w-]+" does not exist and the cluster does not auto-create topics/,
+    );
   });
 
   it('fails with the row key and size when a row is over the topic size limit, sending nothing after it', async () => {
@@ -89,7 +100,9 @@ describe('Kafka delivery options (real broker, real worker)', () => {
     const s = scheduling(topic, { query: 'SELECT id, big FROM items ORDER BY id' });
     const error = await harness.runExportExpectingFailure(s);
     expect(rootCause(error).type).toBe('MessageTooLargeError');
-    expect(rootCause(error).message).toMatch(/^row with key "250" makes a 200\d\d-byte message, over the 10000-byte limit/);
+    expect(rootCause(error).message).toMatch(
+      /^row with key "250" makes a 200\d\d-byte message, over the 10000-byte limit/,
+    );
     expect(await countMessages(kafka, topic)).toBeLessThan(250);
   });
 
@@ -160,10 +173,16 @@ describe('Kafka delivery options (real broker, real worker)', () => {
     expect(notAColumn.message).toBe(
       `scheduling "${missing.name}": resume_key (nope) names "nope", not a column of the query; columns: id, label, created_at`,
     );
-    const byDay = scheduling(topic, { query: 'SELECT id, substr(created_at, 1, 10) AS day FROM items' }, { resume_key: ['day'] });
+    const byDay = scheduling(
+      topic,
+      { query: 'SELECT id, substr(created_at, 1, 10) AS day FROM items' },
+      { resume_key: ['day'] },
+    );
     const notUnique = rootCause(await harness.runExportExpectingFailure(byDay));
     expect(notUnique).toMatchObject({ type: 'ResumeKeyError', nonRetryable: true });
-    expect(notUnique.message).toBe(`scheduling "${byDay.name}": resume_key (day) is not unique: two rows have ("2026-01-01")`);
+    expect(notUnique.message).toBe(
+      `scheduling "${byDay.name}": resume_key (day) is not unique: two rows have ("2026-01-01")`,
+    );
     expect(await countMessages(kafka, topic)).toBe(0);
   });
 });

@@ -30,7 +30,11 @@ describe('Kafka broker round trip (real broker)', () => {
 
   it('delivers a batch with keys, values and headers, acknowledged by the broker', async () => {
     const topic = await newTopic();
-    const sent = Array.from({ length: 250 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i }), headers: { source: 'pstt' } }));
+    const sent = Array.from({ length: 250 }, (_, i) => ({
+      key: `k${i}`,
+      value: JSON.stringify({ i }),
+      headers: { source: 'pstt' },
+    }));
     const acks = await producer.send(topic, sent);
     expect(acks.length).toBeGreaterThan(0);
     expect(acks.every((a) => a.topic === topic && /^\d+$/.test(a.baseOffset))).toBe(true);
@@ -48,7 +52,10 @@ describe('Kafka broker round trip (real broker)', () => {
     const topic = await newTopic(3);
     // Partitions computed by Kafka's own Java client for a 3-partition topic.
     const java: Record<string, number> = { a: 1, hello: 0, k1: 2, 'key-42': 0, pstt: 2 };
-    await producer.send(topic, Object.keys(java).map((key) => ({ key, value: key })));
+    await producer.send(
+      topic,
+      Object.keys(java).map((key) => ({ key, value: key })),
+    );
     const received = await consumeMessages(kafka, topic, 5);
     expect(Object.fromEntries(received.map((m) => [m.key!.toString(), m.partition]))).toEqual(java);
   });
@@ -56,7 +63,10 @@ describe('Kafka broker round trip (real broker)', () => {
   it('puts each send of null-keyed messages on one partition, and the next send on the next partition', async () => {
     const topic = await newTopic(3);
     for (let send = 0; send < 3; send++) {
-      await producer.send(topic, Array.from({ length: 20 }, (_, i) => ({ key: null, value: `${send}:${i}` })));
+      await producer.send(
+        topic,
+        Array.from({ length: 20 }, (_, i) => ({ key: null, value: `${send}:${i}` })),
+      );
     }
     const received = await consumeMessages(kafka, topic, 60);
     const partitionOfSend = new Map<string, Set<number>>();
@@ -74,7 +84,10 @@ describe('Kafka broker round trip (real broker)', () => {
     // Several exports sharing the worker's producer: without serialising, the second concurrent
     // idempotent send fails with OUT_OF_ORDER_SEQUENCE_NUMBER.
     const sends = Array.from({ length: 8 }, (_, s) =>
-      producer.send(topic, Array.from({ length: 50 }, (_, i) => ({ key: `key-${i % 4}`, value: String(s * 50 + i) }))),
+      producer.send(
+        topic,
+        Array.from({ length: 50 }, (_, i) => ({ key: `key-${i % 4}`, value: String(s * 50 + i) })),
+      ),
     );
     await Promise.all(sends);
     const received = await consumeMessages(kafka, topic, 400);
@@ -85,21 +98,26 @@ describe('Kafka broker round trip (real broker)', () => {
     expect(received).toHaveLength(400);
   });
 
-  it.each(['gzip', 'snappy', 'lz4'] as const)('round-trips %s-compressed batches, with acks=leader too', async (compression) => {
-    const topic = await newTopic(1);
-    const value = JSON.stringify({ text: 'compressible '.repeat(50) });
-    await producer.send(topic, [{ key: 'a', value }], { compression });
-    await producer.send(topic, [{ key: 'b', value }], { compression, acks: 'leader' });
-    const received = await consumeMessages(kafka, topic, 2);
-    expect(received.map((m) => m.value!.toString())).toEqual([value, value]);
-  });
+  it.each(['gzip', 'snappy', 'lz4'] as const)(
+    'round-trips %s-compressed batches, with acks=leader too',
+    async (compression) => {
+      const topic = await newTopic(1);
+      const value = JSON.stringify({ text: 'compressible '.repeat(50) });
+      await producer.send(topic, [{ key: 'a', value }], { compression });
+      await producer.send(topic, [{ key: 'b', value }], { compression, acks: 'leader' });
+      const received = await consumeMessages(kafka, topic, 2);
+      expect(received.map((m) => m.value!.toString())).toEqual([value, value]);
+    },
+  );
 
   it('fails with a non-retryable error naming the topic and size when the broker rejects the batch as too large', async () => {
     const topic = await newTopic(1, { 'max.message.bytes': '2048' });
     // The export's pre-check is bypassed: the producer is called directly.
     const error = await producer.send(topic, [{ key: 'big', value: 'x'.repeat(5_000) }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaMessageTooLargeError);
-    expect((error as Error).message).toMatch(new RegExp(`topic "${topic}" as (MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE): 1 message\\(s\\), 5003 bytes`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`topic "${topic}" as (MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE): 1 message\\(s\\), 5003 bytes`),
+    );
     expect(NON_RETRYABLE_ERROR_TYPES).toContain((error as Error).name);
     // The producer is rebuilt and keeps working.
     await producer.send(topic, [{ key: 'small', value: 'ok' }]);

@@ -16,7 +16,8 @@ describe('transactional producer (real broker)', () => {
     return p;
   }
 
-  const batch = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: `${prefix}${i}` }));
+  const batch = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: `${prefix}${i}` }));
   const values = (messages: Array<{ value: Buffer | null }>) => messages.map((m) => m.value!.toString());
 
   beforeAll(async () => {
@@ -62,7 +63,14 @@ describe('transactional producer (real broker)', () => {
     await ensureTopic(kafka, own, 1);
     try {
       const p = producer(uniqueName('wtc-txn-id'));
-      for (const [prefix, commit] of [['a', true], ['b', false], ['c', false], ['d', true], ['e', false], ['f', true]] as const) {
+      for (const [prefix, commit] of [
+        ['a', true],
+        ['b', false],
+        ['c', false],
+        ['d', true],
+        ['e', false],
+        ['f', true],
+      ] as const) {
         await p.begin();
         await p.send(own, batch(prefix, 2));
         if (commit) await p.commit();

@@ -43,7 +43,9 @@ function send(at: number, over: Partial<SendRecord> = {}): SendRecord {
 }
 
 /** A store location, plus a way to run SQL on it (to make a table of an older release). */
-type Location = StoreLocation<[RollupBufferOptions?], MetricsStore> & { exec(sql: (table: string) => string): Promise<void> };
+type Location = StoreLocation<[RollupBufferOptions?], MetricsStore> & {
+  exec(sql: (table: string) => string): Promise<void>;
+};
 
 const backends: Array<{ name: string; create(): Location }> = [
   {
@@ -210,7 +212,12 @@ describe.each(backends)('metrics store contract: $name', (backend) => {
     const store = open();
     store.record(send(NOW.getTime(), { latencyMs: 300, success: false, error: 'x' }));
     await store.flush();
-    expect(await store.summary('today', NOW)).toMatchObject({ total_messages: 2, failed_messages: 1, avg_latency_ms: 7, avg_failed_latency_ms: 300 });
+    expect(await store.summary('today', NOW)).toMatchObject({
+      total_messages: 2,
+      failed_messages: 1,
+      avg_latency_ms: 7,
+      avg_failed_latency_ms: 300,
+    });
   });
 
   it('counts in each period only the sends since its start, up to now', async () => {
@@ -240,11 +247,20 @@ describe.each(backends)('metrics store contract: $name', (backend) => {
     store.record(send(t + MINUTE, { messages: 8 })); // after now
     await store.flush();
     const recent = await store.recentSummary(15, NOW);
-    expect(recent).toMatchObject({ minutes: 15, total_messages: 3, failed_messages: 1, success_rate: 66.67, avg_failed_latency_ms: 2000 });
+    expect(recent).toMatchObject({
+      minutes: 15,
+      total_messages: 3,
+      failed_messages: 1,
+      success_rate: 66.67,
+      avg_failed_latency_ms: 2000,
+    });
     // The failure's 2 s is not a delivery latency: the p99 is the delivery's.
     expect(latencyBucket(recent.p99_latency_ms)).toBe(latencyBucket(10));
     expect((await store.recentSummary(16, NOW)).total_messages).toBe(7);
-    expect(await store.recentSummary(1, new Date(t - 60 * MINUTE))).toMatchObject({ total_messages: 0, success_rate: 100 });
+    expect(await store.recentSummary(1, new Date(t - 60 * MINUTE))).toMatchObject({
+      total_messages: 0,
+      success_rate: 100,
+    });
     await expect(store.recentSummary(0, NOW)).rejects.toBeInstanceOf(InvalidMetricsArgumentError);
   });
 

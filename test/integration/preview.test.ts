@@ -71,7 +71,10 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
   });
 
   const preview = (body: unknown, query = '') =>
-    request(stack.app).post(`/api/scheduler/scheduling/preview${query}`).set(stack.bearer('admin')).send(body as object);
+    request(stack.app)
+      .post(`/api/scheduler/scheduling/preview${query}`)
+      .set(stack.bearer('admin'))
+      .send(body as object);
 
   const fieldsOf = (p: SchedulingPreview) => p.problems.map((x) => x.field);
 
@@ -102,15 +105,26 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
   });
 
   it('reports a missing key field, a message over the topic limit and a missing table on their fields', async () => {
-    const missingKey = (await preview(scheduling({ kafka_config: { topic, message_key_field: 'order_id', resume_key: ['id', 'seq'] } }))).body as SchedulingPreview;
+    const missingKey = (
+      await preview(scheduling({ kafka_config: { topic, message_key_field: 'order_id', resume_key: ['id', 'seq'] } }))
+    ).body as SchedulingPreview;
     expect(fieldsOf(missingKey)).toEqual(['kafka_config.message_key_field', 'kafka_config.resume_key']);
-    expect(missingKey.problems[0]!.message).toContain('"order_id" is not among the query\'s columns (id, name, payload)');
+    expect(missingKey.problems[0]!.message).toContain(
+      '"order_id" is not among the query\'s columns (id, name, payload)',
+    );
     expect(missingKey.fields.resume_key).toEqual([
       { name: 'id', present: true },
       { name: 'seq', present: false },
     ]);
 
-    const tooLarge = (await preview(scheduling({ query: 'SELECT * FROM prev_items ORDER BY id', kafka_config: { topic: smallTopic, message_key_field: 'id' } }))).body as SchedulingPreview;
+    const tooLarge = (
+      await preview(
+        scheduling({
+          query: 'SELECT * FROM prev_items ORDER BY id',
+          kafka_config: { topic: smallTopic, message_key_field: 'id' },
+        }),
+      )
+    ).body as SchedulingPreview;
     expect(fieldsOf(tooLarge)).toEqual(['kafka_config.topic']);
     expect(tooLarge.problems[0]!.message).toMatch(/key "7" is \d+ bytes, over the topic's max.message.bytes \(2048\)/);
     expect(tooLarge.largest_message).toMatchObject({ key: '7', max_message_bytes: 2048, fits: false });
@@ -126,7 +140,11 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
 
   it('never writes: a deleting CTE on PostgreSQL is refused as read-only and the table keeps its rows', async () => {
     const res = await preview(
-      scheduling({ source: 'prev_pg', query: `WITH d AS (DELETE FROM ${pgTable} RETURNING *) SELECT * FROM d`, kafka_config: { topic } }),
+      scheduling({
+        source: 'prev_pg',
+        query: `WITH d AS (DELETE FROM ${pgTable} RETURNING *) SELECT * FROM d`,
+        kafka_config: { topic },
+      }),
     );
     expect(res.status).toBe(200);
     const p = res.body as SchedulingPreview;
@@ -137,7 +155,15 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
   });
 
   it('estimates the row count on PostgreSQL and previews a CSV file as the writer would write it', async () => {
-    const onPg = (await preview(scheduling({ source: 'prev_pg', query: `SELECT id, amount FROM ${pgTable} ORDER BY id`, kafka_config: { topic } }))).body as SchedulingPreview;
+    const onPg = (
+      await preview(
+        scheduling({
+          source: 'prev_pg',
+          query: `SELECT id, amount FROM ${pgTable} ORDER BY id`,
+          kafka_config: { topic },
+        }),
+      )
+    ).body as SchedulingPreview;
     expect(onPg.problems).toEqual([]);
     expect(onPg.dialect).toBe('postgres');
     expect(onPg.estimated_rows).toEqual(expect.any(Number));
@@ -148,7 +174,16 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
       { name: 'amount', type: 'text' },
     ]);
 
-    const csv = (await preview(scheduling({ export_format: 'csv', kafka_config: undefined, file_config: { output_dir: exportsDir, delimiter: ';' } }), '?limit=2')).body as SchedulingPreview;
+    const csv = (
+      await preview(
+        scheduling({
+          export_format: 'csv',
+          kafka_config: undefined,
+          file_config: { output_dir: exportsDir, delimiter: ';' },
+        }),
+        '?limit=2',
+      )
+    ).body as SchedulingPreview;
     expect(csv.problems).toEqual([]);
     expect(csv.messages).toBeNull();
     expect(csv.file).toEqual({ format: 'csv', text: 'id;name;payload\n1;item 1;small\n2;item 2;small\n' });
@@ -161,12 +196,20 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
     expect((unknown.body as { details: Array<{ path: string }> }).details.map((d) => d.path)).toEqual(['source']);
     const badTopic = await preview(scheduling({ kafka_config: { topic: 'no spaces' } }));
     expect(badTopic.status).toBe(400);
-    expect((badTopic.body as { details: Array<{ path: string }> }).details.map((d) => d.path)).toEqual(['kafka_config.topic']);
+    expect((badTopic.body as { details: Array<{ path: string }> }).details.map((d) => d.path)).toEqual([
+      'kafka_config.topic',
+    ]);
     expect((await preview(scheduling(), '?limit=101')).status).toBe(400);
-    const read = await request(stack.app).post('/api/scheduler/scheduling/preview').set(stack.bearer('read')).send(scheduling());
+    const read = await request(stack.app)
+      .post('/api/scheduler/scheduling/preview')
+      .set(stack.bearer('read'))
+      .send(scheduling());
     expect(read.status).toBe(403);
     // The path is the preview's, not a scheduling's: the name is reserved, and only POST is allowed.
-    const named = await request(stack.app).post('/api/scheduler/scheduling').set(stack.bearer('admin')).send(scheduling({ name: 'preview' }));
+    const named = await request(stack.app)
+      .post('/api/scheduler/scheduling')
+      .set(stack.bearer('admin'))
+      .send(scheduling({ name: 'preview' }));
     expect(named.status).toBe(400);
     expect((named.body as { details: Array<{ path: string }> }).details.map((d) => d.path)).toEqual(['name']);
     const get = await request(stack.app).get('/api/scheduler/scheduling/preview').set(stack.bearer('admin'));
@@ -180,13 +223,22 @@ describe('POST /api/scheduler/scheduling/preview and pstt preview', () => {
     const base = loadConfig();
     const good = scheduling({ name: 'prev-cli' });
     const bad = scheduling({ name: 'prev-cli-bad', kafka_config: { topic, message_key_field: 'order_id' } });
-    fs.writeFileSync(file, stringify({ temporal: base.temporal, sources: { prev_items: { url: `sqlite:${dbFile}` } }, schedulings: [good, bad] }));
+    fs.writeFileSync(
+      file,
+      stringify({
+        temporal: base.temporal,
+        sources: { prev_items: { url: `sqlite:${dbFile}` } },
+        schedulings: [good, bad],
+      }),
+    );
 
     const ok = await pstt(['preview', 'prev-cli', file, '--rows', '2']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('columns: id integer, name text, payload text');
-    expect(ok.stdout).toMatch(/message 1: key "1", partition \d, \d+ bytes\n {2}headers \{"origin":"pstt"\}\n {2}\{"id":1,"name":"item 1","payload":"small"\}/);
+    expect(ok.stdout).toMatch(
+      /message 1: key "1", partition \d, \d+ bytes\n {2}headers \{"origin":"pstt"\}\n {2}\{"id":1,"name":"item 1","payload":"small"\}/,
+    );
     expect(ok.stdout).toContain('message 2: key "2"');
     expect(ok.stdout).not.toContain('message 3');
     expect(ok.stdout).toContain('no problems found');

@@ -53,7 +53,8 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
     if (body.status !== 'success') throw new Error(`Prometheus ${pathAndQuery}: ${JSON.stringify(body)}`);
     return body.data;
   }
-  const query = (expr: string) => promApi<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`).then((d) => d.result);
+  const query = (expr: string) =>
+    promApi<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`).then((d) => d.result);
 
   /** Polls until `check` holds; throws with what it last saw after `tries` (a bound, not a timed assertion). */
   async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, tries = 600): Promise<T> {
@@ -69,7 +70,9 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
   beforeAll(async () => {
     const started = Date.now();
     tools = await ensureDeployTools((line) => process.stdout.write(`  ${line}\n`));
-    process.stdout.write(`  deploy tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s (apt-get: ${(tools.installMs / 1000).toFixed(1)} s)\n`);
+    process.stdout.write(
+      `  deploy tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s (apt-get: ${(tools.installMs / 1000).toFixed(1)} s)\n`,
+    );
     await ensureTopic(kafka, topic, 1);
     stack = await startApiStack({ rows: 1_000 });
     apiUrl = await stack.listen();
@@ -83,7 +86,11 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
       more: { metrics: { url: `sqlite:${path.join(dir, 'worker-metrics.db')}` }, worker: { metrics_port: workerPort } },
     });
     worker = spawnWorkerProcess(configFile, path.join(dir, 'worker.log'), 'w');
-    await until('the worker /metrics', () => fetch(`http://${workerTarget}/metrics`).then((r) => r.status), (s) => s === 200);
+    await until(
+      'the worker /metrics',
+      () => fetch(`http://${workerTarget}/metrics`).then((r) => r.status),
+      (s) => s === 200,
+    );
 
     // The file's scrape jobs, pointed at this test's API and worker; the read token beside the config, as in compose.
     const config = parse(fs.readFileSync(PROMETHEUS_FILE, 'utf8')) as {
@@ -114,7 +121,11 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
     fs.closeSync(log);
 
     // Data for every panel: a message sent through the API (sent count, latency) and a failed export run.
-    await request(stack.app).post('/api/kafka/send').set(stack.bearer('admin')).send({ topic, key: 'deploy-1', value: { n: 1 } }).expect(200);
+    await request(stack.app)
+      .post('/api/kafka/send')
+      .set(stack.bearer('admin'))
+      .send({ topic, key: 'deploy-1', value: { n: 1 } })
+      .expect(200);
     failedScheduling = uniqueName('deploy-prom-fail');
     await request(stack.app)
       .post('/api/scheduler/scheduling')
@@ -129,7 +140,10 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
         kafka_config: { topic, message_key_field: 'no_such_column' },
       })
       .expect(201);
-    const run = await request(stack.app).post(`/api/scheduler/scheduling/${failedScheduling}/run`).set(stack.bearer('operate')).expect(202);
+    const run = await request(stack.app)
+      .post(`/api/scheduler/scheduling/${failedScheduling}/run`)
+      .set(stack.bearer('operate'))
+      .expect(202);
     await until(
       'the failed run in history',
       async () => {
@@ -145,7 +159,11 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
     if (prometheus) await exited(prometheus);
     worker?.kill('SIGTERM');
     if (worker) await exited(worker);
-    if (failedScheduling) await stack?.client.schedule.getHandle(scheduleIdOf(failedScheduling)).delete().catch(() => undefined);
+    if (failedScheduling)
+      await stack?.client.schedule
+        .getHandle(scheduleIdOf(failedScheduling))
+        .delete()
+        .catch(() => undefined);
     await stack?.close();
     await deleteTopic(kafka, topic).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -155,8 +173,11 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
     const { targets } = await until(
       'both targets up after a scrape that saw the failed run',
       async () => {
-        const data = await promApi<{ activeTargets: Array<{ labels: { job: string }; health: string; lastError: string }> }>('/api/v1/targets');
-        const failedRunSeen = (await query(`pstt_export_runs{scheduling="${failedScheduling}",status="error"}`)).length > 0;
+        const data = await promApi<{
+          activeTargets: Array<{ labels: { job: string }; health: string; lastError: string }>;
+        }>('/api/v1/targets');
+        const failedRunSeen =
+          (await query(`pstt_export_runs{scheduling="${failedScheduling}",status="error"}`)).length > 0;
         return { failedRunSeen, targets: data.activeTargets.map((t) => [t.labels.job, t.health, t.lastError]).sort() };
       },
       (seen) => seen.failedRunSeen && seen.targets.length === 2 && seen.targets.every((t) => t[1] === 'up'),
@@ -169,7 +190,9 @@ describe('the Grafana dashboard queries, through a real Prometheus scraping the 
 
   it('every dashboard query returns data, from metrics the API or the worker really exports', async () => {
     const names = new Set(await promApi<string[]>('/api/v1/label/__name__/values'));
-    const apiScrape = await fetch(`${apiUrl}/api/kafka/metrics/prometheus`, { headers: stack.bearer('read') }).then((r) => r.text());
+    const apiScrape = await fetch(`${apiUrl}/api/kafka/metrics/prometheus`, { headers: stack.bearer('read') }).then(
+      (r) => r.text(),
+    );
     const workerScrape = await fetch(`http://${workerTarget}/metrics`).then((r) => r.text());
     const queries = dashboardQueries();
     expect(queries.length).toBeGreaterThanOrEqual(5);

@@ -59,10 +59,17 @@ describe('pstt apply (real Temporal dev server)', () => {
   });
 
   afterAll(async () => {
-    for (const name of names) await client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    for (const name of names)
+      await client.schedule
+        .getHandle(scheduleIdOf(name))
+        .delete()
+        .catch(() => undefined);
     // apply also makes this task queue's system schedules: without a worker their runs would wait forever.
     for (const id of [alertScheduleIdOf(taskQueue), retentionScheduleIdOf(taskQueue)]) {
-      await client.schedule.getHandle(id).delete().catch(() => undefined);
+      await client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     }
     await client.connection.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -105,7 +112,9 @@ describe('pstt apply (real Temporal dev server)', () => {
     writeConfig([scheduling(bad), { ...scheduling(uniqueName('delta')), kafka_config: { topic: 't', batch_size: 0 } }]);
     const result = await pstt('apply', file);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('schedulings[1].kafka_config.batch_size: expected an integer from 1 to 10000, got 0');
+    expect(result.stderr).toContain(
+      'schedulings[1].kafka_config.batch_size: expected an integer from 1 to 10000, got 0',
+    );
     expect(await exists(bad)).toBe(false);
   });
 });

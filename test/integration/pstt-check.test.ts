@@ -51,7 +51,7 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
     });
     stacks.push(stack);
     // The worker must be polling before the check looks for it.
-    await eventually('a worker polling the stack\'s task queue', async () =>
+    await eventually("a worker polling the stack's task queue", async () =>
       (await taskQueuePollers(api.client, api.config.temporal.task_queue)).length > 0 ? true : undefined,
     );
     return stack;
@@ -61,7 +61,10 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
    * The CLI's environment for a stack. This host's disk is what it is and the jest process is large: the
    * disk and memory bands are unit-tested, here they are only measured.
    */
-  const envFor = (config: Pick<AppConfig, 'temporal' | 'metrics'>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  const envFor = (
+    config: Pick<AppConfig, 'temporal' | 'metrics'>,
+    extra: NodeJS.ProcessEnv = {},
+  ): NodeJS.ProcessEnv => ({
     TEMPORAL_TASK_QUEUE: config.temporal.task_queue,
     PSTT_METRICS_URL: config.metrics.url,
     PSTT_DATA_DIR: dataDir,
@@ -107,7 +110,9 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
         ]),
       );
       // The worker is this jest process: measured from /proc through its Temporal identity.
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^💾 Memoria worker ${process.pid}@.+: \\d+\\.\\d\\d GB$`)));
+      expect(lines).toContainEqual(
+        expect.stringMatching(new RegExp(`^💾 Memoria worker ${process.pid}@.+: \\d+\\.\\d\\d GB$`)),
+      );
       expect(lines).toContainEqual(expect.stringMatching(/^💾 Memoria API: \d+\.\d\d GB$/));
       expect(lines).toContainEqual(expect.stringMatching(/^📊 Latenza media: 20 ms, p99: [\d.]+ ms$/));
       expect(lines).toContainEqual(expect.stringMatching(/^🗄️ Metriche storage: \d+\.\d (KB|MB)$/));
@@ -177,22 +182,39 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
       return ((await res.json()) as unknown[]).length > 0 ? true : undefined;
     });
 
-    const result = await pstt(['check', '--api-url', stack.url, '--json'], envFor(stack.config, { PSTT_API_TOKEN: stack.token }));
+    const result = await pstt(
+      ['check', '--api-url', stack.url, '--json'],
+      envFor(stack.config, { PSTT_API_TOKEN: stack.token }),
+    );
     expect(result.code).toBe(2);
     const report = JSON.parse(result.stdout) as HealthReport;
     expect(report).toMatchObject({ status: 'critical', exit_code: 2 });
-    expect(statuses(report)).toMatchObject({ service: 'ok', kafka: 'ok', success_rate: 'ok', latency: 'critical', failed_runs: 'critical' });
+    expect(statuses(report)).toMatchObject({
+      service: 'ok',
+      kafka: 'ok',
+      success_rate: 'ok',
+      latency: 'critical',
+      failed_runs: 'critical',
+    });
     expect(report.lines).toContain('❌ CRITICAL: Latenza p99 > 5000ms');
     expect(report.lines).toContain(`⚠️ Job falliti: 1 su 1 job Kafka nelle ultime 24h: ${scheduling.name}`);
   });
 
   it('an unreachable API is critical: exit 2 with the reason on each line', async () => {
     const port = await freePort();
-    const nowhere = { temporal: { task_queue: uniqueName('pstt-check-none') }, metrics: { url: 'sqlite:' } } as AppConfig;
+    const nowhere = {
+      temporal: { task_queue: uniqueName('pstt-check-none') },
+      metrics: { url: 'sqlite:' },
+    } as AppConfig;
 
-    const result = await pstt(['check', '--api-url', `http://127.0.0.1:${port}`], envFor(nowhere, { PSTT_API_TOKEN: 'any' }));
+    const result = await pstt(
+      ['check', '--api-url', `http://127.0.0.1:${port}`],
+      envFor(nowhere, { PSTT_API_TOKEN: 'any' }),
+    );
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(new RegExp(`^❌ Servizio: API non raggiungibile \\(GET http://127.0.0.1:${port}/healthz: .*ECONNREFUSED`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(`^❌ Servizio: API non raggiungibile \\(GET http://127.0.0.1:${port}/healthz: .*ECONNREFUSED`, 'm'),
+    );
     expect(result.stdout).toMatch(/^❌ Kafka: Unreachable/m);
     expect(result.stdout).toMatch(/^❌ Metriche non disponibili/m);
   });
@@ -200,7 +222,9 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
   it('a bad flag exits 3 naming the flag and what it expects, before checking anything', async () => {
     const result = await pstt(['check', '--api-url', 'localhost:8000'], { PSTT_DATA_DIR: dataDir });
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('--api-url: expected an http:// or https:// URL such as http://127.0.0.1:8000, got "localhost:8000"');
+    expect(result.stderr).toContain(
+      '--api-url: expected an http:// or https:// URL such as http://127.0.0.1:8000, got "localhost:8000"',
+    );
     expect(result.stdout).toBe('');
   });
 });

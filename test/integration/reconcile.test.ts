@@ -89,7 +89,11 @@ describe('reconcile: count', () => {
   }
 
   async function runOf(name: string): Promise<RunView> {
-    const res = await request(stack.app).get('/api/scheduler/history').query({ scheduling: name }).set(stack.bearer('read')).expect(200);
+    const res = await request(stack.app)
+      .get('/api/scheduler/history')
+      .query({ scheduling: name })
+      .set(stack.bearer('read'))
+      .expect(200);
     const runs = res.body as RunView[];
     expect(runs).toHaveLength(1);
     return runs[0]!;
@@ -138,16 +142,33 @@ describe('reconcile: count', () => {
     });
     expect(await countMessages(kafka, topic)).toBe(ROWS);
     const run = await runOf(s.name);
-    expect(run).toMatchObject({ status: 'success', query_count: ROWS, rows_read: ROWS, rows_delivered: ROWS, suspect_reason: null });
+    expect(run).toMatchObject({
+      status: 'success',
+      query_count: ROWS,
+      rows_read: ROWS,
+      rows_delivered: ROWS,
+      suspect_reason: null,
+    });
     expect(smtp.matching((m) => (m.subject ?? '').includes(s.name))).toHaveLength(0);
   });
 
   it('SQLite: count, rows read and rows written agree in one read transaction', async () => {
     const s = scheduling({ source: 'orders', query: 'SELECT order_id, customer FROM orders ORDER BY order_id' });
     const result: ExportResult = await (await start(s)).result();
-    expect(result.reconciliation).toMatchObject({ rows_read: 100, rows_delivered: 100, count: 100, same_snapshot: true, suspect: false });
+    expect(result.reconciliation).toMatchObject({
+      rows_read: 100,
+      rows_delivered: 100,
+      count: 100,
+      same_snapshot: true,
+      suspect: false,
+    });
     expect(fs.readFileSync(result.file!, 'utf8').trim().split('\n')).toHaveLength(101);
-    expect(await runOf(s.name)).toMatchObject({ status: 'success', query_count: 100, rows_read: 100, rows_delivered: 100 });
+    expect(await runOf(s.name)).toMatchObject({
+      status: 'success',
+      query_count: 100,
+      rows_read: 100,
+      rows_delivered: 100,
+    });
   });
 
   it('a run whose count and rows disagree completes as suspect: history, Prometheus and an alert e-mail', async () => {
@@ -166,7 +187,11 @@ describe('reconcile: count', () => {
     });
     expect(run).toMatchObject({ query_count: 100, rows_read: 200, rows_delivered: 200, error_message: null });
     expect(run.suspect_reason).toContain('counted 100 rows');
-    const filtered = await request(stack.app).get('/api/scheduler/history').query({ status: 'suspect' }).set(stack.bearer('read')).expect(200);
+    const filtered = await request(stack.app)
+      .get('/api/scheduler/history')
+      .query({ status: 'suspect' })
+      .set(stack.bearer('read'))
+      .expect(200);
     expect((filtered.body as RunView[]).map((r) => r.workflow_id)).toContain(handle.workflowId);
 
     const metrics = await request(stack.app).get('/api/kafka/metrics/prometheus').set(stack.bearer('read')).expect(200);
@@ -175,7 +200,9 @@ describe('reconcile: count', () => {
     const mail = await smtp.waitFor((m) => m.subject === `[PSTT] Suspect run: ${s.name}`);
     expect(mail.text).toContain('counted 100 rows but the export read 200');
     expect(mail.text).toContain(handle.workflowId);
-    expect((Array.isArray(mail.to) ? mail.to : [mail.to]).map((a) => a?.text).join(',')).toContain('recon-ops@example.com');
+    expect((Array.isArray(mail.to) ? mail.to : [mail.to]).map((a) => a?.text).join(',')).toContain(
+      'recon-ops@example.com',
+    );
   });
 
   it('replays a suspect run recorded by the workflow code before reconciliation, without the memo fields or the e-mail', async () => {
@@ -186,7 +213,13 @@ describe('reconcile: count', () => {
     const s = scheduling({ source: 'pg', query: NON_REPEATABLE_QUERY });
     let workflowId: string;
     try {
-      const worker = await createExportWorker({ connection, config: stack.config, deps, taskQueue, workflowBundle: oldBundle });
+      const worker = await createExportWorker({
+        connection,
+        config: stack.config,
+        deps,
+        taskQueue,
+        workflowBundle: oldBundle,
+      });
       const result: ExportResult = await worker.runUntil(async () => {
         const handle = await start(s, taskQueue);
         workflowId = handle.workflowId;
@@ -200,6 +233,8 @@ describe('reconcile: count', () => {
     }
     const history = await stack.client.workflow.getHandle(workflowId!).fetchHistory();
     const bundle = await quietWorkflowBundle();
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, history, workflowId!)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, history, workflowId!),
+    ).resolves.toBeUndefined();
   });
 });

@@ -46,7 +46,10 @@ describe('a row over the worker heap budget (real worker process, Temporal, Kafk
     const configFile = writeWorkerConfig(path.join(dir, 'temporal.yaml'), {
       taskQueue,
       sources: { blobs: { url: `sqlite:${dbFile}` } },
-      more: { metrics: { url: `sqlite:${path.join(dir, 'metrics.db')}` }, files: { allowed_roots: [path.join(dir, 'out')] } },
+      more: {
+        metrics: { url: `sqlite:${path.join(dir, 'metrics.db')}` },
+        files: { allowed_roots: [path.join(dir, 'out')] },
+      },
     });
     client = await connectTemporalClient(base.temporal);
     worker = spawnWorkerProcess(configFile, logFile, 'w');
@@ -71,10 +74,16 @@ describe('a row over the worker heap budget (real worker process, Temporal, Kafk
       query,
       export_format: format,
       retry: { max_attempts: 3, initial_backoff: '1s' },
-      ...(format === 'kafka' ? { kafka_config: { topic, message_key_field: 'id' } } : { file_config: { output_dir: path.join(dir, 'out') } }),
+      ...(format === 'kafka'
+        ? { kafka_config: { topic, message_key_field: 'id' } }
+        : { file_config: { output_dir: path.join(dir, 'out') } }),
     });
     const input: ExportJobInput = { scheduling };
-    const handle = await client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName('bnd-row-budget-run'), args: [input] });
+    const handle = await client.workflow.start('exportJob', {
+      taskQueue,
+      workflowId: uniqueName('bnd-row-budget-run'),
+      args: [input],
+    });
     const died = exited(worker).then(() => {
       throw new Error(`the worker exited (code ${worker.exitCode}, signal ${worker.signalCode}); see ${logFile}`);
     });
@@ -90,7 +99,9 @@ describe('a row over the worker heap budget (real worker process, Temporal, Kafk
     const cause = (error as WorkflowFailedError).cause?.cause as Failure;
     expect(cause.type).toBe('RowTooLargeError');
     expect(cause.nonRetryable).toBe(true);
-    expect(cause.message).toMatch(new RegExp(`^row 2 \\(key "big"\\) holds ${BLOB_BYTES + 3} bytes, over the \\d+-byte budget`));
+    expect(cause.message).toMatch(
+      new RegExp(`^row 2 \\(key "big"\\) holds ${BLOB_BYTES + 3} bytes, over the \\d+-byte budget`),
+    );
     expect(cause.details).toEqual([{ attempt: 1 }]);
     expect(worker.exitCode).toBeNull();
     expect(worker.signalCode).toBeNull();

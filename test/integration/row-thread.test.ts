@@ -40,7 +40,11 @@ const config = parseConfig(
   {},
 );
 
-function inputOf(source: string, query: string, kafka: Partial<NonNullable<SchedulingInput['kafka_config']>> = {}): ExportActivityInput {
+function inputOf(
+  source: string,
+  query: string,
+  kafka: Partial<NonNullable<SchedulingInput['kafka_config']>> = {},
+): ExportActivityInput {
   const scheduling = makeScheduling({
     name: 'wtr-rowthread',
     schedule: { every: '1h' },
@@ -52,7 +56,11 @@ function inputOf(source: string, query: string, kafka: Partial<NonNullable<Sched
   return { scheduling, scheduledTime: '2026-12-02T00:00:00.000Z', lastSuccessTime: null };
 }
 
-type Opened = { start: Pick<ExportRows, 'progress' | 'startedOverBecause' | 'byKey'>; sends: ExportSend[]; tally: ExportRows['tally'] };
+type Opened = {
+  start: Pick<ExportRows, 'progress' | 'startedOverBecause' | 'byKey'>;
+  sends: ExportSend[];
+  tally: ExportRows['tally'];
+};
 
 /** Every send of an attempt, values as bytes (the thread hands over Buffers, this thread strings). */
 async function drain(rows: ExportRows): Promise<Opened> {
@@ -60,12 +68,23 @@ async function drain(rows: ExportRows): Promise<Opened> {
   try {
     for (let s = await rows.next(); s; s = await rows.next()) {
       // Bytes either way: the one-thread path hands over strings, the thread's path bytes.
-      sends.push({ ...s, messages: s.messages.map((m) => ({ ...m, key: m.key === null ? null : Buffer.from(m.key), value: Buffer.from(m.value) })) });
+      sends.push({
+        ...s,
+        messages: s.messages.map((m) => ({
+          ...m,
+          key: m.key === null ? null : Buffer.from(m.key),
+          value: Buffer.from(m.value),
+        })),
+      });
     }
   } finally {
     await rows.close();
   }
-  return { start: { progress: rows.progress, startedOverBecause: rows.startedOverBecause, byKey: rows.byKey }, sends, tally: rows.tally };
+  return {
+    start: { progress: rows.progress, startedOverBecause: rows.startedOverBecause, byKey: rows.byKey },
+    sends,
+    tally: rows.tally,
+  };
 }
 
 async function both(input: ExportActivityInput, resumed?: ExportProgress, limit = LIMIT): Promise<[Opened, Opened]> {
@@ -104,12 +123,21 @@ beforeAll(async () => {
   const insert = db.prepare('INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?)');
   db.transaction(() => {
     for (let i = 1; i <= ROWS; i++) {
-      insert.run(i, ['new', 'paid', 'sent'][i % 3], i / 7, 2n ** 60n + BigInt(i), i % 5 ? `n°${i} "q" 日本` : null, Buffer.from([i % 256]));
+      insert.run(
+        i,
+        ['new', 'paid', 'sent'][i % 3],
+        i / 7,
+        2n ** 60n + BigInt(i),
+        i % 5 ? `n°${i} "q" 日本` : null,
+        Buffer.from([i % 256]),
+      );
     }
   })();
   db.close();
   await pg.connect();
-  await pg.query(`CREATE TABLE ${pgTable} (id bigint PRIMARY KEY, status text, amount numeric, at timestamptz, tags text[], doc jsonb)`);
+  await pg.query(
+    `CREATE TABLE ${pgTable} (id bigint PRIMARY KEY, status text, amount numeric, at timestamptz, tags text[], doc jsonb)`,
+  );
   await pg.query(
     `INSERT INTO ${pgTable} SELECT i, (ARRAY['new','paid','sent'])[i % 3 + 1], i / 7.0, '2026-01-01'::timestamptz + i * interval '1 second',
        ARRAY['a' || i, NULL], jsonb_build_object('i', i, 'big', 123456789012345678) FROM generate_series(1, ${ROWS}) i`,
@@ -127,7 +155,11 @@ describe.each([
   ['PostgreSQL', 'pg', pgTable],
 ])('export rows read in a worker thread, %s', (_name, source, table) => {
   it('gives the sends of the one-thread path, byte for byte, keyed, with headers and marks', async () => {
-    const input = inputOf(source, `SELECT * FROM ${table}`, { message_key_field: 'status', resume_key: ['id'], headers: { origin: 'wtr' } });
+    const input = inputOf(source, `SELECT * FROM ${table}`, {
+      message_key_field: 'status',
+      resume_key: ['id'],
+      headers: { origin: 'wtr' },
+    });
     const [here, there] = await both(input);
     expect(here.sends.reduce((n, s) => n + s.rows, 0)).toBe(ROWS);
     expect(here.sends.length).toBe(Math.ceil(ROWS / 100));
@@ -136,7 +168,13 @@ describe.each([
 
   it('resumes after the same key, and splits sends by the topic limit the same way', async () => {
     const input = inputOf(source, `SELECT * FROM ${table}`, { resume_key: ['id'] });
-    const resumed: ExportProgress = { rowsAcked: 1000, messages: 1000, batches: 10, bytes: 1, lastKey: [{ bigint: '1000' }] };
+    const resumed: ExportProgress = {
+      rowsAcked: 1000,
+      messages: 1000,
+      batches: 10,
+      bytes: 1,
+      lastKey: [{ bigint: '1000' }],
+    };
     const [here, there] = await both(input, resumed, 4_000);
     expect(here.start.progress.rowsAcked).toBe(1000);
     expect(here.sends.reduce((n, s) => n + s.rows, 0)).toBe(ROWS - 1000);
@@ -148,7 +186,13 @@ describe.each([
   it('tallies the rows read past the resumed key plus those acknowledged before, and counts the whole query (reconcile: count)', async () => {
     const plain = inputOf(source, `SELECT * FROM ${table}`, { resume_key: ['id'] });
     const input = { ...plain, scheduling: { ...plain.scheduling, reconcile: 'count' as const } };
-    const resumed: ExportProgress = { rowsAcked: 1000, messages: 1000, batches: 10, bytes: 1, lastKey: [{ bigint: '1000' }] };
+    const resumed: ExportProgress = {
+      rowsAcked: 1000,
+      messages: 1000,
+      batches: 10,
+      bytes: 1,
+      lastKey: [{ bigint: '1000' }],
+    };
     const [here, there] = await both(input, resumed);
     expect(here.tally).toEqual({ rowsRead: ROWS, counted: { count: ROWS, countAfter: null, sameSnapshot: true } });
     expect(there.tally).toEqual(here.tally);
@@ -186,7 +230,12 @@ describe.each([
   it('stops the thread when the export closes early', async () => {
     const sources = new SourceRegistry(config, {});
     try {
-      const rows = await openThreadedRows({ config, sources }, inputOf(source, `SELECT * FROM ${table}`, { resume_key: ['id'] }), undefined, LIMIT);
+      const rows = await openThreadedRows(
+        { config, sources },
+        inputOf(source, `SELECT * FROM ${table}`, { resume_key: ['id'] }),
+        undefined,
+        LIMIT,
+      );
       expect((await rows.next())?.rows).toBe(100);
       await rows.close();
       await rows.close();

@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure, ScheduleNotFoundError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  ScheduleNotFoundError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { RUN_MEMO_KEY, type ExportJobInput, type ExportResult, type RunMemo } from '../../core/job';
@@ -35,7 +40,11 @@ describe('one gate for every run, whoever starts it', () => {
   });
 
   afterAll(async () => {
-    for (const name of created) await stack.client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    for (const name of created)
+      await stack.client.schedule
+        .getHandle(scheduleIdOf(name))
+        .delete()
+        .catch(() => undefined);
     await stack.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -67,7 +76,10 @@ describe('one gate for every run, whoever starts it', () => {
       })) as ExportResult;
     } finally {
       // The failure e-mail is an abandoned child: let it finish before the stack's worker stops.
-      await stack.client.workflow.getHandle(`${workflowId}-notify`).result().catch(() => undefined);
+      await stack.client.workflow
+        .getHandle(`${workflowId}-notify`)
+        .result()
+        .catch(() => undefined);
     }
   }
 
@@ -107,13 +119,16 @@ describe('one gate for every run, whoever starts it', () => {
     ['a ../ path out of the root', () => `${root}/../outside`],
     ['a symbolic link inside the root that points outside', () => path.join(root, 'escape')],
     ['a folder below that link', () => path.join(root, 'escape', 'deeper')],
-  ])('a direct run to %s fails at its first attempt, non-retryably, naming the field, and writes nothing', async (_case, dirOf) => {
-    const cause = await refusal(csvScheduling(dirOf()));
-    expect(cause).toMatchObject({ type: 'SchedulingRefusedError', nonRetryable: true });
-    expect(cause.message).toContain('file_config.output_dir: must lie under one of files.allowed_roots');
-    expect(cause.details?.[0]).toEqual({ attempt: 1 });
-    expect(filesUnder(outside)).toEqual([]);
-  });
+  ])(
+    'a direct run to %s fails at its first attempt, non-retryably, naming the field, and writes nothing',
+    async (_case, dirOf) => {
+      const cause = await refusal(csvScheduling(dirOf()));
+      expect(cause).toMatchObject({ type: 'SchedulingRefusedError', nonRetryable: true });
+      expect(cause.message).toContain('file_config.output_dir: must lie under one of files.allowed_roots');
+      expect(cause.details?.[0]).toEqual({ attempt: 1 });
+      expect(filesUnder(outside)).toEqual([]);
+    },
+  );
 
   it('a direct run of source "constructor" fails at its first attempt, non-retryably, naming the field', async () => {
     const before = filesUnder(root);
@@ -125,7 +140,11 @@ describe('one gate for every run, whoever starts it', () => {
   });
 
   it('a direct run the model refuses (no schedule, a two-character delimiter) fails non-retryably, naming each field', async () => {
-    const cause = await refusal({ ...csvScheduling(root), schedule: undefined, file_config: { output_dir: root, delimiter: ';;' } });
+    const cause = await refusal({
+      ...csvScheduling(root),
+      schedule: undefined,
+      file_config: { output_dir: root, delimiter: ';;' },
+    });
     expect(cause).toMatchObject({ type: 'SchedulingRefusedError', nonRetryable: true });
     expect(cause.message).toContain('schedule: ');
     expect(cause.message).toContain('file_config.delimiter: expected one character');
@@ -134,28 +153,41 @@ describe('one gate for every run, whoever starts it', () => {
 
   it.each([
     ['no scheduling at all', () => undefined, ['(root)']],
-    ['timeout 0 (the workflow would schedule an activity with no timeout)', () => ({ ...csvScheduling(root), timeout: 0 }), ['timeout']],
-    ['retry.max_attempts 0 (unlimited attempts to Temporal)', () => ({ ...csvScheduling(root), retry: { max_attempts: 0 } }), ['retry.max_attempts']],
+    [
+      'timeout 0 (the workflow would schedule an activity with no timeout)',
+      () => ({ ...csvScheduling(root), timeout: 0 }),
+      ['timeout'],
+    ],
+    [
+      'retry.max_attempts 0 (unlimited attempts to Temporal)',
+      () => ({ ...csvScheduling(root), retry: { max_attempts: 0 } }),
+      ['retry.max_attempts'],
+    ],
     ['a query that is not text', () => ({ ...csvScheduling(root), query: 42 }), ['query']],
-  ])('a direct run with %s fails at once (not a workflow task retried forever), recording why in the run memo', async (_case, inputOf, paths) => {
-    const workflowId = uniqueName('gate-direct');
-    const handle = await stack.client.workflow.start('exportJob', {
-      taskQueue: stack.config.temporal.task_queue,
-      workflowId,
-      args: [{ scheduling: inputOf() }],
-    });
-    const error = await handle.result().then(
-      () => new Error('expected the run to be refused'),
-      (err: unknown) => err,
-    );
-    const cause = applicationFailureOf(error);
-    expect(cause).toMatchObject({ type: 'SchedulingRefusedError', nonRetryable: true });
-    for (const field of paths) expect(cause.message).toContain(`${field}: `);
-    const memo = (await handle.describe()).memo?.[RUN_MEMO_KEY] as RunMemo;
-    expect(memo).toMatchObject({ rows: null, attempts: 1, error_message: cause.message });
-    // No e-mail: the notify list came with the refused input.
-    await expect(stack.client.workflow.getHandle(`${workflowId}-notify`).describe()).rejects.toThrow(WorkflowNotFoundError);
-  });
+  ])(
+    'a direct run with %s fails at once (not a workflow task retried forever), recording why in the run memo',
+    async (_case, inputOf, paths) => {
+      const workflowId = uniqueName('gate-direct');
+      const handle = await stack.client.workflow.start('exportJob', {
+        taskQueue: stack.config.temporal.task_queue,
+        workflowId,
+        args: [{ scheduling: inputOf() }],
+      });
+      const error = await handle.result().then(
+        () => new Error('expected the run to be refused'),
+        (err: unknown) => err,
+      );
+      const cause = applicationFailureOf(error);
+      expect(cause).toMatchObject({ type: 'SchedulingRefusedError', nonRetryable: true });
+      for (const field of paths) expect(cause.message).toContain(`${field}: `);
+      const memo = (await handle.describe()).memo?.[RUN_MEMO_KEY] as RunMemo;
+      expect(memo).toMatchObject({ rows: null, attempts: 1, error_message: cause.message });
+      // No e-mail: the notify list came with the refused input.
+      await expect(stack.client.workflow.getHandle(`${workflowId}-notify`).describe()).rejects.toThrow(
+        WorkflowNotFoundError,
+      );
+    },
+  );
 
   it('replays a run recorded by the workflow code before the gate, without the gate step', async () => {
     const taskQueue = uniqueName('gate-v2-queue');
@@ -164,9 +196,19 @@ describe('one gate for every run, whoever starts it', () => {
     const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v2'));
     const workflowId = uniqueName('gate-v2');
     try {
-      const worker = await createExportWorker({ connection, config: stack.config, deps, taskQueue, workflowBundle: oldBundle });
+      const worker = await createExportWorker({
+        connection,
+        config: stack.config,
+        deps,
+        taskQueue,
+        workflowBundle: oldBundle,
+      });
       const result = await worker.runUntil(
-        stack.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: csvScheduling(root) }] }),
+        stack.client.workflow.execute('exportJob', {
+          taskQueue,
+          workflowId,
+          args: [{ scheduling: csvScheduling(root) }],
+        }),
       );
       expect(result).toMatchObject({ rows: 50, attempts: 1 });
     } finally {
@@ -175,7 +217,9 @@ describe('one gate for every run, whoever starts it', () => {
     }
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
     const bundle = await quietWorkflowBundle();
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v2' }, history, workflowId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v2' }, history, workflowId),
+    ).resolves.toBeUndefined();
   });
 
   it.each([
@@ -190,7 +234,9 @@ describe('one gate for every run, whoever starts it', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');
     expect((res.body.details as { path: string }[]).map((d) => d.path)).toEqual([field]);
-    expect((await request(stack.app).get(`/api/scheduler/scheduling/${body.name}`).set(stack.bearer('read'))).status).toBe(404);
+    expect(
+      (await request(stack.app).get(`/api/scheduler/scheduling/${body.name}`).set(stack.bearer('read'))).status,
+    ).toBe(404);
   });
 
   it('npm run apply reports a refused scheduling of the file and applies the others', async () => {
@@ -201,7 +247,9 @@ describe('one gate for every run, whoever starts it', () => {
     expect(outcomes[0]?.error).toMatch(/^scheduling "gate-csv-[^"]+" refused: file_config\.output_dir: must lie under/);
     expect(outcomes[1]).toMatchObject({ action: 'created' });
     expect(outcomes[1]?.error).toBeUndefined();
-    await expect(stack.client.schedule.getHandle(scheduleIdOf(refused.name)).describe()).rejects.toThrow(ScheduleNotFoundError);
+    await expect(stack.client.schedule.getHandle(scheduleIdOf(refused.name)).describe()).rejects.toThrow(
+      ScheduleNotFoundError,
+    );
   });
 
   it('the API accepts the same scheduling writing under the root (the control case)', async () => {

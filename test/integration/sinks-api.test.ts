@@ -18,7 +18,11 @@ describe('sinks through the REST API', () => {
   });
 
   afterAll(async () => {
-    for (const name of created) await stack.client.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    for (const name of created)
+      await stack.client.schedule
+        .getHandle(scheduleIdOf(name))
+        .delete()
+        .catch(() => undefined);
     await stack.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -38,26 +42,46 @@ describe('sinks through the REST API', () => {
   }
 
   it('creates a scheduling with a Kafka and a CSV sink, and reads it back with its defaults', async () => {
-    const b = body([{ kafka_config: { topic: 'sink-api-t', message_key_field: 'order_id' } }, { format: 'csv', file_config: { output_dir: root } }]);
+    const b = body([
+      { kafka_config: { topic: 'sink-api-t', message_key_field: 'order_id' } },
+      { format: 'csv', file_config: { output_dir: root } },
+    ]);
     const res = await request(stack.app).post('/api/scheduler/scheduling').set(stack.bearer('admin')).send(b);
     expect(res.status).toBe(201);
     const got = await request(stack.app).get(`/api/scheduler/scheduling/${b.name}`).set(stack.bearer('read'));
     expect(got.status).toBe(200);
     expect(got.body.sinks).toEqual([
-      { format: 'kafka', kafka_config: expect.objectContaining({ topic: 'sink-api-t', message_key_field: 'order_id', batch_size: 500 }) },
+      {
+        format: 'kafka',
+        kafka_config: expect.objectContaining({ topic: 'sink-api-t', message_key_field: 'order_id', batch_size: 500 }),
+      },
       { format: 'csv', file_config: expect.objectContaining({ output_dir: root, delimiter: ',' }) },
     ]);
   });
 
   it.each([
-    ['a file sink outside the allowed roots', [{ kafka_config: { topic: 't' } }, { format: 'csv', file_config: { output_dir: dir } }], ['sinks.1.file_config.output_dir']],
-    ['a file sink without its folder', [{ kafka_config: { topic: 't' } }, { format: 'csv', file_config: {} }], ['sinks.1.file_config.output_dir']],
-    ['a Kafka sink with a bad batch_size', [{ kafka_config: { topic: 't', batch_size: 0 } }], ['sinks.0.kafka_config.batch_size']],
+    [
+      'a file sink outside the allowed roots',
+      [{ kafka_config: { topic: 't' } }, { format: 'csv', file_config: { output_dir: dir } }],
+      ['sinks.1.file_config.output_dir'],
+    ],
+    [
+      'a file sink without its folder',
+      [{ kafka_config: { topic: 't' } }, { format: 'csv', file_config: {} }],
+      ['sinks.1.file_config.output_dir'],
+    ],
+    [
+      'a Kafka sink with a bad batch_size',
+      [{ kafka_config: { topic: 't', batch_size: 0 } }],
+      ['sinks.0.kafka_config.batch_size'],
+    ],
   ])('answers 400 naming the field for %s, and creates nothing', async (_case, sinks, paths) => {
     const b = body(sinks);
     const res = await request(stack.app).post('/api/scheduler/scheduling').set(stack.bearer('admin')).send(b);
     expect(res.status).toBe(400);
     expect((res.body.details as { path: string }[]).map((d) => d.path)).toEqual(paths);
-    expect((await request(stack.app).get(`/api/scheduler/scheduling/${b.name}`).set(stack.bearer('read'))).status).toBe(404);
+    expect((await request(stack.app).get(`/api/scheduler/scheduling/${b.name}`).set(stack.bearer('read'))).status).toBe(
+      404,
+    );
   });
 });

@@ -42,7 +42,11 @@ describe('several sinks: a worker dies mid-run, after Kafka acknowledged a prefi
     });
     const first = h.worker(configFile);
     const input: ExportJobInput = { scheduling };
-    const handle = await h.client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName('sink-resume-run'), args: [input] });
+    const handle = await h.client.workflow.start('exportJob', {
+      taskQueue,
+      workflowId: uniqueName('sink-resume-run'),
+      args: [input],
+    });
     await h.waitForOffsets(topic, 10_000);
     first.kill('SIGKILL');
     await exited(first);
@@ -82,8 +86,16 @@ describe('several sinks: a worker dies mid-run, after Kafka acknowledged a prefi
     const records = parse<Record<string, string>>(fs.readFileSync(file), { columns: true });
     expect(records).toHaveLength(ROWS);
     expect(new Set(records.map((r) => r.order_id)).size).toBe(ROWS);
-    expect(fileManifest).toMatchObject({ rows: ROWS, sha256: execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0] });
+    expect(fileManifest).toMatchObject({
+      rows: ROWS,
+      sha256: execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0],
+    });
     expect(JSON.parse(fs.readFileSync(`${file}.manifest.json`, 'utf8'))).toEqual(fileManifest);
-    expect(fs.readdirSync(outputDir).filter((f) => !f.endsWith('.partial')).sort()).toEqual(['sink_resume.csv', 'sink_resume.csv.manifest.json']);
+    expect(
+      fs
+        .readdirSync(outputDir)
+        .filter((f) => !f.endsWith('.partial'))
+        .sort(),
+    ).toEqual(['sink_resume.csv', 'sink_resume.csv.manifest.json']);
   });
 });

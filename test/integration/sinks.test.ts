@@ -51,7 +51,10 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
     const db = new Database(dbFile, { readonly: true });
     orderIds = (db.prepare('SELECT order_id FROM orders ORDER BY order_id').pluck().all() as number[]).map(Number);
     db.close();
-    harness = await createExportHarness({ sources: { orders: { url: `sqlite:${dbFile}` } }, files: { allowed_roots: [dir] } });
+    harness = await createExportHarness({
+      sources: { orders: { url: `sqlite:${dbFile}` } },
+      files: { allowed_roots: [dir] },
+    });
   });
 
   afterAll(async () => {
@@ -92,7 +95,12 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
     const { result } = await harness.runExport(s);
     expect(result).toMatchObject({ rows: ROWS, messages: ROWS, attempts: 1 });
     const [kafkaManifest, fileManifest, excelManifest] = result.sinks as [SinkManifest, SinkManifest, SinkManifest];
-    expect(excelManifest).toMatchObject({ sink: 2, format: 'excel', rows: ROWS, sha256: sha256sum(excelManifest.target) });
+    expect(excelManifest).toMatchObject({
+      sink: 2,
+      format: 'excel',
+      rows: ROWS,
+      sha256: sha256sum(excelManifest.target),
+    });
     expect(excelManifest.target.endsWith('.xlsx')).toBe(true);
     expect(JSON.parse(fs.readFileSync(`${excelManifest.target}.manifest.json`, 'utf8'))).toEqual(excelManifest);
 
@@ -138,7 +146,10 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
     // Row 1,500's message is over the topic's limit: the Kafka sink fails after acknowledged sends.
     const topic = await newTopic({ 'max.message.bytes': '4096' });
     const outputDir = path.join(dir, 'failed');
-    const big = QUERY.replace('customer,', "CASE WHEN order_id = 1500 THEN printf('%.8000c', 'x') ELSE customer END AS customer,");
+    const big = QUERY.replace(
+      'customer,',
+      "CASE WHEN order_id = 1500 THEN printf('%.8000c', 'x') ELSE customer END AS customer,",
+    );
     const s = schedulingOf(
       [
         { format: 'csv', file_config: { output_dir: outputDir } },
@@ -147,7 +158,9 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
       big,
     );
     const err = await harness.runExportExpectingFailure(s);
-    expect(String(((err as Error).cause as Error | undefined)?.cause ?? err)).toMatch(/row with key "1500" makes a \d+-byte message, over the 4096-byte limit/);
+    expect(String(((err as Error).cause as Error | undefined)?.cause ?? err)).toMatch(
+      /row with key "1500" makes a \d+-byte message, over the 4096-byte limit/,
+    );
     const sent = await consumeMessages(kafka, topic, 1, 30_000);
     expect(Number(sent[0]!.key!.toString())).toBe(orderIds[0]);
     // Neither a final file nor a temporary one.
@@ -155,7 +168,10 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
   });
 
   it('the API model refuses a file sink outside the allowed roots, naming the field', async () => {
-    const s = schedulingOf([{ kafka_config: { topic: 'sink-unused' } }, { format: 'csv', file_config: { output_dir: os.tmpdir() } }]);
+    const s = schedulingOf([
+      { kafka_config: { topic: 'sink-unused' } },
+      { format: 'csv', file_config: { output_dir: os.tmpdir() } },
+    ]);
     const err = await harness.runExportExpectingFailure(s);
     expect(String((err as Error).cause ?? err)).toContain('sinks.1.file_config.output_dir');
   });
@@ -175,8 +191,16 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
       file_config: { output_dir: path.join(dir, 'v3') },
     });
     try {
-      const worker = await createExportWorker({ connection, config: harness.config, deps, taskQueue, workflowBundle: oldBundle });
-      const result = await worker.runUntil(harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: csv }] }));
+      const worker = await createExportWorker({
+        connection,
+        config: harness.config,
+        deps,
+        taskQueue,
+        workflowBundle: oldBundle,
+      });
+      const result = await worker.runUntil(
+        harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: csv }] }),
+      );
       expect(result).toMatchObject({ rows: ROWS, attempts: 1 });
     } finally {
       await deps.close();
@@ -184,17 +208,25 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
     }
     const bundle = await quietWorkflowBundle();
     const old = await harness.client.workflow.getHandle(workflowId).fetchHistory();
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, old, workflowId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'v3' }, old, workflowId),
+    ).resolves.toBeUndefined();
 
     const topic = await newTopic();
     const { workflowId: sinksRun } = await harness.runExport(
-      schedulingOf([{ kafka_config: { topic } }, { format: 'csv', file_config: { output_dir: path.join(dir, 'replay') } }]),
+      schedulingOf([
+        { kafka_config: { topic } },
+        { format: 'csv', file_config: { output_dir: path.join(dir, 'replay') } },
+      ]),
     );
     const history = await harness.client.workflow.getHandle(sinksRun).fetchHistory();
-    const activities = (h: typeof history) => (h.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const activities = (h: typeof history) =>
+      (h.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     expect(activities(old)).toEqual(['exportToFile']);
     expect(activities(history)).toEqual(['exportToSinks']);
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'sinks' }, history, sinksRun)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'sinks' }, history, sinksRun),
+    ).resolves.toBeUndefined();
   });
 
   it('previews a scheduling with sinks through the sink export_format names, its problems under that sink', async () => {

@@ -157,7 +157,10 @@ const postgresHarness: Harness = {
     `'${AT.toISOString().replace('Z', '')}', '\\x${BYTES.toString('hex')}')`,
   series: (n) => `SELECT g AS id FROM generate_series(1, ${n}) AS g ORDER BY g`,
   deleteAll: (t) => `WITH d AS (DELETE FROM ${t} RETURNING id) SELECT id FROM d`,
-  writeRefused: { type: InvalidQueryError, message: /cannot execute SELECT in a read-only transaction: source queries run read-only.*\(25006\)/ },
+  writeRefused: {
+    type: InvalidQueryError,
+    message: /cannot execute SELECT in a read-only transaction: source queries run read-only.*\(25006\)/,
+  },
   sleep: 'SELECT pg_sleep(5) AS slept',
   // PostgreSQL timestamps keep their microseconds: six fractional digits.
   typedRow: { ...SERVER_TYPED_ROW, at: AT.toISOString().replace('Z', '000Z') },
@@ -304,14 +307,18 @@ function contract(h: Harness): void {
     }
   });
 
-  it('counts the query with countSql, its parameters bound, in the read\'s snapshot where the dialect has one', async () => {
+  it("counts the query with countSql, its parameters bound, in the read's snapshot where the dialect has one", async () => {
     const text = `SELECT id FROM ${tables.items} WHERE id <= :max`;
     const cursor = await driver.open(text, { params: { max: 20 }, countSql: countSqlOf(text) });
     try {
       expect((await readAll(cursor, 7)).flat()).toHaveLength(20);
       // SQL Server counts apart from the stream: before the first row and again after the last.
       const separate = driver.dialect === 'mssql';
-      expect(await cursor.counted?.()).toEqual({ count: 20, countAfter: separate ? 20 : null, sameSnapshot: !separate });
+      expect(await cursor.counted?.()).toEqual({
+        count: 20,
+        countAfter: separate ? 20 : null,
+        sameSnapshot: !separate,
+      });
     } finally {
       await cursor.close();
     }
@@ -381,7 +388,10 @@ function contract(h: Harness): void {
   });
 
   it('serialises the typed row and the items byte-identically through the compiled plan', async () => {
-    for (const text of [`SELECT id, empty, amount, big, flag, at, data FROM ${tables.typed}`, `SELECT * FROM ${tables.items} ORDER BY id`]) {
+    for (const text of [
+      `SELECT id, empty, amount, big, flag, at, data FROM ${tables.typed}`,
+      `SELECT * FROM ${tables.items} ORDER BY id`,
+    ]) {
       const objects = await query(text);
       const cursor = await driver.open(text);
       try {
@@ -595,7 +605,8 @@ describe('postgres source: one READ ONLY transaction per query, ended on every p
   });
 
   it('with a count, reads in one REPEATABLE READ READ ONLY transaction, the count first', async () => {
-    const text = "SELECT current_setting('transaction_isolation') AS iso, current_setting('transaction_read_only') AS ro, g FROM generate_series(1, 3) AS g";
+    const text =
+      "SELECT current_setting('transaction_isolation') AS iso, current_setting('transaction_read_only') AS ro, g FROM generate_series(1, 3) AS g";
     const cursor = await driver.open(text, { countSql: countSqlOf(text) });
     try {
       expect(await cursor.read(10)).toEqual([1, 2, 3].map((g) => ({ iso: 'repeatable read', ro: 'on', g })));
@@ -692,11 +703,14 @@ describe('postgres source: values kept whole, per the value policy', () => {
         "SELECT '{1.10,NULL,123456789012345678901234567890.5}'::numeric[] AS ns, '{{1,2},{3,NaN}}'::numeric[] AS grid, " +
           "'{9223372036854775807}'::int8[] AS bigs",
       ),
-    ).toBe('{"ns":["1.10",null,"123456789012345678901234567890.5"],"grid":[["1","2"],["3","NaN"]],"bigs":["9223372036854775807"]}');
+    ).toBe(
+      '{"ns":["1.10",null,"123456789012345678901234567890.5"],"grid":[["1","2"],["3","NaN"]],"bigs":["9223372036854775807"]}',
+    );
   });
 
   it('keeps every digit of the numbers inside json and jsonb, and their arrays', async () => {
-    const json = '{"n": 12345678901234567890, "f": 0.10000000000000000001, "e": 1e400, "s": "\\u00e9 \\"q\\"", "a": [1.0, -0]}';
+    const json =
+      '{"n": 12345678901234567890, "f": 0.10000000000000000001, "e": 1e400, "s": "\\u00e9 \\"q\\"", "a": [1.0, -0]}';
     expect(
       await message(
         `SELECT '${json}'::json AS j, '${json}'::jsonb AS jb, ARRAY['{"x": 9007199254740993}'::json, NULL] AS js, ` +

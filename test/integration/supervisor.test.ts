@@ -17,7 +17,11 @@ import { freePort } from '../support/tcp-proxy';
 import { exited } from '../support/worker-process';
 
 /** Polls `probe` until it returns a value, or fails naming what was awaited. */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, deadlineMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  deadlineMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();
@@ -77,7 +81,10 @@ describe('npm start supervises the worker and the API', () => {
       await exited(start);
     }
     for (const id of [retentionScheduleIdOf(taskQueue), alertScheduleIdOf(taskQueue)]) {
-      await client.schedule.getHandle(id).delete().catch(() => undefined);
+      await client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     }
     await client.connection.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -95,16 +102,24 @@ describe('npm start supervises the worker and the API', () => {
   };
 
   it('a worker killed with SIGKILL is restarted (new pid, polling again), the API keeps answering, and both the console and the log say so', async () => {
-    await waitFor(`"PSTT is running" on the console:\n${output}`, () => (output.includes('PSTT is running') ? true : undefined), 150_000);
+    await waitFor(
+      `"PSTT is running" on the console:\n${output}`,
+      () => (output.includes('PSTT is running') ? true : undefined),
+      150_000,
+    );
     const workerPid = await waitFor('the worker pid', () => pidOf('started', 'worker'));
     const apiPid = await waitFor('the API pid', () => pidOf('started', 'api'));
     await waitFor('the API', apiAnswers);
     await waitFor('the worker polling its task queue', () => polling(workerPid), 120_000);
 
     process.kill(workerPid, 'SIGKILL');
-    const restartedPid = await waitFor(`the worker's restart on the console:\n${output}`, () => pidOf('restarted', 'worker'));
+    const restartedPid = await waitFor(`the worker's restart on the console:\n${output}`, () =>
+      pidOf('restarted', 'worker'),
+    );
     expect(restartedPid).not.toBe(workerPid);
-    expect(output).toMatch(/^worker exited \(SIGKILL\) after \d+ s; restarting in 1 s \(restart 1 in a row\); see .*worker\.log$/m);
+    expect(output).toMatch(
+      /^worker exited \(SIGKILL\) after \d+ s; restarting in 1 s \(restart 1 in a row\); see .*worker\.log$/m,
+    );
     await waitFor('the restarted worker polling its task queue', () => polling(restartedPid), 120_000);
 
     // The rest of the stack went on: same API process, still answering; the supervisor itself too.
@@ -113,8 +128,13 @@ describe('npm start supervises the worker and the API', () => {
     expect(() => process.kill(apiPid, 0)).not.toThrow();
     expect(start!.exitCode).toBeNull();
 
-    const log = fs.readFileSync(path.join(dir, 'logs', 'worker.log'), 'utf8').split('\n').filter((l) => l.startsWith('{'));
-    const line = log.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith('[SUPERVISOR] worker exited'));
+    const log = fs
+      .readFileSync(path.join(dir, 'logs', 'worker.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    const line = log
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => String(l.msg).startsWith('[SUPERVISOR] worker exited'));
     expect(line).toMatchObject({ level: 40, exit: 'SIGKILL', restartInMs: 1000, restart: 1 });
   }, 400_000);
 

@@ -62,7 +62,8 @@ describe('the worker unit stopped as systemd stops it (real worker, Temporal)', 
     const pgid = unit.pid!;
     try {
       for (let i = 0; !fs.readFileSync(logFile, 'utf8').includes('"worker started"'); i++) {
-        if (i > 1_200 || unit.exitCode !== null) throw new Error(`the worker did not start; see ${fs.readFileSync(logFile, 'utf8')}`);
+        if (i > 1_200 || unit.exitCode !== null)
+          throw new Error(`the worker did not start; see ${fs.readFileSync(logFile, 'utf8')}`);
         await sleep(100);
       }
       process.kill(-pgid, unitValue('KillSignal'));

@@ -72,7 +72,11 @@ describe('the API and a worker while Temporal is unreachable, then back', () => 
     }
     await deps?.close();
     await proxy.close();
-    for (const name of schedulings) await direct.schedule.getHandle(scheduleIdOf(name)).delete().catch(() => undefined);
+    for (const name of schedulings)
+      await direct.schedule
+        .getHandle(scheduleIdOf(name))
+        .delete()
+        .catch(() => undefined);
     await direct.connection.close();
     await deleteTopic(kafka, topic).catch(() => undefined);
     delete process.env[TOKEN_ENV];
@@ -112,8 +116,16 @@ describe('the API and a worker while Temporal is unreachable, then back', () => 
       ['/api/scheduler/running', 'get'],
     ];
     for (const [url, method, payload] of routes) {
-      const res = await request(app)[method](url).set(auth).send(payload as object);
-      expect({ url, method, status: res.status, error: res.body.error }).toEqual({ url, method, status: 503, error: 'temporal unavailable' });
+      const res = await request(app)
+        [method](url)
+        .set(auth)
+        .send(payload as object);
+      expect({ url, method, status: res.status, error: res.body.error }).toEqual({
+        url,
+        method,
+        status: 503,
+        error: 'temporal unavailable',
+      });
       expect(res.body.message).toContain(`127.0.0.1:${proxy.port}`);
       expect(res.headers['retry-after']).toBe('5');
     }
@@ -170,7 +182,10 @@ describe('the API and a worker while Temporal is unreachable, then back', () => 
 
   it('run now on a buffer_one scheduling while a run is going: 202 with buffered: true, at once', async () => {
     // No worker polls this queue, so the first run stays running.
-    const idle = { ...config, temporal: { ...config.temporal, address: loadConfig().temporal.address, task_queue: uniqueName('rt-idle-queue') } };
+    const idle = {
+      ...config,
+      temporal: { ...config.temporal, address: loadConfig().temporal.address, task_queue: uniqueName('rt-idle-queue') },
+    };
     const idleApp = createApp({ ...deps!, scheduler: new SchedulerService(direct, idle) });
     const body = kafkaScheduling({ overlap: 'buffer_one' });
     await request(idleApp).post('/api/scheduler/scheduling').set(auth).send(body).expect(201);

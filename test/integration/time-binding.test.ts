@@ -17,12 +17,15 @@ import { makeScheduling } from '../support/scheduling';
 /** The README's incremental example, as written there. */
 const README_WINDOW = "updated_at > COALESCE(:last_success_time, '1970-01-01') AND updated_at <= :scheduled_time";
 
-describe('times bound into a query compare with the column\'s own form (real SQLite, PostgreSQL, Temporal)', () => {
+describe("times bound into a query compare with the column's own form (real SQLite, PostgreSQL, Temporal)", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstt-dates-'));
   const dbFile = path.join(dir, 'dates.db');
   const pgUrl = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');
   const pgTable = uniqueName('dates_events').replace(/-/g, '_');
-  const config = { sources: { lite: { url: `sqlite:${dbFile}` }, pg: { url: pgUrl } }, baseDir: dir } as unknown as AppConfig;
+  const config = {
+    sources: { lite: { url: `sqlite:${dbFile}` }, pg: { url: pgUrl } },
+    baseDir: dir,
+  } as unknown as AppConfig;
   const sources = new SourceRegistry(config);
   const pg = new Client({ connectionString: pgUrl });
 
@@ -64,7 +67,10 @@ describe('times bound into a query compare with the column\'s own form (real SQL
       kafka_config: { topic: 'dates_unused' },
       ...input,
     });
-    const cursor = await openRunQuery({ config, sources }, { scheduling, scheduledTime: scheduled, lastSuccessTime: last });
+    const cursor = await openRunQuery(
+      { config, sources },
+      { scheduling, scheduledTime: scheduled, lastSuccessTime: last },
+    );
     try {
       return (await cursor.read(100)).map((r) => Number(r.id));
     } finally {
@@ -75,7 +81,8 @@ describe('times bound into a query compare with the column\'s own form (real SQL
   describe('SQLite', () => {
     const last = '2026-03-01T06:00:00.000Z';
     const scheduled = '2026-03-01T07:00:00.000Z';
-    const window = (column: string) => `SELECT id FROM forms WHERE ${column} > :last_success_time AND ${column} <= :scheduled_time ORDER BY id`;
+    const window = (column: string) =>
+      `SELECT id FROM forms WHERE ${column} > :last_success_time AND ${column} <= :scheduled_time ORDER BY id`;
 
     it.each([
       ['at_sql', 'sql'],
@@ -89,13 +96,14 @@ describe('times bound into a query compare with the column\'s own form (real SQL
       expect(await idsOf({ query: window('at_sql') }, scheduled, last)).toEqual([3, 4, 5]);
     });
 
-    it('documents the miss a format other than the column\'s gives', async () => {
+    it("documents the miss a format other than the column's gives", async () => {
       // ISO text against CURRENT_TIMESTAMP text: ' ' < 'T', so every row of that day is "before" both bounds.
       expect(await idsOf({ query: window('at_sql'), time_format: 'iso' }, scheduled, last)).toEqual([]);
     });
 
     it('runs the README example on an epoch column with its epoch fallback', async () => {
-      const query = 'SELECT id FROM forms WHERE at_epoch > COALESCE(:last_success_time, 0) AND at_epoch <= :scheduled_time ORDER BY id';
+      const query =
+        'SELECT id FROM forms WHERE at_epoch > COALESCE(:last_success_time, 0) AND at_epoch <= :scheduled_time ORDER BY id';
       expect(await idsOf({ query, time_format: 'epoch' }, scheduled, null)).toEqual([1, 2, 3, 4, 5]);
     });
 
@@ -107,14 +115,18 @@ describe('times bound into a query compare with the column\'s own form (real SQL
   });
 
   describe('PostgreSQL', () => {
-    const query = (column: string) => `SELECT id FROM ${pgTable} WHERE ${README_WINDOW.replace(/updated_at/g, column)} ORDER BY id`;
+    const query = (column: string) =>
+      `SELECT id FROM ${pgTable} WHERE ${README_WINDOW.replace(/updated_at/g, column)} ORDER BY id`;
 
-    it.each(['updated_at', 'day'])('runs the README example as written on a %s column and selects the window', async (column) => {
-      const pgScheduling = { source: 'pg', query: query(column) };
-      // No previous run: everything up to the scheduled time.
-      expect(await idsOf(pgScheduling, '2026-03-01T07:00:00.000Z', null)).toEqual([1, 2, 3]);
-      expect(await idsOf(pgScheduling, '2026-03-01T08:00:00.000Z', '2026-03-01T06:30:00.000Z')).toEqual([3, 4]);
-    });
+    it.each(['updated_at', 'day'])(
+      'runs the README example as written on a %s column and selects the window',
+      async (column) => {
+        const pgScheduling = { source: 'pg', query: query(column) };
+        // No previous run: everything up to the scheduled time.
+        expect(await idsOf(pgScheduling, '2026-03-01T07:00:00.000Z', null)).toEqual([1, 2, 3]);
+        expect(await idsOf(pgScheduling, '2026-03-01T08:00:00.000Z', '2026-03-01T06:30:00.000Z')).toEqual([3, 4]);
+      },
+    );
 
     it('runs the README example as written on a date column', async () => {
       const pgScheduling = { source: 'pg', query: query('on_date') };
@@ -155,7 +167,10 @@ describe('times bound into a query compare with the column\'s own form (real SQL
         expect(first.result.rows).toBe(2);
         const firstAt = (await harness.client.workflow.getHandle(first.workflowId).describe()).startTime;
         // CURRENT_TIMESTAMP has whole seconds: wait for the database clock to pass the first run's second.
-        const firstSecond = new Date(Math.floor(firstAt.getTime() / 1000) * 1000 + 1000).toISOString().slice(0, 19).replace('T', ' ');
+        const firstSecond = new Date(Math.floor(firstAt.getTime() / 1000) * 1000 + 1000)
+          .toISOString()
+          .slice(0, 19)
+          .replace('T', ' ');
         while ((db.prepare('SELECT CURRENT_TIMESTAMP AS now').get() as { now: string }).now < firstSecond) {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }

@@ -65,11 +65,24 @@ describe('a worker started while Kafka is down', () => {
       more: { files: { allowed_roots: [outputDir] } },
     });
     worker = spawnWorkerProcess(configFile, logFile);
-    const common = { schedule: { every: '1h' as const }, source: 'orders', query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id' };
+    const common = {
+      schedule: { every: '1h' as const },
+      source: 'orders',
+      query: 'SELECT order_id, customer, amount FROM orders ORDER BY order_id',
+    };
 
-    const csv = makeScheduling({ ...common, name: uniqueName('wtc-down-csv'), export_format: 'csv', file_config: { output_dir: outputDir } });
+    const csv = makeScheduling({
+      ...common,
+      name: uniqueName('wtc-down-csv'),
+      export_format: 'csv',
+      file_config: { output_dir: outputDir },
+    });
     const csvInput: ExportJobInput = { scheduling: csv };
-    const csvRun = await client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName('wtc-down-csv'), args: [csvInput] });
+    const csvRun = await client.workflow.start('exportJob', {
+      taskQueue,
+      workflowId: uniqueName('wtc-down-csv'),
+      args: [csvInput],
+    });
     const csvResult = (await csvRun.result()) as ExportResult;
     expect(csvResult.rows).toBe(ROWS);
     expect(worker.exitCode).toBeNull();
@@ -82,7 +95,11 @@ describe('a worker started while Kafka is down', () => {
       kafka_config: { topic, message_key_field: 'order_id', batch_size: 500 },
     });
     const kafkaInput: ExportJobInput = { scheduling: kafkaScheduling };
-    const kafkaRun = await client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName('wtc-down-kafka'), args: [kafkaInput] });
+    const kafkaRun = await client.workflow.start('exportJob', {
+      taskQueue,
+      workflowId: uniqueName('wtc-down-kafka'),
+      args: [kafkaInput],
+    });
     // Failed attempts while the broker is unreachable, retried by Temporal.
     for (let i = 0; ; i++) {
       const [run] = await runningExports(client, taskQueue, [{ workflowId: kafkaRun.workflowId }]);

@@ -85,7 +85,10 @@ describe('worker stop with an export blocked in a read (real worker process, Tem
     } finally {
       if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
       await locker.query('SELECT pg_advisory_unlock_all()');
-      await client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+      await client.workflow
+        .getHandle(workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     }
   });
 });

@@ -37,7 +37,11 @@ describe('zombie rule: a worker cut off from Temporal, not from Kafka', () => {
     const cutOff = h.config(h.dbFile, {}, { sources, temporalAddress: `127.0.0.1:${proxy.port}` });
     const direct = h.config(h.dbFile, {}, { sources, taskQueue: cutOff.taskQueue });
     h.worker(cutOff.configFile);
-    const { topic, handle } = await h.startExport(cutOff.taskQueue, { batch_size: 100 }, { source: 'paced', query: PACED_QUERY });
+    const { topic, handle } = await h.startExport(
+      cutOff.taskQueue,
+      { batch_size: 100 },
+      { source: 'paced', query: PACED_QUERY },
+    );
     await h.waitForOffsets(topic, 5_000);
     await proxy.close();
     const atCut = await countMessages(h.kafka, topic);

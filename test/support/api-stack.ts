@@ -111,7 +111,9 @@ export async function startApiStack(
     bearer: (role) => ({ Authorization: `Bearer ${tokens[role]}` }),
     listen: () =>
       new Promise((resolve) => {
-        server = app.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`));
+        server = app.listen(0, '127.0.0.1', () =>
+          resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`),
+        );
       }),
     async close() {
       server?.closeAllConnections();

@@ -22,18 +22,30 @@ export async function consumeCommitted(
   /** False: return what arrived within the timeout (to show that no more than expected is there). */
   requireAll = true,
 ): Promise<ConsumedMessage[]> {
-  const props = ['print.partition=true', 'print.offset=true', 'print.key=true', 'key.separator=\t', 'null.literal=\u0001null'];
+  const props = [
+    'print.partition=true',
+    'print.offset=true',
+    'print.key=true',
+    'key.separator=\t',
+    'null.literal=\u0001null',
+  ];
   const { stdout } = await run(
     'java',
     [
-      '-cp', `${kafkaLibsDir()}${path.sep}*`,
+      '-cp',
+      `${kafkaLibsDir()}${path.sep}*`,
       'org.apache.kafka.tools.consumer.ConsoleConsumer',
-      '--bootstrap-server', kafka.bootstrapBrokers.join(','),
-      '--topic', topic,
+      '--bootstrap-server',
+      kafka.bootstrapBrokers.join(','),
+      '--topic',
+      topic,
       '--from-beginning',
-      '--isolation-level', 'read_committed',
-      '--max-messages', String(count),
-      '--timeout-ms', String(timeoutMs),
+      '--isolation-level',
+      'read_committed',
+      '--max-messages',
+      String(count),
+      '--timeout-ms',
+      String(timeoutMs),
       ...props.flatMap((p) => ['--property', p]),
     ],
     { timeout: timeoutMs + 30_000, maxBuffer: 512 * 1024 * 1024 },
@@ -54,6 +66,9 @@ export async function consumeCommitted(
         headers: {},
       };
     });
-  if (requireAll && messages.length < count) throw new Error(`only ${messages.length} of ${count} committed messages arrived on ${topic} within ${timeoutMs} ms`);
+  if (requireAll && messages.length < count)
+    throw new Error(
+      `only ${messages.length} of ${count} committed messages arrived on ${topic} within ${timeoutMs} ms`,
+    );
   return messages;
 }

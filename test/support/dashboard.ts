@@ -16,11 +16,25 @@ export function dashboardQueries(): DashboardQuery[] {
   const dashboard = JSON.parse(fs.readFileSync(DASHBOARD_FILE, 'utf8')) as {
     panels: Array<{ title: string; targets?: Array<{ expr: string; datasource?: { uid?: string } }> }>;
   };
-  return dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr, datasourceUid: t.datasource?.uid })));
+  return dashboard.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr, datasourceUid: t.datasource?.uid })),
+  );
 }
 
 /** PromQL words that are not metric names. */
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+]);
 
 /** The metric names a PromQL expression reads: identifiers that are neither functions, keywords nor label names. */
 export function metricNamesOf(expr: string): string[] {

@@ -8,7 +8,10 @@ const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const { createTransformer } = require('@swc/jest');
 
-const swc = createTransformer({ jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+const swc = createTransformer({
+  jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' },
+  module: { type: 'commonjs' },
+});
 
 const FILE_URL = `('file://' + (__filename.startsWith('/') ? '' : '/') + encodeURI(__filename.replace(/\\\\/g, '/')))`;
 
@@ -24,6 +27,9 @@ module.exports = {
     return swc.process(patched, filename, options);
   },
   getCacheKey(source, filename, options) {
-    return createHash('sha256').update(SELF).update(swc.getCacheKey(source, filename, options)).digest('hex');
+    return createHash('sha256')
+      .update(SELF)
+      .update(swc.getCacheKey(source, filename, options))
+      .digest('hex');
   },
 };

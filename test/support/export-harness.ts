@@ -40,7 +40,10 @@ export async function createExportHarness(overrides: Partial<AppConfig>): Promis
           return (await client.workflow.execute('exportJob', { taskQueue, workflowId, args: [input] })) as ExportResult;
         } catch (err) {
           // The failure e-mail is an abandoned child: let it finish before this worker stops.
-          await client.workflow.getHandle(`${workflowId}-notify`).result().catch(() => undefined);
+          await client.workflow
+            .getHandle(`${workflowId}-notify`)
+            .result()
+            .catch(() => undefined);
           throw err;
         }
       });
@@ -54,12 +57,13 @@ export async function createExportHarness(overrides: Partial<AppConfig>): Promis
     config,
     client,
     runExport: run,
-    runExportExpectingFailure: (s) => run(s).then(
-      () => {
-        throw new Error('expected the export to fail');
-      },
-      (err: unknown) => err,
-    ),
+    runExportExpectingFailure: (s) =>
+      run(s).then(
+        () => {
+          throw new Error('expected the export to fail');
+        },
+        (err: unknown) => err,
+      ),
     async close() {
       await client.connection.close();
       await connection.close();

@@ -59,7 +59,12 @@ export async function consumeMessages(
 /** The consumer's own 'error' event: its group membership failed. */
 class GroupError extends Error {}
 
-async function consumeOnce(kafka: KafkaClient, topic: string, count: number, timeoutMs: number): Promise<ConsumedMessage[]> {
+async function consumeOnce(
+  kafka: KafkaClient,
+  topic: string,
+  count: number,
+  timeoutMs: number,
+): Promise<ConsumedMessage[]> {
   const consumer = new Consumer({
     ...baseOptionsOf(kafka),
     groupId: uniqueName('pstt-test-group'),
@@ -71,13 +76,21 @@ async function consumeOnce(kafka: KafkaClient, topic: string, count: number, tim
   let groupFailed: (err: Error) => void = () => undefined;
   const groupFailure = new Promise<never>((_, reject) => (groupFailed = reject));
   groupFailure.catch(() => undefined);
-  consumer.on('error', (err: Error) => groupFailed(new GroupError(`consumer group of ${topic} failed: ${err.message}`, { cause: err })));
+  consumer.on('error', (err: Error) =>
+    groupFailed(new GroupError(`consumer group of ${topic} failed: ${err.message}`, { cause: err })),
+  );
   try {
-    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 500 });
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: MessagesStreamModes.EARLIEST,
+      autocommit: false,
+      maxWaitTime: 500,
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`only ${messages.length} of ${count} messages arrived on ${topic} within ${timeoutMs} ms`)),
+        () =>
+          reject(new Error(`only ${messages.length} of ${count} messages arrived on ${topic} within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });
@@ -86,7 +99,13 @@ async function consumeOnce(kafka: KafkaClient, topic: string, count: number, tim
       for await (const m of stream) {
         const headers: Record<string, Buffer> = {};
         for (const [k, v] of m.headers) headers[k.toString()] = v;
-        messages.push({ key: m.key ?? null, value: m.value ?? null, headers, partition: m.partition, offset: m.offset.toString() });
+        messages.push({
+          key: m.key ?? null,
+          value: m.value ?? null,
+          headers,
+          partition: m.partition,
+          offset: m.offset.toString(),
+        });
         if (messages.length >= count) return;
       }
     })();

@@ -92,7 +92,11 @@ export class OrdersExportHarness {
     fs.writeFileSync(
       configFile,
       stringify({
-        temporal: { ...base.temporal, task_queue: taskQueue, ...(more.temporalAddress ? { address: more.temporalAddress } : {}) },
+        temporal: {
+          ...base.temporal,
+          task_queue: taskQueue,
+          ...(more.temporalAddress ? { address: more.temporalAddress } : {}),
+        },
         kafka: { bootstrap_servers: this.bootstrap ?? base.kafka.bootstrap_servers, ...kafka },
         sources: { orders: { url: `sqlite:${db}` }, ...more.sources },
         ...more.sections,
@@ -111,7 +115,10 @@ export class OrdersExportHarness {
   async startExport(
     taskQueue: string,
     kafkaConfig: Partial<KafkaConfig> & { batch_size: number },
-    from = { source: 'orders', query: 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id' },
+    from = {
+      source: 'orders',
+      query: 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id',
+    },
   ) {
     const topic = uniqueName(this.prefix);
     this.topics.push(topic);
@@ -125,7 +132,11 @@ export class OrdersExportHarness {
       kafka_config: { topic, message_key_field: 'order_id', ...kafkaConfig },
     });
     const input: ExportJobInput = { scheduling };
-    const handle = await this.client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName(`${this.prefix}-run`), args: [input] });
+    const handle = await this.client.workflow.start('exportJob', {
+      taskQueue,
+      workflowId: uniqueName(`${this.prefix}-run`),
+      args: [input],
+    });
     return { topic, handle };
   }
 
@@ -158,7 +169,9 @@ export async function delivered(h: OrdersExportHarness, topic: string, dbFile = 
   const db = new Database(dbFile, { readonly: true });
   let expected: Map<number, string>;
   try {
-    const rows = db.prepare('SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id').all() as Array<{
+    const rows = db
+      .prepare('SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id')
+      .all() as Array<{
       order_id: number;
     }>;
     expected = new Map(rows.map((r) => [r.order_id, JSON.stringify(r)]));

@@ -10,7 +10,12 @@ import { loadConfig } from '../../core/config';
  */
 export function writeWorkerConfig(
   file: string,
-  o: { taskQueue: string; sources: Record<string, { url: string }>; kafka?: Record<string, unknown>; more?: Record<string, unknown> },
+  o: {
+    taskQueue: string;
+    sources: Record<string, { url: string }>;
+    kafka?: Record<string, unknown>;
+    more?: Record<string, unknown>;
+  },
 ): string {
   const base = loadConfig();
   fs.mkdirSync(path.dirname(file), { recursive: true });

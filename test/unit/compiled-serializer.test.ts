@@ -106,13 +106,24 @@ describe('compiled serializer', () => {
   it('escapes unicode, quotes and control characters in column names', () => {
     const names = ['naïve', 'with "quotes"', 'back\\slash', 'new\nline', '日本', '🎉', 'sep\u2028', ''];
     expectSame(names, [names.map((_, i) => `v${i}\u0001"`)]);
-    const serializer = compileSerializer(names.map((name) => ({ name, hint: 'string' as const })), undefined);
-    expect(JSON.parse(serializer.valueOf(names.map(String), null))).toEqual(Object.fromEntries(names.map((n) => [n, n])));
+    const serializer = compileSerializer(
+      names.map((name) => ({ name, hint: 'string' as const })),
+      undefined,
+    );
+    expect(JSON.parse(serializer.valueOf(names.map(String), null))).toEqual(
+      Object.fromEntries(names.map((n) => [n, n])),
+    );
   });
 
   it('treats duplicate, integer-like and __proto__ column names as a row object does', () => {
     // Duplicates: first position, last value. Integer-like names: first, ascending, as in any object.
-    expectSame(['id', 'b', 'id', '10', '2', 'x'], [[1, 2, 3, 4, 5, 6], ['a', null, 'c', 'd', 'e', 'f']]);
+    expectSame(
+      ['id', 'b', 'id', '10', '2', 'x'],
+      [
+        [1, 2, 3, 4, 5, 6],
+        ['a', null, 'c', 'd', 'e', 'f'],
+      ],
+    );
     const serializer = compileSerializer(
       ['id', 'b', 'id', '10', '2'].map((name) => ({ name, hint: 'unknown' as const })),
       'id',
@@ -121,7 +132,14 @@ describe('compiled serializer', () => {
     expect(serializer.keyOf([1, 2, 3, 4, 5])).toBe('3');
     expect(serializer.indexOf('id')).toBe(2);
     expect(serializer.indexOf('nope')).toBe(-1);
-    expectSame(['__proto__', 'a'], [[1, 2], [Buffer.from('x'), { o: 1 }], [null, 'b']]);
+    expectSame(
+      ['__proto__', 'a'],
+      [
+        [1, 2],
+        [Buffer.from('x'), { o: 1 }],
+        [null, 'b'],
+      ],
+    );
     expectSame(['a', '__proto__', 'constructor', 'toString'], [[1, 2, 3, 4]]);
   });
 
@@ -142,15 +160,27 @@ describe('compiled serializer', () => {
       ],
       undefined,
     );
-    const values = [new JsonText('{"n":12345678901234567890}'), new MicroDate(Date.UTC(2026, 0, 1), 7), [new MicroDate(-1, 999)]];
-    const expected = '{"j":{"n":12345678901234567890},"at":"2026-01-01T00:00:00.000007Z","ats":["1969-12-31T23:59:59.999999Z"]}';
+    const values = [
+      new JsonText('{"n":12345678901234567890}'),
+      new MicroDate(Date.UTC(2026, 0, 1), 7),
+      [new MicroDate(-1, 999)],
+    ];
+    const expected =
+      '{"j":{"n":12345678901234567890},"at":"2026-01-01T00:00:00.000007Z","ats":["1969-12-31T23:59:59.999999Z"]}';
     expect(serializer.valueOf(values, null)).toBe(expected);
     expect(rowToJson(objectOf(['j', 'at', 'ats'], values))).toBe(expected);
   });
 
   it('leaves out a property whose value JSON.stringify leaves out, as rowToJson does', () => {
     const silent = { toJSON: () => undefined };
-    expectSame(['a', 'b', 'c'], [[silent, 1, silent], [1, silent, 2], [silent, silent, silent]]);
+    expectSame(
+      ['a', 'b', 'c'],
+      [
+        [silent, 1, silent],
+        [1, silent, 2],
+        [silent, silent, silent],
+      ],
+    );
   });
 
   it('fails as rowToJson does: RowSerializationError naming the column and the key', () => {

@@ -30,25 +30,43 @@ describe('config', () => {
   });
 
   it('applies defaults', () => {
-    const config = parseConfig({ sources: { main: { url: 'sqlite:x.db' } }, schedulings: [validScheduling] }, '/tmp', {});
+    const config = parseConfig(
+      { sources: { main: { url: 'sqlite:x.db' } }, schedulings: [validScheduling] },
+      '/tmp',
+      {},
+    );
     expect(config.temporal).toEqual({
       address: '127.0.0.1:7233',
       namespace: 'default',
       task_queue: 'pstt-exports',
       web_ui: 'http://127.0.0.1:8233',
     });
-    expect(config.schedulings[0]).toMatchObject({ enabled: true, timeout: 3600, kafka_config: { batch_size: 500, max_batch_bytes: 1048576 } });
+    expect(config.schedulings[0]).toMatchObject({
+      enabled: true,
+      timeout: 3600,
+      kafka_config: { batch_size: 500, max_batch_bytes: 1048576 },
+    });
     expect(config.worker).toEqual({ max_concurrent_exports: 4 });
   });
 
-  it('keeps the exports a worker runs at once within each pooled source\'s connections', () => {
-    const sources = { pg: { url: 'postgres://pstt@db:5432/erp' }, big: { url: 'mssql://sa@db:1433/erp', pool_size: 8 }, file: { url: 'sqlite:x.db' } };
+  it("keeps the exports a worker runs at once within each pooled source's connections", () => {
+    const sources = {
+      pg: { url: 'postgres://pstt@db:5432/erp' },
+      big: { url: 'mssql://sa@db:1433/erp', pool_size: 8 },
+      file: { url: 'sqlite:x.db' },
+    };
     expect(problemsOf({ sources, worker: { max_concurrent_exports: 6 } })).toEqual([
       'worker.max_concurrent_exports: must be at most the pool_size of source "pg" (4), got 6: raise that source\'s pool_size',
     ]);
-    const config = parseConfig({ sources: { ...sources, pg: { ...sources.pg, pool_size: 6 } }, worker: { max_concurrent_exports: 6 } }, '/tmp', {});
+    const config = parseConfig(
+      { sources: { ...sources, pg: { ...sources.pg, pool_size: 6 } }, worker: { max_concurrent_exports: 6 } },
+      '/tmp',
+      {},
+    );
     expect(config.worker.max_concurrent_exports).toBe(6);
-    expect(problemsOf({ worker: { max_concurrent_exports: 0 } })).toEqual(['worker.max_concurrent_exports: expected an integer from 1 to 100, got 0']);
+    expect(problemsOf({ worker: { max_concurrent_exports: 0 } })).toEqual([
+      'worker.max_concurrent_exports: expected an integer from 1 to 100, got 0',
+    ]);
   });
 
   it('lets environment variables override connection settings', () => {
@@ -65,8 +83,14 @@ describe('config', () => {
   it("serves the worker's /metrics only when a port is set, on loopback unless told", () => {
     expect(parseConfig({}, '/tmp', {}).worker).toEqual({ max_concurrent_exports: 4 });
     const env = { WORKER_METRICS_PORT: '9464', WORKER_METRICS_HOST: '0.0.0.0' };
-    expect(parseConfig({}, '/tmp', env).worker).toEqual({ max_concurrent_exports: 4, metrics_port: 9464, metrics_host: '0.0.0.0' });
-    expect(problemsOf({}, { WORKER_METRICS_PORT: '70000' })).toEqual([expect.stringMatching(/^worker\.metrics_port: /)]);
+    expect(parseConfig({}, '/tmp', env).worker).toEqual({
+      max_concurrent_exports: 4,
+      metrics_port: 9464,
+      metrics_host: '0.0.0.0',
+    });
+    expect(problemsOf({}, { WORKER_METRICS_PORT: '70000' })).toEqual([
+      expect.stringMatching(/^worker\.metrics_port: /),
+    ]);
   });
 
   it('lists every problem with its path', () => {
@@ -82,7 +106,9 @@ describe('config', () => {
       expect.arrayContaining([
         expect.stringMatching(/^schedulings\[1\]\.name: expected a slug/),
         'schedulings[1].kafka_config.batch_size: expected an integer from 1 to 10000, got 0',
-        expect.stringMatching(/^schedulings\[2\]\.source: expected one of the declared sources \(main\), got "nowhere"/),
+        expect.stringMatching(
+          /^schedulings\[2\]\.source: expected one of the declared sources \(main\), got "nowhere"/,
+        ),
         'schedulings[2].kafka_config: required when export_format is "kafka"',
       ]),
     );
@@ -97,14 +123,20 @@ describe('config', () => {
     const problems = problemsOf({ sources: { main: { url: 'sqlite:x.db' } }, schedulings: inherited });
     inherited.forEach((s, i) =>
       expect(problems).toContainEqual(
-        expect.stringMatching(new RegExp(`^schedulings\\[${i}\\]\\.source: expected one of the declared sources \\(main\\), got "${s.source}"`)),
+        expect.stringMatching(
+          new RegExp(
+            `^schedulings\\[${i}\\]\\.source: expected one of the declared sources \\(main\\), got "${s.source}"`,
+          ),
+        ),
       ),
     );
   });
 
   it('declares data/exports as the one folder file exports may write under, unless told otherwise', () => {
     expect(parseConfig({}, '/tmp', {}).files).toEqual({ allowed_roots: ['data/exports'] });
-    expect(problemsOf({ files: { allowed_roots: [] } })).toEqual(['files.allowed_roots: expected at least one folder, got []']);
+    expect(problemsOf({ files: { allowed_roots: [] } })).toEqual([
+      'files.allowed_roots: expected at least one folder, got []',
+    ]);
   });
 
   it('rejects duplicate scheduling names and bad addresses', () => {
@@ -154,10 +186,18 @@ describe('config', () => {
     const shown = `${message}\n${problems.join('\n')}`;
     for (const secret of ['hunter2-pw', 'k3y-value', 't0ken-value', 'ssl-pw']) expect(shown).not.toContain(secret);
     // The same check applies to a URL given by the environment, and harmless parameters pass.
-    expect(problemsOf({ sources: { main: { url: 'sqlite:x.db' } } }, { PSTT_SOURCE_MAIN_URL: 'postgres://r@db/x?pwd=p4ss' })).toEqual([
+    expect(
+      problemsOf({ sources: { main: { url: 'sqlite:x.db' } } }, { PSTT_SOURCE_MAIN_URL: 'postgres://r@db/x?pwd=p4ss' }),
+    ).toEqual([
       'sources.main.url: must not carry a secret in its query parameter "pwd": name its variable in password_env',
     ]);
-    expect(() => parseConfig({ sources: { main: { url: 'postgres://r@db/x?sslmode=verify-full&sslkey=/etc/pstt/client.key' } } }, '/tmp', {})).not.toThrow();
+    expect(() =>
+      parseConfig(
+        { sources: { main: { url: 'postgres://r@db/x?sslmode=verify-full&sslkey=/etc/pstt/client.key' } } },
+        '/tmp',
+        {},
+      ),
+    ).not.toThrow();
   });
 
   it('masks secret query parameters wherever a URL is shown', () => {
@@ -231,6 +271,8 @@ describe('config', () => {
   });
 
   it('names the file when it cannot be read', () => {
-    expect(() => loadConfig('/nonexistent/temporal.yaml')).toThrow(/cannot read config file \/nonexistent\/temporal.yaml/);
+    expect(() => loadConfig('/nonexistent/temporal.yaml')).toThrow(
+      /cannot read config file \/nonexistent\/temporal.yaml/,
+    );
   });
 });

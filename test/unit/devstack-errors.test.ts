@@ -24,7 +24,10 @@ describe('devstack faults', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     try {
-      const error = await bringUp(serviceOnPort(port, async () => false), () => undefined).catch((e: unknown) => e);
+      const error = await bringUp(
+        serviceOnPort(port, async () => false),
+        () => undefined,
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServiceError);
       const message = (error as Error).message;
       expect(message).not.toContain('\n');
@@ -45,7 +48,9 @@ describe('devstack faults', () => {
       fix: 'do the fix',
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
-    expect((error as Error).message).toMatch(/^demo-service: not ready after 0 s \(log: \/var\/log\/demo-service.log\); fix: do the fix$/);
+    expect((error as Error).message).toMatch(
+      /^demo-service: not ready after 0 s \(log: \/var\/log\/demo-service.log\); fix: do the fix$/,
+    );
   });
 
   it('stops waiting when the process it waits for has exited', async () => {

@@ -65,7 +65,10 @@ describe('file writers', () => {
 
     it('names the column and row of a value that has no text form', async () => {
       const writer = await createCsvWriter(tempFile('.csv'), ['a', 'b']);
-      const rows = [{ a: 1, b: 2 }, { a: 1, b: Symbol('x') }];
+      const rows = [
+        { a: 1, b: 2 },
+        { a: 1, b: Symbol('x') },
+      ];
       const error = await writer.writeRows(rows).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(FileValueError);
       expect(error).toMatchObject({ column: 'b', row: 2 });
@@ -117,7 +120,10 @@ describe('file writers', () => {
       const workbook = await readBack(file);
       expect(workbook.worksheets.map((s) => s.name)).toEqual(['Orders', 'Orders (2)', 'Orders (3)']);
       const sheetValues = workbook.worksheets.map((s) =>
-        s.getSheetValues().slice(1).map((r) => (r as ExcelJS.CellValue[])[1]),
+        s
+          .getSheetValues()
+          .slice(1)
+          .map((r) => (r as ExcelJS.CellValue[])[1]),
       );
       expect(sheetValues).toEqual([
         ['id', 1, 2, 3],

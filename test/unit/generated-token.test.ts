@@ -43,7 +43,9 @@ describe('the generated admin token', () => {
     });
     const file = path.join(dir, 'api-admin-token');
     const token = tokens[0]?.token ?? '';
-    expect(tokens).toEqual([{ name: 'generated-admin', role: 'admin', token: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/) }]);
+    expect(tokens).toEqual([
+      { name: 'generated-admin', role: 'admin', token: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/) },
+    ]);
     expect(fs.readFileSync(file, 'utf8').trim()).toBe(token);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(output).toBe(`${generatedTokenNotice(file)}\n`);

@@ -10,8 +10,14 @@ function healthy(): HealthObservations {
     checkedAt: new Date('2026-01-20T08:00:00Z'),
     apiUrl: 'http://127.0.0.1:8000',
     api: { ok: true, value: true },
-    kafka: { ok: true, value: { status: 'healthy', connected: true, producer_ready: true, brokers: 3, last_error: null } },
-    summary: { ok: true, value: { total_messages: 125_000, success_rate: 99.9, avg_latency_ms: 12.5, p99_latency_ms: 180 } },
+    kafka: {
+      ok: true,
+      value: { status: 'healthy', connected: true, producer_ready: true, brokers: 3, last_error: null },
+    },
+    summary: {
+      ok: true,
+      value: { total_messages: 125_000, success_rate: 99.9, avg_latency_ms: 12.5, p99_latency_ms: 180 },
+    },
     runs: { ok: true, value: { failed: 0, total: 96, failedSchedulings: [] } },
     workers: { ok: true, value: { taskQueue: 'pstt-exports', identities: ['4242@host'] } },
     memory: [
@@ -28,7 +34,8 @@ const evaluate = (change: (o: HealthObservations) => void = () => undefined) => 
   change(o);
   return evaluateHealth(o, RUNBOOK_THRESHOLDS);
 };
-const statusOf = (report: ReturnType<typeof evaluate>, name: string) => report.checks.find((c) => c.name === name)?.status;
+const statusOf = (report: ReturnType<typeof evaluate>, name: string) =>
+  report.checks.find((c) => c.name === name)?.status;
 
 describe('the daily health check verdict (runbook thresholds)', () => {
   it('a healthy stack: exit 0 and the runbook ✅ lines', () => {
@@ -59,7 +66,10 @@ describe('the daily health check verdict (runbook thresholds)', () => {
     [94.99, 'critical'],
   ] as const)('success rate %s%% -> %s', (rate, expected) => {
     const report = evaluate((o) => {
-      o.summary = { ok: true, value: { total_messages: 1000, success_rate: rate, avg_latency_ms: 10, p99_latency_ms: 100 } };
+      o.summary = {
+        ok: true,
+        value: { total_messages: 1000, success_rate: rate, avg_latency_ms: 10, p99_latency_ms: 100 },
+      };
     });
     expect(statusOf(report, 'success_rate')).toBe(expected);
     expect(report.exit_code).toBe({ ok: 0, warning: 1, critical: 2 }[expected]);
@@ -74,7 +84,10 @@ describe('the daily health check verdict (runbook thresholds)', () => {
     [5001, 'critical'],
   ] as const)('p99 latency %s ms -> %s', (p99, expected) => {
     const report = evaluate((o) => {
-      o.summary = { ok: true, value: { total_messages: 1000, success_rate: 100, avg_latency_ms: 10, p99_latency_ms: p99 } };
+      o.summary = {
+        ok: true,
+        value: { total_messages: 1000, success_rate: 100, avg_latency_ms: 10, p99_latency_ms: p99 },
+      };
     });
     expect(statusOf(report, 'latency')).toBe(expected);
     if (expected === 'warning') expect(report.lines).toContain('⚠️ WARNING: Latenza p99 > 1000ms');
@@ -83,7 +96,10 @@ describe('the daily health check verdict (runbook thresholds)', () => {
 
   it('warns on an average latency above 500 ms, as health_check.ps1 does', () => {
     const report = evaluate((o) => {
-      o.summary = { ok: true, value: { total_messages: 10, success_rate: 100, avg_latency_ms: 650, p99_latency_ms: 900 } };
+      o.summary = {
+        ok: true,
+        value: { total_messages: 10, success_rate: 100, avg_latency_ms: 650, p99_latency_ms: 900 },
+      };
     });
     expect(statusOf(report, 'latency')).toBe('warning');
     expect(report.lines).toContain('⚠️ WARNING: Alta latenza media');
@@ -165,7 +181,16 @@ describe('the daily health check verdict (runbook thresholds)', () => {
 
   it('Kafka disconnected is critical; connected but degraded warns', () => {
     const disconnected = evaluate((o) => {
-      o.kafka = { ok: true, value: { status: 'unhealthy', connected: false, producer_ready: false, brokers: 0, last_error: 'Connection timeout' } };
+      o.kafka = {
+        ok: true,
+        value: {
+          status: 'unhealthy',
+          connected: false,
+          producer_ready: false,
+          brokers: 0,
+          last_error: 'Connection timeout',
+        },
+      };
     });
     expect(statusOf(disconnected, 'kafka')).toBe('critical');
     expect(disconnected.lines).toContain('❌ Kafka: Disconnected (Connection timeout)');
@@ -173,7 +198,13 @@ describe('the daily health check verdict (runbook thresholds)', () => {
     const degraded = evaluate((o) => {
       o.kafka = {
         ok: true,
-        value: { status: 'degraded', connected: true, producer_ready: true, brokers: 1, last_error: 'metrics store cannot write' },
+        value: {
+          status: 'degraded',
+          connected: true,
+          producer_ready: true,
+          brokers: 1,
+          last_error: 'metrics store cannot write',
+        },
       };
     });
     expect(statusOf(degraded, 'kafka')).toBe('warning');
@@ -210,11 +241,19 @@ describe('health check thresholds from the alert variables', () => {
   });
 
   it("takes the check's own disk and memory variables", () => {
-    const t = healthThresholdsFromEnv({ ALERT_DISK_FREE_WARNING: '15', ALERT_DISK_FREE_CRITICAL: '10', ALERT_MEMORY_WARNING_MB: '512' });
+    const t = healthThresholdsFromEnv({
+      ALERT_DISK_FREE_WARNING: '15',
+      ALERT_DISK_FREE_CRITICAL: '10',
+      ALERT_MEMORY_WARNING_MB: '512',
+    });
     expect(t.diskFreePercent).toEqual({ warning: 15, critical: 10 });
     expect(t.memoryBytes).toEqual({ warning: 512 * 1024 ** 2, critical: 2048 * 1024 ** 2 });
-    expect(() => healthThresholdsFromEnv({ ALERT_DISK_FREE_CRITICAL: '40' })).toThrow(/ALERT_DISK_FREE_CRITICAL: expected at most/);
-    expect(() => healthThresholdsFromEnv({ ALERT_MEMORY_WARNING_MB: 'lots' })).toThrow(/ALERT_MEMORY_WARNING_MB: expected megabytes/);
+    expect(() => healthThresholdsFromEnv({ ALERT_DISK_FREE_CRITICAL: '40' })).toThrow(
+      /ALERT_DISK_FREE_CRITICAL: expected at most/,
+    );
+    expect(() => healthThresholdsFromEnv({ ALERT_MEMORY_WARNING_MB: 'lots' })).toThrow(
+      /ALERT_MEMORY_WARNING_MB: expected megabytes/,
+    );
   });
 
   it('rejects a bad value naming the variable', () => {

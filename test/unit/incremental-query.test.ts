@@ -6,7 +6,9 @@ import { sourceClockMinus } from '../../core/sources/source-clock';
 describe('the incremental window in SQL', () => {
   it('after a watermark: the tuple comparison of keyedQuery and the source clock bound, ordered by (column, key)', () => {
     const upTo = sourceClockMinus('postgres', 30_000, 'sql');
-    const q = keyedQuery('SELECT id, updated_at FROM t;', 'postgres', ['updated_at', 'id'], ['2026-01-01', 7], { upTo });
+    const q = keyedQuery('SELECT id, updated_at FROM t;', 'postgres', ['updated_at', 'id'], ['2026-01-01', 7], {
+      upTo,
+    });
     expect(q.sql).toBe(
       'SELECT * FROM (\nSELECT id, updated_at FROM t\n) pstt_q\n' +
         'WHERE (("updated_at" > :pstt_after_0) OR ("updated_at" = :pstt_after_0 AND "id" > :pstt_after_1)) ' +
@@ -20,7 +22,9 @@ describe('the incremental window in SQL', () => {
     const first = keyedQuery('SELECT * FROM t', 'mssql', ['at', 'id'], null, { from, upTo: 'X' });
     expect(first.sql).toContain('WHERE ([at] >= :pstt_from) AND ([at] <= X)\nORDER BY [at], [id]');
     expect(first.params).toEqual({ pstt_from: from });
-    expect(keyedQuery('SELECT * FROM t', 'mssql', ['at', 'id'], [1, 2], { from, upTo: 'X' }).params).not.toHaveProperty('pstt_from');
+    expect(keyedQuery('SELECT * FROM t', 'mssql', ['at', 'id'], [1, 2], { from, upTo: 'X' }).params).not.toHaveProperty(
+      'pstt_from',
+    );
     expect(keyedQuery('SELECT * FROM t', 'sqlite', ['at'], null, { upTo: 'X' }).sql).toContain('WHERE "at" <= X\n');
   });
 
@@ -36,18 +40,23 @@ describe('the incremental window in SQL', () => {
   ] as const)('on SQLite gives the %s text form, lag subtracted by the database', (format, form) => {
     const db = new Database(':memory:');
     try {
-      const { bound, now } = db.prepare(`SELECT ${sourceClockMinus('sqlite', 90_500, format)} AS bound, datetime('now') AS now`).get() as {
+      const { bound, now } = db
+        .prepare(`SELECT ${sourceClockMinus('sqlite', 90_500, format)} AS bound, datetime('now') AS now`)
+        .get() as {
         bound: string;
         now: string;
       };
       expect(bound).toMatch(form);
-      const ms = Date.parse(`${now.replace(' ', 'T')}Z`) - Date.parse(format === 'sql' ? `${bound.replace(' ', 'T')}Z` : bound);
+      const ms =
+        Date.parse(`${now.replace(' ', 'T')}Z`) - Date.parse(format === 'sql' ? `${bound.replace(' ', 'T')}Z` : bound);
       // 90.5 s behind the database's clock (read to the second: within one second of that).
       expect(ms).toBeGreaterThan(89_000);
       expect(ms).toBeLessThan(92_000);
       // A CURRENT_TIMESTAMP row of this very second is not yet in a window with a lag, and is with none.
       const row = (lagMs: number) =>
-        db.prepare(`SELECT CURRENT_TIMESTAMP <= ${sourceClockMinus('sqlite', lagMs, 'sql')} AS inside`).get() as { inside: number };
+        db.prepare(`SELECT CURRENT_TIMESTAMP <= ${sourceClockMinus('sqlite', lagMs, 'sql')} AS inside`).get() as {
+          inside: number;
+        };
       expect(row(90_500).inside).toBe(0);
       expect(row(0).inside).toBe(1);
     } finally {
@@ -58,7 +67,9 @@ describe('the incremental window in SQL', () => {
   it('on SQLite gives epoch seconds for an epoch column', () => {
     const db = new Database(':memory:');
     try {
-      const { bound, now } = db.prepare(`SELECT ${sourceClockMinus('sqlite', 60_000, 'epoch')} AS bound, strftime('%s', 'now') AS now`).get() as {
+      const { bound, now } = db
+        .prepare(`SELECT ${sourceClockMinus('sqlite', 60_000, 'epoch')} AS bound, strftime('%s', 'now') AS now`)
+        .get() as {
         bound: number;
         now: string;
       };
@@ -93,16 +104,24 @@ describe('the incremental block of a scheduling', () => {
     expect(problems({ incremental: { column: 'updated_at', key: ['id'], lag: 'half a minute' as '30s' } })).toEqual([
       'incremental.lag: expected a duration such as 500ms, 30s, 5m, 1h, 2d',
     ]);
-    expect(problems({ incremental: { column: 'updated_at', key: ['id'], lag: '367d' } })).toEqual(['incremental.lag: expected at most 366d']);
-    expect(problems({ incremental: { column: 'changed', key: ['id'] } })).toEqual(['incremental.column: "changed" is not a column of the query']);
-    expect(problems({ incremental: { column: 'updated_at', key: [] } })).toEqual(['incremental.key: expected at least one column']);
+    expect(problems({ incremental: { column: 'updated_at', key: ['id'], lag: '367d' } })).toEqual([
+      'incremental.lag: expected at most 366d',
+    ]);
+    expect(problems({ incremental: { column: 'changed', key: ['id'] } })).toEqual([
+      'incremental.column: "changed" is not a column of the query',
+    ]);
+    expect(problems({ incremental: { column: 'updated_at', key: [] } })).toEqual([
+      'incremental.key: expected at least one column',
+    ]);
     expect(problems({ incremental: { column: 'updated_at', key: ['updated_at'] } })).toEqual([
       'incremental.key: must not repeat incremental.column',
     ]);
     // A `*` may hold any column: the run checks it.
     expect(problems({ query: 'SELECT * FROM t', incremental: { column: 'changed', key: ['id'] } })).toEqual([]);
     // A longer name that contains the column is not the column.
-    expect(problems({ query: 'SELECT id, updated_at_utc FROM t', incremental: { column: 'updated_at', key: ['id'] } })).toHaveLength(1);
+    expect(
+      problems({ query: 'SELECT id, updated_at_utc FROM t', incremental: { column: 'updated_at', key: ['id'] } }),
+    ).toHaveLength(1);
   });
 
   it('lets exactly_once run without its own resume_key: (column, key) is it', () => {
@@ -114,8 +133,13 @@ describe('the incremental block of a scheduling', () => {
   });
 
   it('reads durations in milliseconds', () => {
-    expect([durationToMs('0s'), durationToMs('500ms'), durationToMs('30s'), durationToMs('5m'), durationToMs('2h'), durationToMs('1d')]).toEqual([
-      0, 500, 30_000, 300_000, 7_200_000, 86_400_000,
-    ]);
+    expect([
+      durationToMs('0s'),
+      durationToMs('500ms'),
+      durationToMs('30s'),
+      durationToMs('5m'),
+      durationToMs('2h'),
+      durationToMs('1d'),
+    ]).toEqual([0, 500, 30_000, 300_000, 7_200_000, 86_400_000]);
   });
 });

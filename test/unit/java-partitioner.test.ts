@@ -1,9 +1,15 @@
 import { JavaCompatiblePartitioning, partitionOfKey } from '../../core/kafka/partitioner';
 
 /** The client reduces the partitioner's number modulo the partition count. */
-function partitionOf(partitioner: ReturnType<JavaCompatiblePartitioning['forSend']>, key: string | null, partitions: number): number {
+function partitionOf(
+  partitioner: ReturnType<JavaCompatiblePartitioning['forSend']>,
+  key: string | null,
+  partitions: number,
+): number {
   const keyBytes = key === null ? undefined : Buffer.from(key);
-  return partitioner({ topic: 't', key: keyBytes, value: Buffer.from('v') }, keyBytes, { metadata: undefined }) % partitions;
+  return (
+    partitioner({ topic: 't', key: keyBytes, value: Buffer.from('v') }, keyBytes, { metadata: undefined }) % partitions
+  );
 }
 
 describe('Java-compatible partitioning', () => {
@@ -12,9 +18,11 @@ describe('Java-compatible partitioning', () => {
     // From Kafka's Java client (Utils.toPositive(Utils.murmur2(key)) % 3); the client's own default
     // partitioner (>>> 0) gives a -> 0, key-42 -> 2, pstt -> 1.
     const java = { a: 1, hello: 0, k1: 2, 'key-42': 0, pstt: 2 };
-    for (const [key, partition] of Object.entries(java)) expect([key, partitionOf(partitioner, key, 3)]).toEqual([key, partition]);
+    for (const [key, partition] of Object.entries(java))
+      expect([key, partitionOf(partitioner, key, 3)]).toEqual([key, partition]);
     // What the preview shows for a key: the same partitions.
-    for (const [key, partition] of Object.entries(java)) expect([key, partitionOfKey(key, 3)]).toEqual([key, partition]);
+    for (const [key, partition] of Object.entries(java))
+      expect([key, partitionOfKey(key, 3)]).toEqual([key, partition]);
   });
 
   it('keeps the null-keyed messages of one send on one partition and moves to the next partition at the next send', () => {

@@ -6,7 +6,14 @@ const config = kafkaConfigSchema.parse({ topic: 'orders', message_key_field: 'id
 
 describe('prepareSends', () => {
   it('makes one keyed JSON message per row, with the static headers', () => {
-    const [send] = prepareSends([{ id: 1n, name: 'a' }, { id: 2n, name: null }], config, 1_000_000);
+    const [send] = prepareSends(
+      [
+        { id: 1n, name: 'a' },
+        { id: 2n, name: null },
+      ],
+      config,
+      1_000_000,
+    );
     expect(send?.rows).toBe(2);
     expect(send?.messages).toEqual([
       { key: '1', value: '{"id":1,"name":"a"}', headers: { source: 'pstt' } },
@@ -27,7 +34,10 @@ describe('prepareSends', () => {
   });
 
   it('ends a send at max_batch_bytes as well, and sends a row over it alone', () => {
-    const rows = Array.from({ length: 100 }, (_, i) => ({ id: i, text: i === 50 ? 'z'.repeat(5_000) : 'x'.repeat(100) }));
+    const rows = Array.from({ length: 100 }, (_, i) => ({
+      id: i,
+      text: i === 50 ? 'z'.repeat(5_000) : 'x'.repeat(100),
+    }));
     const small = kafkaConfigSchema.parse({ topic: 'orders', message_key_field: 'id', max_batch_bytes: 2_000 });
     const sends = prepareSends(rows, small, 1_000_000);
     expect(prepareSends(rows, config, 1_000_000)).toHaveLength(1);
@@ -38,11 +48,16 @@ describe('prepareSends', () => {
     }
     expect(sends.find((s) => s.messages.some((m) => m.key === '50'))?.rows).toBe(1);
     // The topic's limit still applies below max_batch_bytes.
-    expect(prepareSends(rows, kafkaConfigSchema.parse({ topic: 'o', max_batch_bytes: 64 * 1024 * 1024 }), 6_000).length).toBeGreaterThan(3);
+    expect(
+      prepareSends(rows, kafkaConfigSchema.parse({ topic: 'o', max_batch_bytes: 64 * 1024 * 1024 }), 6_000).length,
+    ).toBeGreaterThan(3);
   });
 
   it('fails with the key and the size of a row too large for the topic', () => {
-    const rows = [{ id: 1, text: 'small' }, { id: 2, text: 'y'.repeat(5_000) }];
+    const rows = [
+      { id: 1, text: 'small' },
+      { id: 2, text: 'y'.repeat(5_000) },
+    ];
     let error: unknown;
     try {
       prepareSends(rows, config, 2_000);

@@ -23,7 +23,16 @@ function sinkOf(resumeKey: boolean) {
     source: 'x',
     query: 'SELECT id, name FROM t ORDER BY id',
     export_format: 'kafka',
-    sinks: [{ kafka_config: { topic: 'sink-t', message_key_field: 'id', batch_size: 3, ...(resumeKey ? { resume_key: ['id'] } : {}) } }],
+    sinks: [
+      {
+        kafka_config: {
+          topic: 'sink-t',
+          message_key_field: 'id',
+          batch_size: 3,
+          ...(resumeKey ? { resume_key: ['id'] } : {}),
+        },
+      },
+    ],
   });
   const [sink] = sinksOf(s);
   if (sink?.format !== 'kafka') throw new Error('expected a Kafka sink');
@@ -108,13 +117,17 @@ describe('a Kafka sink of a run with several sinks, on retry', () => {
       assertLive: () => undefined,
     });
     const left = ROWS.filter((r) => r[0] !== 2);
-    await expect(sink.write(left.slice(0, 8), left.slice(0, 8).map(toRow))).rejects.toThrow(/sinks\.0 \(kafka\): row 7 is no longer the row acknowledged there/);
+    await expect(sink.write(left.slice(0, 8), left.slice(0, 8).map(toRow))).rejects.toThrow(
+      /sinks\.0 \(kafka\): row 7 is no longer the row acknowledged there/,
+    );
     expect(sent).toEqual([]);
     expect(progress).toEqual([{ rowsAcked: 0, messages: 0, batches: 0, bytes: 0, startedOver: true }]);
   });
 
   it('fewer rows than acknowledged: finish resets the checkpoint and fails', async () => {
     const checkpoint = (await run(undefined)).progress[3]!;
-    await expect(run(checkpoint, ROWS.slice(0, 5))).rejects.toThrow(/the query now returns 5 rows, fewer than the 8 acknowledged/);
+    await expect(run(checkpoint, ROWS.slice(0, 5))).rejects.toThrow(
+      /the query now returns 5 rows, fewer than the 8 acknowledged/,
+    );
   });
 });

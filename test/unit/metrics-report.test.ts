@@ -37,7 +37,7 @@ describe('metrics report shapes', () => {
     return { ...emptyTotals(), ...over };
   }
 
-  it('rounds the success rate to 2 decimals, weighs latency per delivery and keeps failures\' latency apart', () => {
+  it("rounds the success rate to 2 decimals, weighs latency per delivery and keeps failures' latency apart", () => {
     const buckets = emptyBuckets();
     buckets[latencyBucket(10)] = 2;
     buckets[latencyBucket(40)] = 1;

@@ -61,13 +61,23 @@ describe('SQL Server exact decimals: the text from the value bytes', () => {
     installExactDecimals(); // twice: wrapped once
     const { readValue } = tediousValueParser();
     const options = {};
-    const decimal = readValue(tdsDecimal(1234567890123456789n), 0, { type: { name: 'DecimalN' }, scale: 2, precision: 38 }, options);
+    const decimal = readValue(
+      tdsDecimal(1234567890123456789n),
+      0,
+      { type: { name: 'DecimalN' }, scale: 2, precision: 38 },
+      options,
+    );
     expect(decimal).toEqual(expect.objectContaining({ value: '12345678901234567.89', offset: 18 }));
     const numeric = readValue(tdsDecimal(-7n), 0, { type: { name: 'NumericN' }, scale: 4, precision: 38 }, options);
     expect(numeric.value).toBe('-0.0007');
     const money = readValue(tdsMoney(922337203685477_5807n), 0, { type: { name: 'Money' } }, options);
     expect(money).toEqual(expect.objectContaining({ value: '922337203685477.5807', offset: 8 }));
-    const moneyN = readValue(Buffer.concat([Buffer.from([8]), tdsMoney(123n)]), 0, { type: { name: 'MoneyN' } }, options);
+    const moneyN = readValue(
+      Buffer.concat([Buffer.from([8]), tdsMoney(123n)]),
+      0,
+      { type: { name: 'MoneyN' } },
+      options,
+    );
     expect(moneyN.value).toBe('0.0123');
     expect(readValue(Buffer.from([0]), 0, { type: { name: 'DecimalN' }, scale: 2 }, options).value).toBeNull();
     const float = Buffer.alloc(8);
@@ -78,7 +88,9 @@ describe('SQL Server exact decimals: the text from the value bytes', () => {
   });
 
   it("relies on tedious's row parsers calling readValue through its module's exports", () => {
-    const dir = path.dirname(require.resolve('tedious/lib/value-parser', { paths: [path.dirname(require.resolve('mssql'))] }));
+    const dir = path.dirname(
+      require.resolve('tedious/lib/value-parser', { paths: [path.dirname(require.resolve('mssql'))] }),
+    );
     for (const parser of ['row-token-parser.js', 'nbcrow-token-parser.js']) {
       expect(fs.readFileSync(path.join(dir, 'token', parser), 'utf8')).toContain('(0, _valueParser.readValue)(');
     }
@@ -89,7 +101,11 @@ describe('SQL Server: one query per export', () => {
   it('refuses a batch before connecting, naming the query field (port 1 would refuse the connection)', async () => {
     const source = new MssqlSource('mssql://reader@127.0.0.1:1/erp', { password: 'x' });
     try {
-      for (const text of ['SELECT 1 AS a; DELETE FROM t', 'SELECT * FROM t DELETE FROM t', 'SELECT * INTO copy FROM t']) {
+      for (const text of [
+        'SELECT 1 AS a; DELETE FROM t',
+        'SELECT * FROM t DELETE FROM t',
+        'SELECT * INTO copy FROM t',
+      ]) {
         const refused = await source.open(text).catch((err: unknown) => err);
         expect(refused).toBeInstanceOf(NotAQueryError);
         expect((refused as Error).message).toMatch(/^query /);

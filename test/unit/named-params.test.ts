@@ -1,5 +1,10 @@
 import { InvalidQueryError, NON_RETRYABLE_ERROR_TYPES, QueryParameterError } from '../../core/errors';
-import { bindNamedParams, findNamedParams, singleStatementProblem, type SqlDialect } from '../../core/sources/named-params';
+import {
+  bindNamedParams,
+  findNamedParams,
+  singleStatementProblem,
+  type SqlDialect,
+} from '../../core/sources/named-params';
 
 const names = (sql: string, dialect: SqlDialect = 'postgres') => findNamedParams(sql, dialect).map((r) => r.name);
 
@@ -116,7 +121,8 @@ describe('bindNamedParams', () => {
 
 describe('bindNamedParams casts (PostgreSQL times)', () => {
   it('casts each use of a named time on PostgreSQL only, after its placeholder', () => {
-    const sql = "SELECT * FROM t WHERE at > COALESCE(:last_success_time, '1970-01-01') AND at <= :scheduled_time AND :last_success_time IS NULL";
+    const sql =
+      "SELECT * FROM t WHERE at > COALESCE(:last_success_time, '1970-01-01') AND at <= :scheduled_time AND :last_success_time IS NULL";
     const casts = { last_success_time: 'timestamptz', scheduled_time: 'timestamptz' };
     expect(bindNamedParams(sql, 'postgres', { last_success_time: null, scheduled_time: 'x' }, casts).text).toBe(
       "SELECT * FROM t WHERE at > COALESCE($1::timestamptz, '1970-01-01') AND at <= $2::timestamptz AND $1::timestamptz IS NULL",
@@ -136,11 +142,11 @@ describe('singleStatementProblem (SQL Server batches)', () => {
     expect(problem('SELECT id FROM t;')).toBeNull();
     expect(problem('SELECT id FROM t ; ;  -- done\n/* really; done */ ')).toBeNull();
     expect(problem('WITH c AS (SELECT 1 AS x) SELECT x FROM c ORDER BY x OFFSET 0 ROWS')).toBeNull();
-    expect(problem('SELECT a FROM t INNER MERGE JOIN u ON t.id = u.id OPTION (USE HINT (\'x\'))')).toBeNull();
+    expect(problem("SELECT a FROM t INNER MERGE JOIN u ON t.id = u.id OPTION (USE HINT ('x'))")).toBeNull();
   });
 
   it('skips ";" and keywords inside literals, bracketed names and comments', () => {
-    expect(problem("SELECT 'a; DELETE FROM t' AS s, [x;y] AS [update], \"set\" FROM t -- ; drop\n")).toBeNull();
+    expect(problem('SELECT \'a; DELETE FROM t\' AS s, [x;y] AS [update], "set" FROM t -- ; drop\n')).toBeNull();
     expect(problem('SELECT 1 AS a /* ; DELETE FROM t /* nested; */ ; */ FROM t')).toBeNull();
     expect(problem('SELECT @insert_count AS n, #into.x FROM #into')).toBeNull();
   });
@@ -160,7 +166,7 @@ describe('singleStatementProblem (SQL Server batches)', () => {
     expect(problem('exec sp_who')).toMatch(/uses EXEC at character 1/);
     expect(problem('SELECT 1 AS a\nupdate t set a = 1')).toMatch(/uses UPDATE/);
     expect(problem('DECLARE @x int = 1 SELECT @x AS x')).toMatch(/uses DECLARE/);
-    expect(problem('SELECT id FROM t WAITFOR DELAY \'0:0:1\' TRUNCATE TABLE t')).toMatch(/uses TRUNCATE/);
+    expect(problem("SELECT id FROM t WAITFOR DELAY '0:0:1' TRUNCATE TABLE t")).toMatch(/uses TRUNCATE/);
   });
 
   it('checks only ";" in other dialects, whose keywords are not T-SQL\'s', () => {

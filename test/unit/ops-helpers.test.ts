@@ -31,14 +31,21 @@ describe('command-line options', () => {
     expect(parseDurationOption('--timeout', value)).toBe(ms);
   });
 
-  it.each(['ten minutes', '-5m', '10d', '25h', ''])('--timeout %j is refused, naming the flag and the form', (value) => {
-    expect(() => parseDurationOption('--timeout', value)).toThrow(InvalidOptionError);
-    expect(() => parseDurationOption('--timeout', value)).toThrow(/^--timeout: expected a duration such as 600 \(seconds\), 90s, 10m or 1h/);
-  });
+  it.each(['ten minutes', '-5m', '10d', '25h', ''])(
+    '--timeout %j is refused, naming the flag and the form',
+    (value) => {
+      expect(() => parseDurationOption('--timeout', value)).toThrow(InvalidOptionError);
+      expect(() => parseDurationOption('--timeout', value)).toThrow(
+        /^--timeout: expected a duration such as 600 \(seconds\), 90s, 10m or 1h/,
+      );
+    },
+  );
 
   it('--api-url takes http(s) URLs only', () => {
     expect(parseUrlOption('--api-url', 'http://127.0.0.1:8000/')).toBe('http://127.0.0.1:8000');
-    expect(() => parseUrlOption('--api-url', 'localhost:8000')).toThrow(/^--api-url: expected an http:\/\/ or https:\/\/ URL/);
+    expect(() => parseUrlOption('--api-url', 'localhost:8000')).toThrow(
+      /^--api-url: expected an http:\/\/ or https:\/\/ URL/,
+    );
     expect(() => parseUrlOption('--api-url', 'not a url')).toThrow(InvalidOptionError);
   });
 
@@ -56,7 +63,8 @@ describe('process memory readings', () => {
   });
 
   it('reads an unlabelled Prometheus sample', () => {
-    const text = '# HELP process_resident_memory_bytes Resident memory size in bytes.\n' +
+    const text =
+      '# HELP process_resident_memory_bytes Resident memory size in bytes.\n' +
       '# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 104857600\n' +
       'process_resident_memory_bytes_total 1\n';
     expect(prometheusValue(text, 'process_resident_memory_bytes')).toBe(104_857_600);
@@ -76,9 +84,14 @@ describe('API token of the operations commands', () => {
   it('--token, then PSTT_API_TOKEN, then the generated token file, else none', () => {
     expect(resolveApiToken({ dataDir: dir, env: {} })).toBeNull();
     fs.writeFileSync(path.join(dir, 'api-admin-token'), 'from-file\n', { mode: 0o600 });
-    expect(resolveApiToken({ dataDir: dir, env: {} })).toEqual({ token: 'from-file', source: path.join(dir, 'api-admin-token') });
+    expect(resolveApiToken({ dataDir: dir, env: {} })).toEqual({
+      token: 'from-file',
+      source: path.join(dir, 'api-admin-token'),
+    });
     expect(resolveApiToken({ dataDir: dir, env: { PSTT_API_TOKEN: 'from-env' } })?.token).toBe('from-env');
-    expect(resolveApiToken({ dataDir: dir, env: { PSTT_API_TOKEN: 'from-env' }, flag: 'from-flag' })?.token).toBe('from-flag');
+    expect(resolveApiToken({ dataDir: dir, env: { PSTT_API_TOKEN: 'from-env' }, flag: 'from-flag' })?.token).toBe(
+      'from-flag',
+    );
   });
 });
 

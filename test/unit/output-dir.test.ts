@@ -22,12 +22,16 @@ describe('checkOutputDir', () => {
   afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
   it('reads relative folders and roots from the config file folder, and allows folders still to be created', async () => {
-    await expect(checkOutputDir('data/exports', config('data/exports'), forbidden)).resolves.toEqual({ dir: path.join(data, 'exports') });
+    await expect(checkOutputDir('data/exports', config('data/exports'), forbidden)).resolves.toEqual({
+      dir: path.join(data, 'exports'),
+    });
     await expect(checkOutputDir('data/exports/a/b', config('data/exports'), forbidden)).resolves.toEqual({
       dir: path.join(data, 'exports', 'a', 'b'),
     });
     // A root that does not exist yet is still a root.
-    await expect(checkOutputDir('later/x', config('later'), forbidden)).resolves.toEqual({ dir: path.join(base, 'later', 'x') });
+    await expect(checkOutputDir('later/x', config('later'), forbidden)).resolves.toEqual({
+      dir: path.join(base, 'later', 'x'),
+    });
   });
 
   it('follows a link that stays inside a root, and writes to where it leads', async () => {
@@ -43,16 +47,22 @@ describe('checkOutputDir', () => {
     ['a prefix that only looks like the root', 'data/exports-old'],
   ])('refuses %s', async (_case, outputDir) => {
     const check = await checkOutputDir(outputDir, config('data/exports'), forbidden);
-    expect(check).toEqual({ problem: expect.stringMatching(/^must lie under one of files\.allowed_roots \(.*data\/exports\)/) });
+    expect(check).toEqual({
+      problem: expect.stringMatching(/^must lie under one of files\.allowed_roots \(.*data\/exports\)/),
+    });
   });
 
   it('refuses a link inside the root whose target does not exist (mkdir would follow it)', async () => {
     const check = await checkOutputDir('data/exports/dangling/x', config('data/exports'), forbidden);
-    expect(check).toEqual({ problem: `${path.join(data, 'exports', 'dangling')} is a symbolic link to a missing target` });
+    expect(check).toEqual({
+      problem: `${path.join(data, 'exports', 'dangling')} is a symbolic link to a missing target`,
+    });
   });
 
   it('refuses the data folder and the UI folder even when a root holds them', async () => {
-    await expect(checkOutputDir('data', config('.'), forbidden)).resolves.toEqual({ problem: `must not be the data folder (${data})` });
+    await expect(checkOutputDir('data', config('.'), forbidden)).resolves.toEqual({
+      problem: `must not be the data folder (${data})`,
+    });
     for (const dir of ['ui/dist', 'ui/dist/assets', 'shortcut/../ui/dist']) {
       await expect(checkOutputDir(dir, config('.'), forbidden)).resolves.toEqual({
         problem: `must not be inside the UI's folder (${ui}), which the API serves without a token`,

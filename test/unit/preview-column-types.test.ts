@@ -2,7 +2,7 @@ import { JsonText } from '../../core/json-text';
 import { inferColumnTypes } from '../../core/preview/column-types';
 
 describe('inferColumnTypes', () => {
-  it('takes the driver\'s declared type, else the sampled values\' type', () => {
+  it("takes the driver's declared type, else the sampled values' type", () => {
     const fields = [
       { name: 'id', hint: 'bigint' as const },
       { name: 'label', hint: 'unknown' as const },

@@ -15,8 +15,18 @@ function runGuarded(failure: string) {
 
 describe('exitOnUnhandledErrors', () => {
   it.each([
-    ['an unhandled rejection', "Promise.reject(new Error('lost promise'))", 'test-process: unhandled promise rejection; exiting', 'lost promise'],
-    ['an uncaught exception', "setTimeout(() => { throw new Error('thrown in a callback'); }, 10)", 'test-process: uncaught exception; exiting', 'thrown in a callback'],
+    [
+      'an unhandled rejection',
+      "Promise.reject(new Error('lost promise'))",
+      'test-process: unhandled promise rejection; exiting',
+      'lost promise',
+    ],
+    [
+      'an uncaught exception',
+      "setTimeout(() => { throw new Error('thrown in a callback'); }, 10)",
+      'test-process: uncaught exception; exiting',
+      'thrown in a callback',
+    ],
   ])('logs %s with its error and exits 1', (_, failure, line, cause) => {
     const { status, stdout } = runGuarded(failure);
     expect(status).toBe(1);
@@ -24,6 +34,8 @@ describe('exitOnUnhandledErrors', () => {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message?: string } });
-    expect(logged).toEqual([expect.objectContaining({ level: 60, msg: line, err: expect.objectContaining({ message: cause }) })]);
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 60, msg: line, err: expect.objectContaining({ message: cause }) }),
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { reconcile } from '../../core/reconcile';
 import { countSqlOf } from '../../core/sources/source';
 
-describe('a run\'s reconciliation', () => {
+describe("a run's reconciliation", () => {
   it('is exact when count, rows read and rows delivered agree', () => {
     expect(reconcile(5, 5, { count: 5, countAfter: null, sameSnapshot: true })).toEqual({
       rows_read: 5,
@@ -40,7 +40,11 @@ describe('a run\'s reconciliation', () => {
 
 describe('the count query', () => {
   it('wraps the query as a subquery, without its trailing semicolon, and survives a trailing line comment', () => {
-    expect(countSqlOf('SELECT a FROM t ORDER BY a; \n')).toBe('SELECT COUNT(*) AS n FROM (\nSELECT a FROM t ORDER BY a\n) reconcile_q');
-    expect(countSqlOf('SELECT a FROM t -- all of them')).toBe('SELECT COUNT(*) AS n FROM (\nSELECT a FROM t -- all of them\n) reconcile_q');
+    expect(countSqlOf('SELECT a FROM t ORDER BY a; \n')).toBe(
+      'SELECT COUNT(*) AS n FROM (\nSELECT a FROM t ORDER BY a\n) reconcile_q',
+    );
+    expect(countSqlOf('SELECT a FROM t -- all of them')).toBe(
+      'SELECT COUNT(*) AS n FROM (\nSELECT a FROM t -- all of them\n) reconcile_q',
+    );
   });
 });

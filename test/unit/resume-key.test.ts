@@ -41,7 +41,9 @@ describe('ResumeKeyTracker', () => {
     );
     const back = new ResumeKeyTracker(['at'], 'orders');
     back.check({ at: new Date('2026-01-02T00:00:00Z') });
-    expect(() => back.check({ at: new Date('2026-01-01T00:00:00Z') })).toThrow(/goes backwards: \(2026-01-01T00:00:00.000Z\)/);
+    expect(() => back.check({ at: new Date('2026-01-01T00:00:00Z') })).toThrow(
+      /goes backwards: \(2026-01-01T00:00:00.000Z\)/,
+    );
   });
 
   it('starts after the checkpointed key of a resumed attempt', () => {
@@ -53,7 +55,10 @@ describe('ResumeKeyTracker', () => {
 describe('keyedQuery', () => {
   it('orders the query by its key and, after a checkpoint, keeps the rows past the key tuple', () => {
     const first = keyedQuery('SELECT * FROM t ORDER BY a, b;', 'postgres', ['a', 'b'], null);
-    expect(first).toEqual({ sql: 'SELECT * FROM (\nSELECT * FROM t ORDER BY a, b\n) pstt_q\nORDER BY "a", "b"', params: {} });
+    expect(first).toEqual({
+      sql: 'SELECT * FROM (\nSELECT * FROM t ORDER BY a, b\n) pstt_q\nORDER BY "a", "b"',
+      params: {},
+    });
     const after = keyedQuery('SELECT * FROM t -- all of it', 'sqlite', ['a', 'b', 'c'], [1, 'x', 2]);
     expect(after.sql).toBe(
       'SELECT * FROM (\nSELECT * FROM t -- all of it\n) pstt_q\n' +

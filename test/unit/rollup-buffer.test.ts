@@ -35,7 +35,7 @@ function writer() {
 const MANUAL = { flushIntervalMs: 3_600_000, retryIntervalMs: 3_600_000 };
 
 describe('RollupBuffer', () => {
-  it('rolls sends of the same minute, topic and scheduling into one row, failures\' latency apart from deliveries\'', async () => {
+  it("rolls sends of the same minute, topic and scheduling into one row, failures' latency apart from deliveries'", async () => {
     const w = writer();
     const buffer = new RollupBuffer(w.write, MANUAL);
     buffer.add(send(0, { messages: 2, latencyMs: 3 }));

@@ -12,7 +12,10 @@ describe('row budget', () => {
   });
 
   it('fails, not retryably, on the first row over the budget, naming its key, number and size', () => {
-    const rows = [['a', 'x'.repeat(10)], ['big', 'x'.repeat(2_000)]];
+    const rows = [
+      ['a', 'x'.repeat(10)],
+      ['big', 'x'.repeat(2_000)],
+    ];
     expect(checkRowBudget(rows.slice(0, 1), 1_000, 1, (r) => r[0]!)).toBe(11);
     let error: unknown;
     try {
@@ -22,7 +25,9 @@ describe('row budget', () => {
     }
     expect(error).toBeInstanceOf(RowTooLargeError);
     expect(error).toMatchObject({ key: 'big', row: 42, bytes: 2_003, budget: 1_000 });
-    expect((error as Error).message).toMatch(/^row 42 \(key "big"\) holds 2003 bytes, over the 1000-byte budget of one row/);
+    expect((error as Error).message).toMatch(
+      /^row 42 \(key "big"\) holds 2003 bytes, over the 1000-byte budget of one row/,
+    );
     expect(NON_RETRYABLE_ERROR_TYPES).toContain('RowTooLargeError');
   });
 });

@@ -26,10 +26,16 @@ describe('sinks on a scheduling: the model', () => {
   it('accepts a Kafka and a CSV sink, and both forms normalise to one list', () => {
     const multi = checkedSchedulingSchema.parse({
       ...base,
-      sinks: [{ kafka_config: { topic: 'sink-t', message_key_field: 'id' } }, { format: 'csv', file_config: { output_dir: 'out' } }],
+      sinks: [
+        { kafka_config: { topic: 'sink-t', message_key_field: 'id' } },
+        { format: 'csv', file_config: { output_dir: 'out' } },
+      ],
     });
     const list = sinksOf(multi);
-    expect(list.map((s) => [s.index, s.format])).toEqual([[0, 'kafka'], [1, 'csv']]);
+    expect(list.map((s) => [s.index, s.format])).toEqual([
+      [0, 'kafka'],
+      [1, 'csv'],
+    ]);
     expect(list[0]).toMatchObject({ kafka: { topic: 'sink-t', batch_size: 500, acks: 'all' } });
     expect(list[1]).toMatchObject({ file: { output_dir: 'out', delimiter: ',' } });
 
@@ -43,22 +49,33 @@ describe('sinks on a scheduling: the model', () => {
     ['a file sink without its folder', [{ format: 'csv', file_config: {} }], ['sinks.0.file_config.output_dir']],
     ['a Kafka sink without a topic', [{ kafka_config: {} }], ['sinks.0.kafka_config.topic']],
     ['a csv sink with no file_config', [{ kafka_config: { topic: 'a' } }, { format: 'csv' }], ['sinks.1.file_config']],
-    ['a Kafka sink with a file_config', [{ kafka_config: { topic: 'a' }, file_config: { output_dir: 'o' } }], ['sinks.0.file_config']],
-    ['an exactly-once sink', [{ kafka_config: { topic: 'a', delivery: 'exactly_once', resume_key: ['id'] } }], ['sinks.0.kafka_config.delivery']],
+    [
+      'a Kafka sink with a file_config',
+      [{ kafka_config: { topic: 'a' }, file_config: { output_dir: 'o' } }],
+      ['sinks.0.file_config'],
+    ],
+    [
+      'an exactly-once sink',
+      [{ kafka_config: { topic: 'a', delivery: 'exactly_once', resume_key: ['id'] } }],
+      ['sinks.0.kafka_config.delivery'],
+    ],
     ['an unknown field', [{ kafka_config: { topic: 'a' }, topic: 'b' }], ['sinks.0']],
     ['no sink', [], ['sinks']],
   ])('refuses %s, naming the field', (_case, sinks, paths) => {
     expect(pathsOf({ ...base, sinks })).toEqual(paths);
   });
 
-  it('the UI form, which edits one destination, keeps a scheduling\'s sinks as they are', () => {
+  it("the UI form, which edits one destination, keeps a scheduling's sinks as they are", () => {
     const scheduling = checkedSchedulingSchema.parse({
       ...base,
       sinks: [{ kafka_config: { topic: 'sink-t' } }, { format: 'csv', file_config: { output_dir: 'out' } }],
     });
     const view = { ...scheduling, next_run_times: [], last_run: null, pause_note: null };
     const body = bodyOf({ ...formOf(view), description: 'edited' }, view);
-    expect(body).toMatchObject({ description: 'edited', sinks: JSON.parse(JSON.stringify(scheduling.sinks)) as unknown });
+    expect(body).toMatchObject({
+      description: 'edited',
+      sinks: JSON.parse(JSON.stringify(scheduling.sinks)) as unknown,
+    });
     expect(body).not.toHaveProperty('kafka_config');
     expect(checkedSchedulingSchema.safeParse(body).success).toBe(true);
   });
@@ -114,13 +131,26 @@ describe('manifests', () => {
 
   it('an empty stream has the empty hash and no keys; keys go through the JSON value policy', () => {
     const got = new ManifestBuilder([]).finish({ sink: 1, format: 'csv', target: 'f', key_columns: [] });
-    expect(got).toMatchObject({ rows: 0, bytes: 0, sha256: createHash('sha256').digest('hex'), first_key: null, last_key: null });
+    expect(got).toMatchObject({
+      rows: 0,
+      bytes: 0,
+      sha256: createHash('sha256').digest('hex'),
+      first_key: null,
+      last_key: null,
+    });
     expect(manifestKeyOf([10n, new Date('2026-01-02T03:04:05Z')], [1, 0])).toEqual(['2026-01-02T03:04:05.000Z', 10]);
   });
 
   it('the manifest key columns: the first resume_key, else the first message_key_field, else none', () => {
     const parse = (sinks: unknown[]) => sinksOf(checkedSchedulingSchema.parse({ ...base, sinks }));
-    expect(manifestKeyColumns(parse([{ kafka_config: { topic: 'a', message_key_field: 'k' } }, { kafka_config: { topic: 'b', resume_key: ['id', 'n'] } }]))).toEqual(['id', 'n']);
+    expect(
+      manifestKeyColumns(
+        parse([
+          { kafka_config: { topic: 'a', message_key_field: 'k' } },
+          { kafka_config: { topic: 'b', resume_key: ['id', 'n'] } },
+        ]),
+      ),
+    ).toEqual(['id', 'n']);
     expect(manifestKeyColumns(parse([{ kafka_config: { topic: 'a', message_key_field: 'k' } }]))).toEqual(['k']);
     expect(manifestKeyColumns(parse([{ kafka_config: { topic: 'a' } }]))).toEqual([]);
   });
@@ -129,8 +159,21 @@ describe('manifests', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sink-manifest-'));
     const file = path.join(dir, 'a.csv');
     fs.writeFileSync(file, 'id\n1\n2\n');
-    expect(await fileDigest(file)).toEqual({ sha256: createHash('sha256').update('id\n1\n2\n').digest('hex'), bytes: 7 });
-    const manifest = { sink: 1, format: 'csv' as const, target: file, rows: 2, bytes: 7, sha256: 'x', key_columns: [], first_key: null, last_key: null };
+    expect(await fileDigest(file)).toEqual({
+      sha256: createHash('sha256').update('id\n1\n2\n').digest('hex'),
+      bytes: 7,
+    });
+    const manifest = {
+      sink: 1,
+      format: 'csv' as const,
+      target: file,
+      rows: 2,
+      bytes: 7,
+      sha256: 'x',
+      key_columns: [],
+      first_key: null,
+      last_key: null,
+    };
     const written = await writeManifestBeside(file, manifest);
     expect(written).toBe(`${file}.manifest.json`);
     expect(JSON.parse(fs.readFileSync(written, 'utf8'))).toEqual(manifest);

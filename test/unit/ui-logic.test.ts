@@ -29,7 +29,7 @@ describe('the dashboard SLA colours (runbook "SLA e Obiettivi")', () => {
     expect(p99Level(ms)).toBe(level);
   });
 
-  it('reads the health status as the runbook\'s badge', () => {
+  it("reads the health status as the runbook's badge", () => {
     expect(kafkaBadge('healthy')).toEqual({ text: '🟢 Connected', level: 'ok' });
     expect(kafkaBadge('unhealthy')).toEqual({ text: '🔴 Disconnected', level: 'critical' });
     expect(kafkaBadge('degraded').text).toBe('🟡 Degraded');
@@ -59,7 +59,7 @@ describe('the hourly charts', () => {
   });
 });
 
-describe('the running run\'s progress bar', () => {
+describe("the running run's progress bar", () => {
   it('compares with the last successful run and stays below full while running', () => {
     expect(progressShare(500, 1000)).toBe(0.5);
     expect(progressShare(1500, 1000)).toBe(0.99);
@@ -85,7 +85,15 @@ describe('the scheduling form', () => {
     overlap: 'skip',
     catchup_window: '1h',
     notify: ['ops@example.com', 'dba@example.com'],
-    file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, formula_guard: false, sheet_name: 'Export' },
+    file_config: {
+      output_dir: 'out',
+      file_name: '{name}_{yyyy}',
+      delimiter: ';',
+      header: true,
+      bom: true,
+      formula_guard: false,
+      sheet_name: 'Export',
+    },
     incremental: { column: 'updated_at', key: ['id'], lag: '30s', initial: '2026-01-01T00:00:00Z' },
     next_run_times: [],
     last_run: null,
@@ -103,20 +111,36 @@ describe('the scheduling form', () => {
       query: view.query,
       params: { day: 'monday' },
       time_format: 'iso',
-    reconcile: 'off',
+      reconcile: 'off',
       export_format: 'csv',
       timeout: 600,
       retry: { max_attempts: 3, initial_backoff: '10s', max_backoff: '2m' },
       overlap: 'skip',
       catchup_window: '1h',
       notify: ['ops@example.com', 'dba@example.com'],
-      file_config: { output_dir: 'out', file_name: '{name}_{yyyy}', delimiter: ';', header: true, bom: true, formula_guard: false, sheet_name: 'Export' },
+      file_config: {
+        output_dir: 'out',
+        file_name: '{name}_{yyyy}',
+        delimiter: ';',
+        header: true,
+        bom: true,
+        formula_guard: false,
+        sheet_name: 'Export',
+      },
       incremental: { column: 'updated_at', key: ['id'], lag: '30s', initial: '2026-01-01T00:00:00Z' },
     });
   });
 
   it('sends a number field that is not a number as typed, so the server names the field', () => {
-    const body = bodyOf({ ...emptyForm('erp'), name: 'x', query: 'SELECT 1', topic: 't', batch_size: 'lots', schedule_kind: 'every', every: '15m' });
+    const body = bodyOf({
+      ...emptyForm('erp'),
+      name: 'x',
+      query: 'SELECT 1',
+      topic: 't',
+      batch_size: 'lots',
+      schedule_kind: 'every',
+      every: '15m',
+    });
     expect(body.kafka_config).toMatchObject({ topic: 't', batch_size: 'lots', acks: 'all' });
     expect(body.schedule).toEqual({ every: '15m' });
     expect(body).not.toHaveProperty('file_config');

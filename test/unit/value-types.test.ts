@@ -57,8 +57,12 @@ describe('MicroDate and the PostgreSQL timestamp parsers', () => {
   });
 
   it('reads timestamp without time zone as UTC with its microseconds, before 1970 too', () => {
-    expect((parseTimestampAsUtc('2026-03-01 12:34:56.789012') as Date).toISOString()).toBe('2026-03-01T12:34:56.789012Z');
-    expect((parseTimestampAsUtc('1969-12-31 23:59:59.999999') as Date).toISOString()).toBe('1969-12-31T23:59:59.999999Z');
+    expect((parseTimestampAsUtc('2026-03-01 12:34:56.789012') as Date).toISOString()).toBe(
+      '2026-03-01T12:34:56.789012Z',
+    );
+    expect((parseTimestampAsUtc('1969-12-31 23:59:59.999999') as Date).toISOString()).toBe(
+      '1969-12-31T23:59:59.999999Z',
+    );
     expect((parseTimestampAsUtc('0044-03-15 00:00:00') as Date).toISOString()).toBe('0044-03-15T00:00:00.000000Z');
     expect(parseTimestampAsUtc('infinity')).toBe('infinity');
     expect(parseTimestampAsUtc('0001-01-01 00:00:00 BC')).toBe('0001-01-01 00:00:00 BC');
@@ -66,10 +70,14 @@ describe('MicroDate and the PostgreSQL timestamp parsers', () => {
   });
 
   it('reads timestamptz with offsets in hours, minutes and seconds, keeping microseconds', () => {
-    expect((parseTimestamptz('2026-03-01 12:34:56.000001+05:30') as Date).toISOString()).toBe('2026-03-01T07:04:56.000001Z');
+    expect((parseTimestamptz('2026-03-01 12:34:56.000001+05:30') as Date).toISOString()).toBe(
+      '2026-03-01T07:04:56.000001Z',
+    );
     expect((parseTimestamptz('2026-03-01 00:00:00-08') as Date).toISOString()).toBe('2026-03-01T08:00:00.000000Z');
     // Local mean time offsets (before 1900 in many zones) have seconds.
-    expect((parseTimestamptz('1890-01-01 00:00:00.5+00:19:32') as Date).toISOString()).toBe('1889-12-31T23:40:28.500000Z');
+    expect((parseTimestamptz('1890-01-01 00:00:00.5+00:19:32') as Date).toISOString()).toBe(
+      '1889-12-31T23:40:28.500000Z',
+    );
     // What a Date cannot hold goes to pg's own parser, as before.
     expect(parseTimestamptz('infinity')).toBe(Infinity);
     expect(parseTimestamptz('0001-01-01 00:00:00+00 BC')).toBeInstanceOf(Date);
@@ -86,7 +94,9 @@ describe('MicroDate and the PostgreSQL timestamp parsers', () => {
   it('orders resume keys by microseconds within a millisecond', () => {
     const ms = Date.UTC(2026, 0, 1);
     const rows = [1, 2, 3].map((micros) => ({ at: new MicroDate(ms, micros) }));
-    const checkpoint = JSON.parse(JSON.stringify(keyOf(rows[0] as { at: Date }, ['at'], 's'))) as ReturnType<typeof keyOf>;
+    const checkpoint = JSON.parse(JSON.stringify(keyOf(rows[0] as { at: Date }, ['at'], 's'))) as ReturnType<
+      typeof keyOf
+    >;
     expect(keyParams(checkpoint)[0]).toEqual(rows[0]?.at);
     const tracker = new ResumeKeyTracker(['at'], 's', checkpoint);
     tracker.check(rows[1] as { at: Date });

@@ -49,7 +49,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
       window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
     }
     const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
-    throw new ApiError(response.status, typeof body.error === 'string' ? body.error : 'error', message, (body.details as FieldError[] | undefined) ?? []);
+    throw new ApiError(
+      response.status,
+      typeof body.error === 'string' ? body.error : 'error',
+      message,
+      (body.details as FieldError[] | undefined) ?? [],
+    );
   }
   return body as T;
 }

@@ -1,12 +1,28 @@
 import type { ComponentChildren } from 'preact';
 
 /** A labelled form control with its hint and its errors, tied together for screen readers. */
-export function Field({ id, label, hint, errors, children }: { id: string; label: string; hint?: string; errors?: string[]; children: ComponentChildren }) {
+export function Field({
+  id,
+  label,
+  hint,
+  errors,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  errors?: string[];
+  children: ComponentChildren;
+}) {
   return (
     <div class={`field ${errors?.length ? 'has-error' : ''}`}>
       <label for={id}>{label}</label>
       {children}
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
       {errors?.map((message, i) => (
         <p class="field-error" id={i === 0 ? `${id}-error` : undefined} key={message} data-testid={`error-${id}`}>
           {message}

@@ -26,10 +26,15 @@ export function HourlyChart({ title, hours, values, unit, color }: HourlyChartPr
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
       axes: [{ stroke: '#555' }, { stroke: '#555', size: 56, values: (_u, ticks) => ticks.map(formatCompact) }],
-      series: [{}, { label: title, stroke: color, fill: `${color}22`, width: 2, paths: uPlot.paths.stepped?.({ align: 1 }) }],
+      series: [
+        {},
+        { label: title, stroke: color, fill: `${color}22`, width: 2, paths: uPlot.paths.stepped?.({ align: 1 }) },
+      ],
     };
     chart.current = new uPlot(options, [hours, values], el);
-    const resize = new ResizeObserver(() => chart.current?.setSize({ width: Math.max(el.clientWidth, 200), height: 160 }));
+    const resize = new ResizeObserver(() =>
+      chart.current?.setSize({ width: Math.max(el.clientWidth, 200), height: 160 }),
+    );
     resize.observe(el);
     return () => {
       resize.disconnect();

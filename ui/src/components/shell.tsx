@@ -44,15 +44,23 @@ export function Shell({ page, children }: { page: Page; children: ComponentChild
   return (
     <>
       <header class="top">
-        <a class="brand" href="/">PSTT</a>
+        <a class="brand" href="/">
+          PSTT
+        </a>
         <nav aria-label="Pages">
-          <a href="/" aria-current={page === 'dashboard' ? 'page' : undefined}>Dashboard</a>
-          <a href="/scheduler" aria-current={page === 'scheduler' ? 'page' : undefined}>Scheduler</a>
+          <a href="/" aria-current={page === 'dashboard' ? 'page' : undefined}>
+            Dashboard
+          </a>
+          <a href="/scheduler" aria-current={page === 'scheduler' ? 'page' : undefined}>
+            Scheduler
+          </a>
         </nav>
         {session && (
           <div class="who">
             <span data-testid="role">role: {session.role}</span>
-            <button type="button" class="link" onClick={signOut}>Sign out</button>
+            <button type="button" class="link" onClick={signOut}>
+              Sign out
+            </button>
           </div>
         )}
       </header>
@@ -62,7 +70,9 @@ export function Shell({ page, children }: { page: Page; children: ComponentChild
         ) : session ? (
           <SessionContext.Provider value={session}>
             {!canOperate(session) && (
-              <p class="notice" role="note">Signed in with a read-only token: buttons that change things are disabled.</p>
+              <p class="notice" role="note">
+                Signed in with a read-only token: buttons that change things are disabled.
+              </p>
             )}
             {children}
           </SessionContext.Provider>
@@ -98,8 +108,8 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: SessionView) => void }) {
     <form class="card sign-in" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in</h1>
       <p>
-        Paste an API token. Without configured tokens, <code>npm start</code> printed the generated admin token,
-        kept in <code>data/api-admin-token</code>. The token stays in this browser tab only.
+        Paste an API token. Without configured tokens, <code>npm start</code> printed the generated admin token, kept in{' '}
+        <code>data/api-admin-token</code>. The token stays in this browser tab only.
       </p>
       <label for="token">API token</label>
       <input
@@ -113,8 +123,14 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: SessionView) => void }) {
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={error ? 'token-error' : undefined}
       />
-      {error && <p id="token-error" class="field-error" role="alert">{error}</p>}
-      <button type="submit" class="primary" disabled={busy || !token.trim()}>Sign in</button>
+      {error && (
+        <p id="token-error" class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy || !token.trim()}>
+        Sign in
+      </button>
     </form>
   );
 }

@@ -10,7 +10,9 @@ export function Toast({ message, onDismiss }: { message: ToastMessage | null; on
       {message && (
         <p class={`toast ${message.kind}`} data-testid="toast">
           {message.text}{' '}
-          <button type="button" class="link" onClick={onDismiss} aria-label="Dismiss message">✕</button>
+          <button type="button" class="link" onClick={onDismiss} aria-label="Dismiss message">
+            ✕
+          </button>
         </p>
       )}
     </div>

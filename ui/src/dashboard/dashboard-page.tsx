@@ -20,11 +20,16 @@ async function loadRunning(): Promise<RunningRow[]> {
   const expected = new Map<string, number | null>();
   await Promise.all(
     names.map(async (name) => {
-      const [last] = await api<RunView[]>(`/api/scheduler/history?status=success&limit=1&scheduling=${encodeURIComponent(name)}`);
+      const [last] = await api<RunView[]>(
+        `/api/scheduler/history?status=success&limit=1&scheduling=${encodeURIComponent(name)}`,
+      );
       expected.set(name, last?.rows ?? null);
     }),
   );
-  return running.map((run) => ({ run, expectedRows: run.scheduling_name ? (expected.get(run.scheduling_name) ?? null) : null }));
+  return running.map((run) => ({
+    run,
+    expectedRows: run.scheduling_name ? (expected.get(run.scheduling_name) ?? null) : null,
+  }));
 }
 
 export function DashboardPage() {
@@ -34,7 +39,10 @@ export function DashboardPage() {
   const running = usePolling(loadRunning, REFRESH_MS);
   const failed = usePolling(() => api<RunView[]>('/api/scheduler/history?status=error&limit=10'), REFRESH_MS);
 
-  const series = useMemo(() => hourlySeries(hourly.data ?? [], hourly.updatedAt ?? new Date()), [hourly.data, hourly.updatedAt]);
+  const series = useMemo(
+    () => hourlySeries(hourly.data ?? [], hourly.updatedAt ?? new Date()),
+    [hourly.data, hourly.updatedAt],
+  );
   const unreachable = health.error instanceof ApiError && health.error.status === 0;
   const problems = [summary.error, hourly.error, running.error, failed.error].filter((e): e is Error => Boolean(e));
 
@@ -42,10 +50,14 @@ export function DashboardPage() {
     <>
       <div class="page-head">
         <h1>Kafka dashboard</h1>
-        <p class="muted" aria-live="off">Updated {formatTime(health.updatedAt?.toISOString())}; refreshes every {REFRESH_MS / 1000} s</p>
+        <p class="muted" aria-live="off">
+          Updated {formatTime(health.updatedAt?.toISOString())}; refreshes every {REFRESH_MS / 1000} s
+        </p>
       </div>
       {problems.length > 0 && (
-        <p class="notice error-text" role="alert">{problems[0]!.message}</p>
+        <p class="notice error-text" role="alert">
+          {problems[0]!.message}
+        </p>
       )}
       <div class="grid top-grid">
         <KafkaBadge health={health.data} unreachable={unreachable} />
@@ -53,7 +65,13 @@ export function DashboardPage() {
       </div>
       <section class="grid charts" aria-label="Last 24 hours">
         <HourlyChart title="Messages" unit="per hour" hours={series.hours} values={series.messages} color="#2463eb" />
-        <HourlyChart title="Failures" unit="messages per hour" hours={series.hours} values={series.failed} color="#c62828" />
+        <HourlyChart
+          title="Failures"
+          unit="messages per hour"
+          hours={series.hours}
+          values={series.failed}
+          color="#c62828"
+        />
         <HourlyChart title="p99 latency" unit="ms" hours={series.hours} values={series.p99} color="#8e5b00" />
       </section>
       <div class="grid two">

@@ -15,7 +15,9 @@ export function FailedRuns({ runs }: { runs: RunView[] | undefined }) {
           {runs.map((run) => (
             <li key={run.run_id}>
               <div class="run-head">
-                <a href={run.web_ui_url} target="_blank" rel="noreferrer">{run.scheduling_name ?? run.workflow_id}</a>
+                <a href={run.web_ui_url} target="_blank" rel="noreferrer">
+                  {run.scheduling_name ?? run.workflow_id}
+                </a>
                 <span class="muted">{formatTime(run.start_time)}</span>
               </div>
               <p class="error-text">{run.error_message ?? 'no error message recorded'}</p>

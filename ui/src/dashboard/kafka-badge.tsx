@@ -8,7 +8,13 @@ export function KafkaBadge({ health, unreachable }: { health: KafkaHealthReport 
   return (
     <section class={`card kafka level-${badge.level}`} aria-labelledby="kafka-title">
       <h2 id="kafka-title">Connection</h2>
-      <p class="badge" role="status" aria-live="polite" data-testid="kafka-badge" data-status={health?.status ?? 'unknown'}>
+      <p
+        class="badge"
+        role="status"
+        aria-live="polite"
+        data-testid="kafka-badge"
+        data-status={health?.status ?? 'unknown'}
+      >
         Kafka: {badge.text}
       </p>
       {unreachable && <p class="field-error">The PSTT API does not answer.</p>}
@@ -23,7 +29,9 @@ export function KafkaBadge({ health, unreachable }: { health: KafkaHealthReport 
           {health.last_error && (
             <>
               <dt>Last error</dt>
-              <dd class="error-text" data-testid="kafka-last-error">{health.last_error}</dd>
+              <dd class="error-text" data-testid="kafka-last-error">
+                {health.last_error}
+              </dd>
             </>
           )}
         </dl>

@@ -15,7 +15,9 @@ export function RunningRuns({ rows }: { rows: RunningRow[] | undefined }) {
       {!rows ? (
         <p class="muted">Loading…</p>
       ) : rows.length === 0 ? (
-        <p class="muted" data-testid="running-empty">No run is going.</p>
+        <p class="muted" data-testid="running-empty">
+          No run is going.
+        </p>
       ) : (
         <ul class="runs" data-testid="running-runs">
           {rows.map(({ run, expectedRows }) => {
@@ -24,12 +26,16 @@ export function RunningRuns({ rows }: { rows: RunningRow[] | undefined }) {
             return (
               <li key={run.run_id} data-workflow-id={run.workflow_id}>
                 <div class="run-head">
-                  <a href={run.web_ui_url} target="_blank" rel="noreferrer">{run.scheduling_name ?? run.workflow_id}</a>
+                  <a href={run.web_ui_url} target="_blank" rel="noreferrer">
+                    {run.scheduling_name ?? run.workflow_id}
+                  </a>
                   <span class="muted">started {formatTime(run.start_time)}</span>
                 </div>
                 <progress max={1} value={share ?? undefined} aria-label={label} />
                 <p class="run-facts">
-                  <span>{formatCount(run.progress.rows)} rows{expectedRows ? ` of ~${formatCount(expectedRows)}` : ''}</span>
+                  <span>
+                    {formatCount(run.progress.rows)} rows{expectedRows ? ` of ~${formatCount(expectedRows)}` : ''}
+                  </span>
                   <span>{formatCount(run.progress.rows_per_s)} rows/s</span>
                   <span>attempt {run.progress.attempt}</span>
                 </p>

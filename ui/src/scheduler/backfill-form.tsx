@@ -43,21 +43,49 @@ export function BackfillForm({ scheduling, onDone, onCancel }: Props) {
   };
 
   return (
-    <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
       <p>
         Runs {scheduling.name} once for every time its schedule matches in the window, each with that time as its
-        <code>:scheduled_time</code>; its overlap policy ({scheduling.overlap}) applies. Times are in your browser's time zone.
+        <code>:scheduled_time</code>; its overlap policy ({scheduling.overlap}) applies. Times are in your browser's
+        time zone.
       </p>
       <Field id="backfill-from" label="From" errors={errors.from}>
-        <input id="backfill-from" type="datetime-local" required value={from} onInput={(e) => setFrom(e.currentTarget.value)} {...describedBy('backfill-from', errors.from)} />
+        <input
+          id="backfill-from"
+          type="datetime-local"
+          required
+          value={from}
+          onInput={(e) => setFrom(e.currentTarget.value)}
+          {...describedBy('backfill-from', errors.from)}
+        />
       </Field>
       <Field id="backfill-to" label="To" errors={errors.to}>
-        <input id="backfill-to" type="datetime-local" required value={to} onInput={(e) => setTo(e.currentTarget.value)} {...describedBy('backfill-to', errors.to)} />
+        <input
+          id="backfill-to"
+          type="datetime-local"
+          required
+          value={to}
+          onInput={(e) => setTo(e.currentTarget.value)}
+          {...describedBy('backfill-to', errors.to)}
+        />
       </Field>
-      {failure && <p class="error-text" role="alert">{failure}</p>}
+      {failure && (
+        <p class="error-text" role="alert">
+          {failure}
+        </p>
+      )}
       <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>Backfill</button>
-        <button type="button" onClick={onCancel}>Cancel</button>
+        <button type="submit" class="primary" disabled={busy}>
+          Backfill
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </form>
   );

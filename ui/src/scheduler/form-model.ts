@@ -216,7 +216,18 @@ const FIELD_OF_PATH: Record<string, FieldName> = {
   'file_config.sheet_name': 'sheet_name',
 };
 
-const TOP_LEVEL = new Set<FieldName>(['name', 'description', 'enabled', 'source', 'query', 'export_format', 'timeout', 'overlap', 'reconcile', 'notify']);
+const TOP_LEVEL = new Set<FieldName>([
+  'name',
+  'description',
+  'enabled',
+  'source',
+  'query',
+  'export_format',
+  'timeout',
+  'overlap',
+  'reconcile',
+  'notify',
+]);
 
 /** The form field a server error belongs to (`notify.2` → notify); null when the form has no such field. */
 export function fieldOfPath(path: string, form: Pick<SchedulingForm, 'schedule_kind'>): FieldName | null {

@@ -20,14 +20,22 @@ const RUN_STATUSES: RunStatus[] = ['success', 'suspect', 'error', 'running', 'ca
 const EXPORT_FORMATS = ['kafka', 'csv', 'excel'];
 
 /** A labelled select whose first option, "all", clears the filter. */
-function FilterSelect(props: { label: string; testId: string; value: string; options: readonly string[]; onChange: (value: string) => void }) {
+function FilterSelect(props: {
+  label: string;
+  testId: string;
+  value: string;
+  options: readonly string[];
+  onChange: (value: string) => void;
+}) {
   return (
     <label>
       {props.label}
       <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)} data-testid={props.testId}>
         <option value="">all</option>
         {props.options.map((o) => (
-          <option key={o} value={o}>{o}</option>
+          <option key={o} value={o}>
+            {o}
+          </option>
         ))}
       </select>
     </label>
@@ -48,9 +56,27 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
     <section class="card" aria-labelledby="history-title">
       <h2 id="history-title">Run history</h2>
       <div class="filters" role="group" aria-label="Filter runs">
-        <FilterSelect label="Scheduling" testId="filter-scheduling" value={filter.scheduling} options={schedulingNames} onChange={change('scheduling')} />
-        <FilterSelect label="Status" testId="filter-status" value={filter.status} options={RUN_STATUSES} onChange={change('status')} />
-        <FilterSelect label="Export format" testId="filter-format" value={filter.export_format} options={EXPORT_FORMATS} onChange={change('export_format')} />
+        <FilterSelect
+          label="Scheduling"
+          testId="filter-scheduling"
+          value={filter.scheduling}
+          options={schedulingNames}
+          onChange={change('scheduling')}
+        />
+        <FilterSelect
+          label="Status"
+          testId="filter-status"
+          value={filter.status}
+          options={RUN_STATUSES}
+          onChange={change('status')}
+        />
+        <FilterSelect
+          label="Export format"
+          testId="filter-format"
+          value={filter.export_format}
+          options={EXPORT_FORMATS}
+          onChange={change('export_format')}
+        />
       </div>
       {!runs ? (
         <p class="muted">Loading…</p>
@@ -75,7 +101,12 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
               {runs.map((run) => (
                 <tr key={run.run_id} data-workflow-id={run.workflow_id} data-status={run.status}>
                   <td data-label="Started">
-                    <a href={run.web_ui_url} target="_blank" rel="noreferrer" title="Open this run in the Temporal Web UI">
+                    <a
+                      href={run.web_ui_url}
+                      target="_blank"
+                      rel="noreferrer"
+                      title="Open this run in the Temporal Web UI"
+                    >
                       {formatTime(run.start_time)}
                     </a>
                   </td>
@@ -84,8 +115,13 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
                   <td data-label="Status">
                     <StatusBadge status={run.status} />
                     {run.backfill && (
-                      <span class="small muted" data-testid="backfill-tag" title={`backfilled run for ${formatTime(run.scheduled_time ?? run.start_time)}`}>
-                        {' '}backfill {formatTime(run.scheduled_time ?? run.start_time)}
+                      <span
+                        class="small muted"
+                        data-testid="backfill-tag"
+                        title={`backfilled run for ${formatTime(run.scheduled_time ?? run.start_time)}`}
+                      >
+                        {' '}
+                        backfill {formatTime(run.scheduled_time ?? run.start_time)}
                       </span>
                     )}
                   </td>
@@ -95,7 +131,9 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
                     <RowCounts run={run} />
                   </td>
                   <td data-label="Attempts">{formatCount(run.attempts)}</td>
-                  <td data-label="Error" class="error-text">{run.error_message ?? run.suspect_reason ?? ''}</td>
+                  <td data-label="Error" class="error-text">
+                    {run.error_message ?? run.suspect_reason ?? ''}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -110,7 +148,11 @@ export function HistoryTable({ runs, filter, schedulingNames, onFilter }: Props)
 function RowCounts({ run }: { run: RunView }) {
   if (run.query_count === null && run.status !== 'suspect') return null;
   return (
-    <span class="small muted counts" data-testid="row-counts" title="query COUNT(*) / rows read / rows delivered (Kafka acknowledged or file written)">
+    <span
+      class="small muted counts"
+      data-testid="row-counts"
+      title="query COUNT(*) / rows read / rows delivered (Kafka acknowledged or file written)"
+    >
       <br />
       count <span data-testid="query-count">{formatCount(run.query_count)}</span> · read{' '}
       <span data-testid="rows-read">{formatCount(run.rows_read)}</span> · delivered{' '}

@@ -12,7 +12,8 @@ function pretty(value: string): string {
 /** What a scheduling would export, as `POST /api/scheduler/scheduling/preview` answered: nothing was sent or written. */
 export function PreviewPanel({ preview }: { preview: SchedulingPreview }) {
   const p = preview;
-  const estimate = p.estimated_rows === null ? 'no estimate' : `about ${p.estimated_rows.toLocaleString('en-US')} rows in all`;
+  const estimate =
+    p.estimated_rows === null ? 'no estimate' : `about ${p.estimated_rows.toLocaleString('en-US')} rows in all`;
   return (
     <section class="card preview" aria-labelledby="preview-title" data-testid="preview">
       <h3 id="preview-title">Preview</h3>
@@ -32,7 +33,9 @@ export function PreviewPanel({ preview }: { preview: SchedulingPreview }) {
           </ul>
         </div>
       ) : (
-        <p class="status-success" data-testid="preview-ok">No problems found.</p>
+        <p class="status-success" data-testid="preview-ok">
+          No problems found.
+        </p>
       )}
       {p.columns.length > 0 && (
         <p class="small" data-testid="preview-columns">
@@ -47,9 +50,11 @@ export function PreviewPanel({ preview }: { preview: SchedulingPreview }) {
       )}
       {p.topic && (
         <p class="small">
-          Topic <code>{p.topic.name}</code>: {p.topic.partitions === null ? 'not created yet' : `${p.topic.partitions} partitions`}, max.message.bytes{' '}
+          Topic <code>{p.topic.name}</code>:{' '}
+          {p.topic.partitions === null ? 'not created yet' : `${p.topic.partitions} partitions`}, max.message.bytes{' '}
           {p.topic.max_message_bytes.toLocaleString('en-US')}
-          {p.largest_message && `; largest sampled message ${p.largest_message.bytes.toLocaleString('en-US')} bytes${p.largest_message.fits === false ? ' (too large)' : ''}`}
+          {p.largest_message &&
+            `; largest sampled message ${p.largest_message.bytes.toLocaleString('en-US')} bytes${p.largest_message.fits === false ? ' (too large)' : ''}`}
         </p>
       )}
       {p.messages && p.messages.length > 0 && (
@@ -69,9 +74,15 @@ export function PreviewPanel({ preview }: { preview: SchedulingPreview }) {
               {p.messages.map((m, i) => (
                 <tr key={i} data-testid="preview-message">
                   <td data-label="Key">{m.key === null ? <span class="muted">null</span> : <code>{m.key}</code>}</td>
-                  <td data-label="Partition">{m.partition === null ? <span class="muted">per send</span> : m.partition}</td>
+                  <td data-label="Partition">
+                    {m.partition === null ? <span class="muted">per send</span> : m.partition}
+                  </td>
                   <td data-label="Bytes">{m.bytes}</td>
-                  <td data-label="Headers">{Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`).join(', ')}</td>
+                  <td data-label="Headers">
+                    {Object.entries(m.headers)
+                      .map(([k, v]) => `${k}: ${v}`)
+                      .join(', ')}
+                  </td>
                   <td data-label="Value">
                     <pre class="preview-value">{pretty(m.value)}</pre>
                   </td>
@@ -81,17 +92,31 @@ export function PreviewPanel({ preview }: { preview: SchedulingPreview }) {
           </table>
         </div>
       )}
-      {p.file?.format === 'csv' && <pre class="preview-value" data-testid="preview-file">{p.file.text}</pre>}
+      {p.file?.format === 'csv' && (
+        <pre class="preview-value" data-testid="preview-file">
+          {p.file.text}
+        </pre>
+      )}
       {p.file?.format === 'excel' && (
         <div class="table-wrap">
           <table data-testid="preview-file">
             <caption>Sheet {p.file.sheet}</caption>
             <thead>
-              <tr>{p.file.header.map((h) => <th scope="col" key={h}>{h}</th>)}</tr>
+              <tr>
+                {p.file.header.map((h) => (
+                  <th scope="col" key={h}>
+                    {h}
+                  </th>
+                ))}
+              </tr>
             </thead>
             <tbody>
               {p.file.rows.map((r, i) => (
-                <tr key={i}>{r.map((v, j) => <td key={j}>{v === null ? '' : String(v)}</td>)}</tr>
+                <tr key={i}>
+                  {r.map((v, j) => (
+                    <td key={j}>{v === null ? '' : String(v)}</td>
+                  ))}
+                </tr>
               ))}
             </tbody>
           </table>

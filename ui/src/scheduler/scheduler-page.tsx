@@ -31,7 +31,8 @@ export function SchedulerPage() {
 
   const lastRuns = useMemo(() => {
     const map = new Map<string, RunView>();
-    for (const run of recent.data ?? []) if (run.scheduling_name && !map.has(run.scheduling_name)) map.set(run.scheduling_name, run);
+    for (const run of recent.data ?? [])
+      if (run.scheduling_name && !map.has(run.scheduling_name)) map.set(run.scheduling_name, run);
     return map;
   }, [recent.data]);
 
@@ -72,7 +73,10 @@ export function SchedulerPage() {
   const onRunNow = (s: SchedulingView) =>
     void act(async () => {
       try {
-        const run = await api<{ workflow_id: string | null; buffered?: boolean }>(path(s, '/run'), { method: 'POST', body: {} });
+        const run = await api<{ workflow_id: string | null; buffered?: boolean }>(path(s, '/run'), {
+          method: 'POST',
+          body: {},
+        });
         if (run.buffered) return `A run of ${s.name} is going: the new run starts when it ends`;
         return `Run of ${s.name} started (${run.workflow_id})`;
       } catch (err) {
@@ -83,7 +87,10 @@ export function SchedulerPage() {
   const onBackfill = (s: SchedulingView) => setBackfilling(s);
   const onBackfilled = (s: SchedulingView, from: string, to: string) => {
     setBackfilling(null);
-    setToast({ kind: 'ok', text: `Backfill of ${s.name} from ${from} to ${to} requested: its runs appear in the history` });
+    setToast({
+      kind: 'ok',
+      text: `Backfill of ${s.name} from ${from} to ${to} requested: its runs appear in the history`,
+    });
     refreshAll();
   };
   const confirmDelete = () => {
@@ -104,12 +111,21 @@ export function SchedulerPage() {
     <>
       <div class="page-head">
         <h1>Scheduler</h1>
-        <button type="button" class="primary" onClick={() => openEditor({ mode: 'create' })} disabled={!canAdmin(session)}>
+        <button
+          type="button"
+          class="primary"
+          onClick={() => openEditor({ mode: 'create' })}
+          disabled={!canAdmin(session)}
+        >
           New scheduling
         </button>
       </div>
       <Toast message={toast} onDismiss={() => setToast(null)} />
-      {schedulings.error && <p class="notice error-text" role="alert">{schedulings.error.message}</p>}
+      {schedulings.error && (
+        <p class="notice error-text" role="alert">
+          {schedulings.error.message}
+        </p>
+      )}
 
       {editing && (
         <section class="card editor" aria-labelledby="editor-title">
@@ -152,26 +168,55 @@ export function SchedulerPage() {
       <HistoryTable runs={history.data} filter={filter} schedulingNames={names} onFilter={setFilter} />
 
       <Dialog open={disabling !== null} title={`Disable ${disabling?.name ?? ''}`} onClose={() => setDisabling(null)}>
-        <form method="dialog" onSubmit={(e) => { e.preventDefault(); confirmDisable(); }}>
+        <form
+          method="dialog"
+          onSubmit={(e) => {
+            e.preventDefault();
+            confirmDisable();
+          }}
+        >
           <p>Its Temporal Schedule is paused: no new run starts until it is enabled again. A running run goes on.</p>
           <label for="pause-note">Note (optional)</label>
-          <input id="pause-note" value={note} maxLength={500} onInput={(e) => setNote(e.currentTarget.value)} placeholder="why, and until when" />
+          <input
+            id="pause-note"
+            value={note}
+            maxLength={500}
+            onInput={(e) => setNote(e.currentTarget.value)}
+            placeholder="why, and until when"
+          />
           <div class="actions">
-            <button type="submit" class="primary">Disable</button>
-            <button type="button" onClick={() => setDisabling(null)}>Cancel</button>
+            <button type="submit" class="primary">
+              Disable
+            </button>
+            <button type="button" onClick={() => setDisabling(null)}>
+              Cancel
+            </button>
           </div>
         </form>
       </Dialog>
 
-      <Dialog open={backfilling !== null} title={`Backfill ${backfilling?.name ?? ''}`} onClose={() => setBackfilling(null)}>
-        {backfilling && <BackfillForm scheduling={backfilling} onDone={onBackfilled} onCancel={() => setBackfilling(null)} />}
+      <Dialog
+        open={backfilling !== null}
+        title={`Backfill ${backfilling?.name ?? ''}`}
+        onClose={() => setBackfilling(null)}
+      >
+        {backfilling && (
+          <BackfillForm scheduling={backfilling} onDone={onBackfilled} onCancel={() => setBackfilling(null)} />
+        )}
       </Dialog>
 
       <Dialog open={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onClose={() => setDeleting(null)}>
-        <p>The Temporal Schedule is deleted; past runs stay in the history. If the scheduling is in temporal.yaml, the next <code>pstt apply</code> creates it again.</p>
+        <p>
+          The Temporal Schedule is deleted; past runs stay in the history. If the scheduling is in temporal.yaml, the
+          next <code>pstt apply</code> creates it again.
+        </p>
         <div class="actions">
-          <button type="button" class="danger" onClick={confirmDelete}>Delete</button>
-          <button type="button" onClick={() => setDeleting(null)} autofocus>Cancel</button>
+          <button type="button" class="danger" onClick={confirmDelete}>
+            Delete
+          </button>
+          <button type="button" onClick={() => setDeleting(null)} autofocus>
+            Cancel
+          </button>
         </div>
       </Dialog>
     </>

@@ -54,7 +54,10 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
     try {
       const body = bodyOf(form, original);
       const saved = original
-        ? await api<SchedulingView>(`/api/scheduler/scheduling/${encodeURIComponent(original.name)}`, { method: 'PUT', body })
+        ? await api<SchedulingView>(`/api/scheduler/scheduling/${encodeURIComponent(original.name)}`, {
+            method: 'PUT',
+            body,
+          })
         : await api<SchedulingView>('/api/scheduler/scheduling', { method: 'POST', body });
       onSaved(saved);
     } catch (err) {
@@ -104,7 +107,12 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
           <input {...text('description')} />
         </Field>
         <div class="field inline">
-          <input id="f-enabled" type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.currentTarget.checked)} />
+          <input
+            id="f-enabled"
+            type="checkbox"
+            checked={form.enabled}
+            onChange={(e) => set('enabled', e.currentTarget.checked)}
+          />
           <label for="f-enabled">Enabled</label>
         </div>
       </fieldset>
@@ -113,10 +121,22 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
         <legend>When</legend>
         <div class="radios" role="radiogroup" aria-label="Schedule kind">
           <label>
-            <input type="radio" name="schedule_kind" checked={form.schedule_kind === 'cron'} onChange={() => set('schedule_kind', 'cron')} /> Cron
+            <input
+              type="radio"
+              name="schedule_kind"
+              checked={form.schedule_kind === 'cron'}
+              onChange={() => set('schedule_kind', 'cron')}
+            />{' '}
+            Cron
           </label>
           <label>
-            <input type="radio" name="schedule_kind" checked={form.schedule_kind === 'every'} onChange={() => set('schedule_kind', 'every')} /> Every
+            <input
+              type="radio"
+              name="schedule_kind"
+              checked={form.schedule_kind === 'every'}
+              onChange={() => set('schedule_kind', 'every')}
+            />{' '}
+            Every
           </label>
         </div>
         {form.schedule_kind === 'cron' ? (
@@ -141,7 +161,12 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
             <option value="cancel_other">cancel the old run</option>
           </select>
         </Field>
-        <Field id="f-reconcile" label="Reconcile" hint="count: also take the query's COUNT(*) and flag a run whose counts disagree as suspect" errors={errors.reconcile}>
+        <Field
+          id="f-reconcile"
+          label="Reconcile"
+          hint="count: also take the query's COUNT(*) and flag a run whose counts disagree as suspect"
+          errors={errors.reconcile}
+        >
           <select {...text('reconcile')}>
             <option value="off">off (rows read and delivered only)</option>
             <option value="count">count</option>
@@ -154,11 +179,18 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
         <Field id="f-source" label="Source" errors={errors.source}>
           <select {...text('source')}>
             {sources.map((s) => (
-              <option key={s} value={s}>{s}</option>
+              <option key={s} value={s}>
+                {s}
+              </option>
             ))}
           </select>
         </Field>
-        <Field id="f-query" label="SQL query" hint="named parameters :scheduled_time and :last_success_time are bound" errors={errors.query}>
+        <Field
+          id="f-query"
+          label="SQL query"
+          hint="named parameters :scheduled_time and :last_success_time are bound"
+          errors={errors.query}
+        >
           <textarea {...text('query')} rows={5} required spellcheck={false} />
         </Field>
         <Field id="f-timeout" label="Timeout of one attempt (seconds)" errors={errors.timeout}>
@@ -180,7 +212,12 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
             <Field id="f-topic" label="Topic" errors={errors.topic}>
               <input {...text('topic')} autocomplete="off" />
             </Field>
-            <Field id="f-message_key_field" label="Message key field" hint="column whose value becomes the key" errors={errors.message_key_field}>
+            <Field
+              id="f-message_key_field"
+              label="Message key field"
+              hint="column whose value becomes the key"
+              errors={errors.message_key_field}
+            >
               <input {...text('message_key_field')} autocomplete="off" />
             </Field>
             <Field
@@ -225,7 +262,12 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
             <Field id="f-output_dir" label="Output folder" errors={errors.output_dir}>
               <input {...text('output_dir')} autocomplete="off" />
             </Field>
-            <Field id="f-file_name" label="File name" hint="without extension; {name} {yyyy} {MM} {dd} {HH} {mm} {ss}" errors={errors.file_name}>
+            <Field
+              id="f-file_name"
+              label="File name"
+              hint="without extension; {name} {yyyy} {MM} {dd} {HH} {mm} {ss}"
+              errors={errors.file_name}
+            >
               <input {...text('file_name')} autocomplete="off" />
             </Field>
             {form.export_format === 'csv' ? (
@@ -234,7 +276,12 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
                   <input {...text('delimiter')} maxLength={1} />
                 </Field>
                 <div class="field inline">
-                  <input id="f-header" type="checkbox" checked={form.header} onChange={(e) => set('header', e.currentTarget.checked)} />
+                  <input
+                    id="f-header"
+                    type="checkbox"
+                    checked={form.header}
+                    onChange={(e) => set('header', e.currentTarget.checked)}
+                  />
                   <label for="f-header">Header line</label>
                 </div>
               </>
@@ -258,15 +305,26 @@ export function SchedulingFormView({ original, sources, onSaved, onCancel }: Pro
         <Field id="f-retry_max_backoff" label="Longest wait between attempts" errors={errors.retry_max_backoff}>
           <input {...text('retry_max_backoff')} />
         </Field>
-        <Field id="f-notify" label="Notify (e-mail addresses)" hint="comma-separated; told when a run fails for good" errors={errors.notify}>
+        <Field
+          id="f-notify"
+          label="Notify (e-mail addresses)"
+          hint="comma-separated; told when a run fails for good"
+          errors={errors.notify}
+        >
           <input {...text('notify')} autocomplete="off" />
         </Field>
       </fieldset>
 
       <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>{original ? 'Save changes' : 'Create scheduling'}</button>
-        <button type="button" onClick={() => void runPreview()} disabled={busy}>Preview</button>
-        <button type="button" onClick={onCancel}>Cancel</button>
+        <button type="submit" class="primary" disabled={busy}>
+          {original ? 'Save changes' : 'Create scheduling'}
+        </button>
+        <button type="button" onClick={() => void runPreview()} disabled={busy}>
+          Preview
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
       {preview && <PreviewPanel preview={preview} />}
     </form>

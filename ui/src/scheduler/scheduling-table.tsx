@@ -20,8 +20,23 @@ const READ_ONLY = 'needs a token with the operate role';
 const ADMIN_ONLY = 'needs a token with the admin role';
 
 /** Every scheduling with its switch, next runs, last run and actions. */
-export function SchedulingTable({ schedulings, lastRuns, canOperate, canAdmin, onToggle, onRunNow, onBackfill, onEdit, onDelete }: Props) {
-  if (schedulings.length === 0) return <p class="muted">No scheduling yet: create one, or apply temporal.yaml with <code>pstt apply</code>.</p>;
+export function SchedulingTable({
+  schedulings,
+  lastRuns,
+  canOperate,
+  canAdmin,
+  onToggle,
+  onRunNow,
+  onBackfill,
+  onEdit,
+  onDelete,
+}: Props) {
+  if (schedulings.length === 0)
+    return (
+      <p class="muted">
+        No scheduling yet: create one, or apply temporal.yaml with <code>pstt apply</code>.
+      </p>
+    );
   return (
     <div class="table-wrap">
       <table class="schedulings" data-testid="schedulings">
@@ -42,7 +57,10 @@ export function SchedulingTable({ schedulings, lastRuns, canOperate, canAdmin, o
               <tr key={s.name} data-scheduling={s.name}>
                 <th scope="row" data-label="Scheduling">
                   <span class="name">{s.name}</span>
-                  <span class="muted small">{s.export_format}{s.description ? ` · ${s.description}` : ''}</span>
+                  <span class="muted small">
+                    {s.export_format}
+                    {s.description ? ` · ${s.description}` : ''}
+                  </span>
                 </th>
                 <td data-label="Enabled">
                   <label class="switch">
@@ -64,7 +82,9 @@ export function SchedulingTable({ schedulings, lastRuns, canOperate, canAdmin, o
                   </label>
                   {!s.enabled && s.pause_note && <span class="muted small note">{s.pause_note}</span>}
                 </td>
-                <td data-label="Schedule"><code>{scheduleText(s)}</code></td>
+                <td data-label="Schedule">
+                  <code>{scheduleText(s)}</code>
+                </td>
                 <td data-label="Next runs">
                   {s.enabled && s.next_run_times.length ? (
                     <ul class="plain">
@@ -86,16 +106,37 @@ export function SchedulingTable({ schedulings, lastRuns, canOperate, canAdmin, o
                   )}
                 </td>
                 <td data-label="Actions" class="actions">
-                  <button type="button" onClick={() => onRunNow(s)} disabled={!canOperate} title={canOperate ? undefined : READ_ONLY}>
+                  <button
+                    type="button"
+                    onClick={() => onRunNow(s)}
+                    disabled={!canOperate}
+                    title={canOperate ? undefined : READ_ONLY}
+                  >
                     Run now<span class="sr-only"> {s.name}</span>
                   </button>
-                  <button type="button" onClick={() => onBackfill(s)} disabled={!canOperate} title={canOperate ? 'Run it for a past window' : READ_ONLY}>
+                  <button
+                    type="button"
+                    onClick={() => onBackfill(s)}
+                    disabled={!canOperate}
+                    title={canOperate ? 'Run it for a past window' : READ_ONLY}
+                  >
                     Backfill<span class="sr-only"> {s.name}</span>
                   </button>
-                  <button type="button" onClick={() => onEdit(s)} disabled={!canAdmin} title={canAdmin ? undefined : ADMIN_ONLY}>
+                  <button
+                    type="button"
+                    onClick={() => onEdit(s)}
+                    disabled={!canAdmin}
+                    title={canAdmin ? undefined : ADMIN_ONLY}
+                  >
                     Edit<span class="sr-only"> {s.name}</span>
                   </button>
-                  <button type="button" class="danger" onClick={() => onDelete(s)} disabled={!canAdmin} title={canAdmin ? undefined : ADMIN_ONLY}>
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => onDelete(s)}
+                    disabled={!canAdmin}
+                    title={canAdmin ? undefined : ADMIN_ONLY}
+                  >
                     Delete<span class="sr-only"> {s.name}</span>
                   </button>
                 </td>
