@@ -3,6 +3,7 @@ import eslint from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import prettierOff from 'eslint-config-prettier';
+import importPlugin from 'eslint-plugin-import';
 
 /** Node builtins and I/O libraries: not allowed in the deterministic workflow sandbox. */
 const sandboxBanned = [
@@ -32,6 +33,30 @@ const sandboxBanned = [
   'worker_threads',
   'zlib',
 ].flatMap((m) => [m, `node:${m}`]);
+
+/**
+ * The layer table of docs/ARCHITECTURE.md: each folder and the folders it must not import from.
+ * Data flows one way (config → schedule → workflow → activities → stores → API/UI); the shared core imports none of them.
+ */
+const appFolders = ['workflows', 'activities', 'worker', 'api', 'ui', 'cli', 'scripts', 'devstack', 'bench', 'test'];
+const layers = {
+  core: appFolders,
+  workflows: ['worker', 'api', 'ui', 'cli', 'scripts', 'devstack', 'bench', 'test'],
+  activities: ['workflows', 'worker', 'api', 'ui', 'cli', 'scripts', 'devstack', 'bench', 'test'],
+  worker: ['api', 'ui', 'cli', 'scripts', 'devstack', 'bench', 'test'],
+  api: ['workflows', 'activities', 'worker', 'ui', 'cli', 'scripts', 'devstack', 'bench', 'test'],
+  devstack: ['workflows', 'activities', 'worker', 'api', 'ui', 'cli', 'scripts', 'bench', 'test'],
+  // The operator pages talk to the API over HTTP; they import types only.
+  ui: ['workflows', 'activities', 'worker', 'cli', 'scripts', 'devstack', 'bench', 'test'],
+  cli: ['workflows', 'activities', 'worker', 'ui', 'scripts', 'bench', 'test'],
+};
+const layerZones = Object.entries(layers).flatMap(([target, banned]) =>
+  banned.map((from) => ({
+    target: `./${target}`,
+    from: `./${from}`,
+    message: `${target}/ may not import from ${from}/ (layer table in docs/ARCHITECTURE.md).`,
+  })),
+);
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'ui/dist/', '.tools/', 'data/', 'coverage/', 'test-artifacts/'] },
@@ -101,6 +126,12 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
     },
+  },
+  {
+    // The layer rule: imports resolved to files, checked against the table above.
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs'] } } },
+    rules: { 'import/no-restricted-paths': ['error', { zones: layerZones }] },
   },
   // Formatting is prettier's job (npm run lint runs both); this turns off the rules that would fight it.
   prettierOff,
