@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
+import { PermanentError } from '../core/errors';
 
 /** Details every export failure carries, so that run history can show the attempt it failed on. */
 export interface FailureDetails {
@@ -8,7 +8,7 @@ export interface FailureDetails {
 
 /**
  * Wraps an activity so that its errors become ApplicationFailures carrying the operator-facing
- * message and the attempt: errors retrying cannot fix are non-retryable, the rest stay retryable.
+ * message and the attempt: a `PermanentError` is non-retryable, any other error stays retryable.
  */
 export function failPermanentErrors<A extends unknown[], R>(
   fn: (...args: A) => Promise<R>,
@@ -19,10 +19,10 @@ export function failPermanentErrors<A extends unknown[], R>(
     } catch (err) {
       if (err instanceof CancelledFailure || err instanceof ApplicationFailure || !(err instanceof Error)) throw err;
       const details: FailureDetails = { attempt: Context.current().info.attempt };
-      throw ApplicationFailure.create({
+      throw ApplicationFailure.fromError(err, {
+        // The error's name (its class's for ours), as run history and the failure e-mail have always shown it.
         type: err.name,
-        message: err.message,
-        nonRetryable: (NON_RETRYABLE_ERROR_TYPES as readonly string[]).includes(err.name),
+        nonRetryable: err instanceof PermanentError,
         details: [details],
         cause: err,
       });

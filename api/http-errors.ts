@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { ConfigError, SchedulingRefusedError, TemporalUnavailableError } from '../core/errors';
+import { ConfigError, PermanentError, SchedulingRefusedError, TemporalUnavailableError } from '../core/errors';
 import { logger } from '../core/logger';
 
 /** Thrown by a route handler to answer with a status and a JSON error body. */
@@ -17,6 +17,9 @@ export class HttpError extends Error {
   }
 }
 
+/** The message of a 400 whose `details` name each field. */
+const INVALID_REQUEST = 'the request is not valid';
+
 /** Seconds a client is told to wait before asking again while Temporal is unavailable. */
 const TEMPORAL_RETRY_AFTER_S = 5;
 
@@ -28,20 +31,21 @@ function detailsOf(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
-/** The one JSON error handler: no stack traces, no secrets; Temporal's not-found is a 404, Temporal unreachable a 503. */
+/**
+ * The one JSON error handler: no stack traces, no secrets; Temporal's not-found is a 404, Temporal unreachable a
+ * 503, a `PermanentError` with a `status` that status (its `code` the `error`). Mapped by class, never by name.
+ */
 export const jsonErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
   if (err instanceof HttpError) {
     res.status(err.status).json({ error: err.code, message: err.message, ...err.extra });
   } else if (err instanceof z.ZodError) {
-    res.status(400).json({ error: 'invalid_request', message: 'the request is not valid', details: detailsOf(err) });
+    res.status(400).json({ error: 'invalid_request', message: INVALID_REQUEST, details: detailsOf(err) });
   } else if (err instanceof SchedulingRefusedError) {
-    res.status(400).json({ error: 'invalid_request', message: 'the request is not valid', details: err.problems });
+    res.status(err.status).json({ error: err.code, message: INVALID_REQUEST, details: err.problems });
   } else if (err instanceof ConfigError) {
-    res.status(400).json({
-      error: 'invalid_request',
-      message: err.message.split('\n')[0],
-      details: err.problems.map((p) => ({ path: p.split(':')[0], message: p.slice(p.indexOf(':') + 2) })),
-    });
+    res.status(err.status).json({ error: err.code, message: err.summary, details: err.problems });
+  } else if (err instanceof PermanentError && err.status !== undefined) {
+    res.status(err.status).json({ error: err.code, message: err.message });
   } else if (err instanceof TemporalUnavailableError) {
     // The client reconnects by itself: the same request can succeed once the server is back.
     res.set('Retry-After', String(TEMPORAL_RETRY_AFTER_S));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError, type Problem } from './errors';
 import { PROJECT_ROOT } from './paths';
 import { checkedSchedulingSchema, intRange, topicNameSchema } from './scheduling';
 import { redactUrl } from './errors';
@@ -243,8 +243,8 @@ function describeInput(path: readonly PropertyKey[], input: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Formats zod issues as `path.to[2].field: message, got <input>` lines. */
-export function formatIssues(error: z.ZodError): string[] {
+/** Zod issues as problems: path `path.to[2].field`, message `message, got <input>`. */
+export function formatIssues(error: z.ZodError): Problem[] {
   return error.issues.map((issue) => {
     const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
     // Cross-field checks (superRefine) get the whole object as input: their message says what is wrong.
@@ -253,7 +253,7 @@ export function formatIssues(error: z.ZodError): string[] {
       'input' in issue && issue.input !== undefined && issue.code !== 'unrecognized_keys' && !crossField
         ? `, got ${describeInput(issue.path, issue.input)}`
         : '';
-    return `${where || '(root)'}: ${issue.message}${got}`;
+    return { path: where, message: `${issue.message}${got}` };
   });
 }
 

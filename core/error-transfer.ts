@@ -29,7 +29,7 @@ function clonable(v: unknown): boolean {
 
 /**
  * The error again, as an instance of its own class when core/errors.ts declares it: what is
- * retryable is decided by the class name (NON_RETRYABLE_ERROR_TYPES), so it must survive the trip.
+ * retryable is decided by the class (`instanceof PermanentError`), so it must survive the trip.
  */
 export function fromTransferred(t: TransferredError): Error {
   const declared = (errors as Record<string, unknown>)[t.name];

@@ -1,49 +1,80 @@
 /**
- * Typed errors of the shared core. The `type` strings of errors that must not be
- * retried are listed once in `NON_RETRYABLE_ERROR_TYPES`, shared with the
- * activities' retry policy.
+ * Typed errors of the shared core. An error retrying cannot fix extends `PermanentError`: its class, not a
+ * list of names kept beside it, makes it non-retryable. Every other error is retried.
  */
 
 import { maskSecretParams } from './secret-params';
 
+/**
+ * Base of the errors that retrying cannot fix: the same input fails the same way (bullmq's
+ * `UnrecoverableError`). The export activities turn every instance into a non-retryable
+ * `ApplicationFailure` whose type is the class name (activities/non-retryable.ts). Declare subclasses
+ * in this file: a row thread's error is rebuilt as an instance of its class only from here (error-transfer.ts).
+ */
+export abstract class PermanentError extends Error {
+  /** A stable snake_case name of the problem; the API's `error` field when the error has a `status`. */
+  abstract readonly code: string;
+  /** The HTTP status the API answers with when a request meets this error; without one it is a 500. */
+  declare readonly status?: number;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem of an input, naming its field (`a.b.c`, `list[2].field`; empty for the whole input). */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** A problem as a line of text: `path: message`. */
+export function formatProblem(problem: Problem): string {
+  return `${problem.path || '(root)'}: ${problem.message}`;
+}
+
 /** Thrown by the config loader when the file or the environment is invalid; lists every problem with its path. */
-export class ConfigError extends Error {
+export class ConfigError extends PermanentError {
+  readonly code = 'invalid_request';
+  override readonly status = 400;
+
   constructor(
-    message: string,
-    readonly problems: readonly string[] = [],
+    /** What was invalid, without the problems (`invalid configuration`). */
+    readonly summary: string,
+    readonly problems: readonly Problem[] = [],
   ) {
-    super(problems.length ? `${message}:\n  - ${problems.join('\n  - ')}` : message);
-    this.name = this.constructor.name;
+    super(problems.length ? `${summary}:\n  - ${problems.map(formatProblem).join('\n  - ')}` : summary);
   }
 }
 
 /** Thrown by a source driver when a connection URL names a scheme no driver handles. */
-export class UnsupportedSourceError extends Error {
+export class UnsupportedSourceError extends PermanentError {
+  readonly code = 'unsupported_source';
   constructor(readonly url: string) {
     super(`source url "${redactUrl(url)}": unsupported scheme, expected sqlite:, postgres:// or mssql://`);
-    this.name = this.constructor.name;
   }
 }
 
 /** Thrown by an export when a scheduling names a `source` that the config does not declare. */
-export class UnknownSourceError extends Error {
+export class UnknownSourceError extends PermanentError {
+  readonly code = 'unknown_source';
   constructor(
     readonly source: string,
     readonly known: readonly string[],
   ) {
     super(`source "${source}" is not declared; declared sources: ${known.join(', ') || '(none)'}`);
-    this.name = this.constructor.name;
   }
 }
 
 /** Thrown by an export when `message_key_field` is not among the query's columns. */
-export class MissingKeyFieldError extends Error {
+export class MissingKeyFieldError extends PermanentError {
+  readonly code = 'missing_key_field';
   constructor(
     readonly field: string,
     readonly columns: readonly string[],
   ) {
     super(`message_key_field "${field}" is not a column of the query; columns: ${columns.join(', ')}`);
-    this.name = this.constructor.name;
   }
 }
 
@@ -52,7 +83,8 @@ export class MissingKeyFieldError extends Error {
  * unsupported value, or two rows out of key order (not unique, or going backwards). Resuming after
  * such a key could skip rows, so the run fails instead; retrying cannot fix it.
  */
-export class ResumeKeyError extends Error {
+export class ResumeKeyError extends PermanentError {
+  readonly code = 'unusable_resume_key';
   constructor(
     readonly scheduling: string,
     readonly columns: readonly string[],
@@ -61,7 +93,6 @@ export class ResumeKeyError extends Error {
     readonly field = 'resume_key',
   ) {
     super(`scheduling "${scheduling}": ${field} (${columns.join(', ')}) ${problem}`);
-    this.name = this.constructor.name;
   }
 }
 
@@ -106,17 +137,18 @@ export class CheckpointLostError extends Error {
 }
 
 /** Thrown by an export when its topic does not exist and the cluster does not create topics on first use. */
-export class TopicNotFoundError extends Error {
+export class TopicNotFoundError extends PermanentError {
+  readonly code = 'topic_not_found';
   constructor(readonly topic: string) {
     super(
       `topic "${topic}" does not exist and the cluster does not auto-create topics: create it or fix kafka_config.topic`,
     );
-    this.name = this.constructor.name;
   }
 }
 
 /** Thrown by an export when one row's message is larger than the topic accepts. */
-export class MessageTooLargeError extends Error {
+export class MessageTooLargeError extends PermanentError {
+  readonly code = 'message_too_large';
   constructor(
     readonly topic: string,
     readonly key: string | null,
@@ -127,7 +159,6 @@ export class MessageTooLargeError extends Error {
       `row with key ${key === null ? '(null)' : JSON.stringify(key)} makes a ${bytes}-byte message, over the ` +
         `${limit}-byte limit (max.message.bytes) of topic "${topic}"`,
     );
-    this.name = this.constructor.name;
   }
 }
 
@@ -136,11 +167,13 @@ export class MessageTooLargeError extends Error {
  * RECORD_LIST_TOO_LARGE (a record or batch over the topic's `max.message.bytes`, or over the
  * broker's request limit). Not retryable: the same rows make the same batch again.
  */
-export class KafkaMessageTooLargeError extends Error {
+export class KafkaMessageTooLargeError extends PermanentError {
+  readonly code = 'message_too_large';
+  override readonly status = 413;
   constructor(
     readonly topic: string,
     /** MESSAGE_TOO_LARGE or RECORD_LIST_TOO_LARGE. */
-    readonly code: string,
+    readonly brokerCode: string,
     readonly messages: number,
     /** Key, value and header bytes of the whole send. */
     readonly bytes: number,
@@ -148,10 +181,9 @@ export class KafkaMessageTooLargeError extends Error {
     readonly largestMessageBytes: number,
   ) {
     super(
-      `the broker rejected a send to topic "${topic}" as ${code}: ${messages} message(s), ${bytes} bytes, the largest ` +
+      `the broker rejected a send to topic "${topic}" as ${brokerCode}: ${messages} message(s), ${bytes} bytes, the largest ` +
         `${largestMessageBytes} bytes; raise the topic's max.message.bytes or make the rows (or batch_size) smaller`,
     );
-    this.name = this.constructor.name;
   }
 }
 
@@ -174,7 +206,8 @@ export class ProducerFencedError extends Error {
  * Thrown by an export when one row holds more than a worker may hold for a row (core/row-budget.ts):
  * serialising it would run the worker out of memory on every attempt. Not retryable.
  */
-export class RowTooLargeError extends Error {
+export class RowTooLargeError extends PermanentError {
+  readonly code = 'row_too_large';
   constructor(
     /** The row's message key (or resume key), null when it has none. */
     readonly key: string | null,
@@ -188,12 +221,12 @@ export class RowTooLargeError extends Error {
         `budget of one row in this worker (a share of its heap limit, PSTT_WORKER_HEAP_MB); leave the large ` +
         `column out of the query or raise the worker's heap`,
     );
-    this.name = this.constructor.name;
   }
 }
 
 /** Thrown by the row serializer when a value has no JSON form. */
-export class RowSerializationError extends Error {
+export class RowSerializationError extends PermanentError {
+  readonly code = 'row_not_serialisable';
   constructor(
     readonly column: string,
     readonly key: string | null,
@@ -202,31 +235,31 @@ export class RowSerializationError extends Error {
     super(
       `column "${column}" of the row with key ${key === null ? '(null)' : JSON.stringify(key)} cannot be serialised: ${reason}`,
     );
-    this.name = this.constructor.name;
   }
 }
 
 /** Thrown by the file-name renderer when `file_config.file_name` has an unknown token or renders to no plain name. */
-export class InvalidFileNameError extends Error {
+export class InvalidFileNameError extends PermanentError {
+  readonly code = 'invalid_file_name';
   constructor(
     readonly template: string,
     readonly reason: string,
   ) {
     super(`file_config.file_name "${template}": ${reason}`);
-    this.name = this.constructor.name;
   }
 }
 
 /** Thrown by a file export when the schedule's timezone is not an IANA time zone the runtime knows. */
-export class InvalidTimeZoneError extends Error {
+export class InvalidTimeZoneError extends PermanentError {
+  readonly code = 'invalid_time_zone';
   constructor(readonly timeZone: string) {
     super(`time zone "${timeZone}" is not a known IANA time zone (such as "Europe/Rome" or "UTC")`);
-    this.name = this.constructor.name;
   }
 }
 
 /** Thrown by a CSV or XLSX writer when a value cannot be written: it has no text form, or Excel cannot hold it. */
-export class FileValueError extends Error {
+export class FileValueError extends PermanentError {
+  readonly code = 'file_value_not_writable';
   constructor(
     readonly column: string,
     /** 1-based number of the row in the result set. */
@@ -234,7 +267,6 @@ export class FileValueError extends Error {
     readonly reason: string,
   ) {
     super(`column "${column}" of row ${row} cannot be written to the file: ${reason}`);
-    this.name = this.constructor.name;
   }
 }
 
@@ -250,7 +282,8 @@ export class OutputFileExistsError extends Error {
 }
 
 /** Thrown by a source driver when the query uses a `:name` parameter that the run does not define. */
-export class QueryParameterError extends Error {
+export class QueryParameterError extends PermanentError {
+  readonly code = 'query_parameter_missing';
   constructor(
     readonly missing: readonly string[],
     readonly defined: readonly string[],
@@ -260,7 +293,6 @@ export class QueryParameterError extends Error {
       `query parameter${missing.length > 1 ? 's' : ''} ${names} ${missing.length > 1 ? 'have' : 'has'} no value; ` +
         `defined parameters: ${defined.map((n) => `:${n}`).join(', ') || '(none)'}`,
     );
-    this.name = this.constructor.name;
   }
 }
 
@@ -268,14 +300,14 @@ export class QueryParameterError extends Error {
  * Thrown by a source driver when the database rejects the query text itself (syntax error, unknown
  * table or column, missing privilege); carries the database's own message and code.
  */
-export class InvalidQueryError extends Error {
+export class InvalidQueryError extends PermanentError {
+  readonly code = 'invalid_query';
   constructor(
     readonly dbMessage: string,
     /** SQLSTATE (PostgreSQL), error number (SQL Server) or result code (SQLite). */
-    readonly code: string | undefined,
+    readonly dbCode: string | undefined,
   ) {
-    super(`the database rejected the query: ${dbMessage}${code ? ` (${code})` : ''}`);
-    this.name = this.constructor.name;
+    super(`the database rejected the query: ${dbMessage}${dbCode ? ` (${dbCode})` : ''}`);
   }
 }
 
@@ -283,10 +315,10 @@ export class InvalidQueryError extends Error {
  * Thrown by a source driver before the query is sent, when its text is more than one query (SQL
  * Server runs whole batches); `problem` says what was found and where.
  */
-export class NotAQueryError extends Error {
+export class NotAQueryError extends PermanentError {
+  readonly code = 'not_a_query';
   constructor(readonly problem: string) {
     super(`query ${problem}`);
-    this.name = this.constructor.name;
   }
 }
 
@@ -294,13 +326,13 @@ export class NotAQueryError extends Error {
  * Thrown by a source driver at open when the query returns two columns of the same name: a row (an
  * object, a JSON message, a CSV line) would keep only one value under that name.
  */
-export class DuplicateColumnError extends Error {
+export class DuplicateColumnError extends PermanentError {
+  readonly code = 'duplicate_column';
   constructor(readonly duplicates: readonly string[]) {
     super(
       `the query returns more than one column named ${duplicates.map((n) => JSON.stringify(n)).join(', ')}: ` +
         'give each column its own name (AS ...)',
     );
-    this.name = this.constructor.name;
   }
 }
 
@@ -316,13 +348,13 @@ export class QueryTimeoutError extends Error {
 }
 
 /** Thrown when a source's `password_env` names an environment variable that is not set. */
-export class MissingPasswordError extends Error {
+export class MissingPasswordError extends PermanentError {
+  readonly code = 'missing_password';
   constructor(
     readonly source: string,
     readonly variable: string,
   ) {
     super(`source "${source}": password_env names ${variable}, which is not set in the environment`);
-    this.name = this.constructor.name;
   }
 }
 
@@ -339,40 +371,17 @@ export class NoRecipientError extends Error {
  * model or of this installation (an undeclared source, an output folder outside `files.allowed_roots`);
  * each problem names its field. Not retryable: the same input is refused again.
  */
-export class SchedulingRefusedError extends Error {
+export class SchedulingRefusedError extends PermanentError {
+  readonly code = 'invalid_request';
+  override readonly status = 400;
+
   constructor(
     readonly scheduling: string,
-    readonly problems: readonly { path: string; message: string }[],
+    readonly problems: readonly Problem[],
   ) {
-    super(
-      `scheduling "${scheduling}" refused: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`,
-    );
-    this.name = this.constructor.name;
+    super(`scheduling "${scheduling}" refused: ${problems.map(formatProblem).join('; ')}`);
   }
 }
-
-/** Error types that retrying cannot fix: the workflow's retry policy never retries them. */
-export const NON_RETRYABLE_ERROR_TYPES = [
-  ConfigError.name,
-  UnsupportedSourceError.name,
-  UnknownSourceError.name,
-  MissingKeyFieldError.name,
-  ResumeKeyError.name,
-  TopicNotFoundError.name,
-  MessageTooLargeError.name,
-  KafkaMessageTooLargeError.name,
-  RowTooLargeError.name,
-  RowSerializationError.name,
-  InvalidFileNameError.name,
-  InvalidTimeZoneError.name,
-  FileValueError.name,
-  QueryParameterError.name,
-  InvalidQueryError.name,
-  NotAQueryError.name,
-  DuplicateColumnError.name,
-  MissingPasswordError.name,
-  SchedulingRefusedError.name,
-] as const;
 
 /** Hides the password of a URL, and the values of secret-named query parameters, so that it can be shown in an error or a log. */
 export function redactUrl(url: string): string {

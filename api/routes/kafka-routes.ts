@@ -116,7 +116,7 @@ function brokersOf(servers: string | string[]): string[] {
 /** A failed send as an answer: the topic deleted meanwhile is a 404, the rest a 502/504/413 with the reason. */
 function sendFailure(err: unknown, topic: string, latencyMs: number): unknown {
   const extra = { success: false, topic, latency_ms: latencyMs };
-  if (err instanceof KafkaMessageTooLargeError) return new HttpError(413, 'message_too_large', err.message, extra);
+  if (err instanceof KafkaMessageTooLargeError) return new HttpError(err.status, err.code, err.message, extra);
   if (err instanceof KafkaSendTimeoutError) return new HttpError(504, 'send_timeout', err.message, extra);
   if (err instanceof KafkaSendError) {
     if (isUnknownTopicError(err.cause)) return topicMissing(topic);

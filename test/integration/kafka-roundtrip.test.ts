@@ -1,6 +1,6 @@
 import { loadConfig } from '../../core/config';
 import { KafkaMessageTooLargeError, KafkaSendError } from '../../core/errors';
-import { NON_RETRYABLE_ERROR_TYPES } from '../../core/errors';
+import { PermanentError } from '../../core/errors';
 import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
 import { ensureTopic } from '../../core/kafka/topics';
@@ -118,7 +118,7 @@ describe('Kafka broker round trip (real broker)', () => {
     expect((error as Error).message).toMatch(
       new RegExp(`topic "${topic}" as (MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE): 1 message\\(s\\), 5003 bytes`),
     );
-    expect(NON_RETRYABLE_ERROR_TYPES).toContain((error as Error).name);
+    expect(error).toBeInstanceOf(PermanentError);
     // The producer is rebuilt and keeps working.
     await producer.send(topic, [{ key: 'small', value: 'ok' }]);
     expect((await consumeMessages(kafka, topic, 1))[0]?.value?.toString()).toBe('ok');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, formatProblem } from '../../core/errors';
 import { Mailer } from '../../core/mail/mailer';
 import { smtpConfigFromEnv } from '../../core/mail/smtp-config';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -65,7 +65,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual(
+    expect((error as ConfigError).problems.map(formatProblem)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^SMTP_FROM: expected an e-mail address, got "not-an-address"$/),
         expect.stringMatching(/^SMTP_PORT: /),

@@ -1,12 +1,12 @@
 import { alertConfigFromEnv } from '../../core/alerts/alert-config';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, formatProblem } from '../../core/errors';
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
     alertConfigFromEnv(env);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
+    return (err as ConfigError).problems.map(formatProblem);
   }
   throw new Error('expected the settings to be rejected');
 }

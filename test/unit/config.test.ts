@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig, parseConfig } from '../../core/config';
-import { ConfigError, redactUrl } from '../../core/errors';
+import { ConfigError, formatProblem, redactUrl } from '../../core/errors';
 import { PROJECT_ROOT } from '../../core/paths';
 
 const validScheduling = {
@@ -16,7 +16,7 @@ function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
   try {
     parseConfig(raw, '/tmp', env);
   } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
+    if (err instanceof ConfigError) return err.problems.map(formatProblem);
     throw err;
   }
   throw new Error('expected a ConfigError');
@@ -176,7 +176,8 @@ describe('config', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const { message, problems } = error as ConfigError;
+    const { message } = error as ConfigError;
+    const problems = (error as ConfigError).problems.map(formatProblem);
     expect([...problems].sort()).toEqual([
       'metrics.url: must not carry a secret in its query parameter "sslpassword": name its variable in password_env',
       'sources.files.url: must not carry a secret in its query parameter "token": name its variable in password_env',

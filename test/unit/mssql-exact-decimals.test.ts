@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { NON_RETRYABLE_ERROR_TYPES, NotAQueryError } from '../../core/errors';
+import { NotAQueryError, PermanentError } from '../../core/errors';
 import { installExactDecimals } from '../../core/sources/mssql-exact-decimals';
 import { MssqlSource } from '../../core/sources/mssql-source';
 import { mssqlValueMapper, scaledText, tdsDecimalText, tdsMoneyText } from '../../core/sources/mssql-values';
@@ -109,7 +109,7 @@ describe('SQL Server: one query per export', () => {
         const refused = await source.open(text).catch((err: unknown) => err);
         expect(refused).toBeInstanceOf(NotAQueryError);
         expect((refused as Error).message).toMatch(/^query /);
-        expect(NON_RETRYABLE_ERROR_TYPES).toContain((refused as Error).name);
+        expect(refused).toBeInstanceOf(PermanentError);
       }
     } finally {
       await source.end();

@@ -1,4 +1,4 @@
-import { RowTooLargeError, NON_RETRYABLE_ERROR_TYPES } from '../../core/errors';
+import { PermanentError, RowTooLargeError } from '../../core/errors';
 import { checkRowBudget, rowBudgetBytes, rowBytes } from '../../core/row-budget';
 
 describe('row budget', () => {
@@ -28,6 +28,6 @@ describe('row budget', () => {
     expect((error as Error).message).toMatch(
       /^row 42 \(key "big"\) holds 2003 bytes, over the 1000-byte budget of one row/,
     );
-    expect(NON_RETRYABLE_ERROR_TYPES).toContain('RowTooLargeError');
+    expect(error).toBeInstanceOf(PermanentError);
   });
 });
