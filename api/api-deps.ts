@@ -1,10 +1,13 @@
-import { openAlertStore } from '../core/alerts/create-alert-store';
+import { alertStoreOn } from '../core/alerts/create-alert-store';
 import type { AppConfig } from '../core/config';
-import { createRecordedProducer } from '../core/kafka/recorded-producer';
+import { createKafka } from '../core/kafka/client';
+import { KafkaProducer } from '../core/kafka/producer';
+import { metricsStoreOn } from '../core/metrics/create-metrics-store';
 import type { MetricsStore } from '../core/metrics/metrics-store';
 import { logger } from '../core/logger';
 import { SchedulingPreviewer } from '../core/preview/previewer';
 import { dataDir } from '../core/paths';
+import { closeStoreDb, openConfiguredStoreDb } from '../core/store/store-db';
 import { lazyTemporalClient } from '../core/temporal/client';
 import type { ApiDeps } from './app';
 import { ensureGeneratedAdminToken, generatedTokenNotice, TokenRegistry, type TokenEntry } from './auth';
@@ -29,16 +32,22 @@ export function tokensOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env
   });
 }
 
-/** Builds the API's clients once: Temporal client, a Kafka producer for /send, health. */
+/** Builds the API's clients once: Temporal client, a Kafka producer for /send (its sends recorded), health, stores. */
 export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close(): Promise<void> }> {
-  const { kafka, metrics, producer } = createRecordedProducer(config);
+  // One handle on the metrics database; the alert store on it is written by the worker's evaluations, read here.
+  const store = openConfiguredStoreDb(config);
+  const metrics = metricsStoreOn(store);
+  const alerts = alertStoreOn(store);
+  const kafka = createKafka(config.kafka, config.baseDir);
+  const producer = new KafkaProducer(kafka, {
+    sendTimeoutMs: config.kafka.send_timeout_ms,
+    observer: (record) => metrics.record(record),
+  });
   // The API starts even when Kafka is down: health reports it, /send retries the connection.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start'));
   // Likewise without Temporal: its routes answer 503 until the client reconnects by itself.
   const temporal = lazyTemporalClient(config.temporal);
   const scheduler = new SchedulerService(temporal, config);
-  // Written by the worker's alert evaluations; the API only reads it.
-  const alerts = openAlertStore(config);
   const preview = new SchedulingPreviewer(config, kafka);
   const health = new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) });
   return {
@@ -55,6 +64,7 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
     async close() {
       await Promise.allSettled([producer.disconnect(), temporal.connection.close(), alerts.close(), preview.close()]);
       await metrics.close();
+      await closeStoreDb(store);
     },
   };
 }

@@ -7,11 +7,12 @@ import { TokenRegistry } from '../api/auth';
 import { KafkaHealth } from '../api/kafka-health';
 import { createPrometheusRegistry } from '../api/prometheus';
 import { SchedulerService } from '../api/scheduler-service';
-import { openAlertStore } from '../core/alerts/create-alert-store';
+import { alertStoreOn } from '../core/alerts/create-alert-store';
 import { loadConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
 import type { MetricsSummary } from '../core/metrics/metrics-store';
+import { closeStoreDb, openConfiguredStoreDb } from '../core/store/store-db';
 import { connectTemporalClient } from '../core/temporal/client';
 import { parseApiLoadOptions } from './api-load-options';
 import { openBenchMetricsStore } from './bench-metrics-store';
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
     sendTimeoutMs: config.kafka.send_timeout_ms,
     observer: (r) => store.record(r),
   });
-  const alerts = openAlertStore(config);
+  const alertsDb = openConfiguredStoreDb(config);
+  const alerts = alertStoreOn(alertsDb);
   let temporal: Awaited<ReturnType<typeof connectTemporalClient>> | undefined;
   let server: Server | undefined;
   try {
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
     await producer.disconnect().catch(() => undefined);
     await temporal?.connection.close().catch(() => undefined);
     await alerts.close();
+    await closeStoreDb(alertsDb);
     await bench.dispose();
   }
 }

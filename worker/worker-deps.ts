@@ -1,12 +1,15 @@
 import type { ActivityDeps } from '../activities';
 import { alertConfigFromEnv } from '../core/alerts/alert-config';
-import { openAlertStore } from '../core/alerts/create-alert-store';
+import { alertStoreOn } from '../core/alerts/create-alert-store';
 import type { AppConfig } from '../core/config';
-import { createRecordedProducer } from '../core/kafka/recorded-producer';
+import { createKafka } from '../core/kafka/client';
+import { KafkaProducer } from '../core/kafka/producer';
 import { logger } from '../core/logger';
 import type { Mailer } from '../core/mail/mailer';
 import { smtpConfigFromEnv } from '../core/mail/smtp-config';
+import { metricsStoreOn } from '../core/metrics/create-metrics-store';
 import { SourceRegistry } from '../core/sources';
+import { closeStoreDb, openConfiguredStoreDb } from '../core/store/store-db';
 import { lazyTemporalClient } from '../core/temporal/client';
 
 /** nodemailer (~10 MB loaded) only in a worker that sends e-mail. */
@@ -16,8 +19,8 @@ function loadMailer(): typeof Mailer {
 }
 
 /**
- * Builds the clients shared by every activity of this process: one Kafka producer, the source drivers, one
- * SMTP transport. The SMTP and alert settings (`env`) are validated here, before any connection.
+ * Builds the clients shared by every activity of this process: one Kafka producer whose every send is recorded,
+ * the source drivers, one SMTP transport, one handle on the metrics database for the metrics and alert stores. The SMTP and alert settings (`env`) are validated here, before any connection.
  */
 export async function buildWorkerDeps(
   config: AppConfig,
@@ -25,7 +28,14 @@ export async function buildWorkerDeps(
 ): Promise<ActivityDeps & { close(): Promise<void> }> {
   const smtp = smtpConfigFromEnv(env);
   const alertConfig = alertConfigFromEnv(env);
-  const { kafka, metrics, producer } = createRecordedProducer(config);
+  const store = openConfiguredStoreDb(config);
+  const metrics = metricsStoreOn(store);
+  const alerts = alertStoreOn(store);
+  const kafka = createKafka(config.kafka, config.baseDir);
+  const producer = new KafkaProducer(kafka, {
+    sendTimeoutMs: config.kafka.send_timeout_ms,
+    observer: (record) => metrics.record(record),
+  });
   // The worker starts and polls even when Kafka is down: file exports run, Kafka exports fail their
   // attempt and retry with backoff, and the producer connects at the first send once the broker is back.
   await producer
@@ -37,7 +47,6 @@ export async function buildWorkerDeps(
   // Connects at its first call: the worker starts while Temporal is down and waits for it (worker/main.ts).
   const temporal = lazyTemporalClient(config.temporal);
   const mailer = smtp ? new (loadMailer())(smtp) : null;
-  const alerts = openAlertStore(config);
   return {
     config,
     kafka,
@@ -52,6 +61,7 @@ export async function buildWorkerDeps(
       mailer?.close();
       await Promise.allSettled([producer.disconnect(), sources.end(), temporal.connection.close(), alerts.close()]);
       await metrics.close();
+      await closeStoreDb(store);
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { AppConfig } from '../config';
-import { storeLocationOf, type StoreLocationOptions } from '../metrics/store-location';
+import type { StoreDb } from '../store/store-db';
+import { storeLocationOf, type StoreLocationOptions } from '../store/store-location';
 import type { AlertStore } from './alert-store';
 import { PostgresAlertStore } from './postgres-alert-store';
 import { SqliteAlertStore } from './sqlite-alert-store';
@@ -9,7 +9,7 @@ export interface CreateAlertStoreOptions extends StoreLocationOptions {
   tablePrefix?: string;
 }
 
-/** The alert store in the metrics database that `url` names (see `storeLocationOf`); never connects here. */
+/** The alert store in the metrics database that `url` names (see `storeLocationOf`), on a connection of its own; never connects here. */
 export function createAlertStore(url: string, options: CreateAlertStoreOptions = {}): AlertStore {
   const { tablePrefix, ...where } = options;
   const location = storeLocationOf(url, where);
@@ -18,7 +18,9 @@ export function createAlertStore(url: string, options: CreateAlertStoreOptions =
     : new PostgresAlertStore({ url: location.url, password: location.password, tablePrefix });
 }
 
-/** The alert store of the configured metrics database (`metrics.url`), for the worker and the API. */
-export function openAlertStore(config: Pick<AppConfig, 'metrics' | 'baseDir'>): AlertStore {
-  return createAlertStore(config.metrics.url, { baseDir: config.baseDir, passwordEnv: config.metrics.password_env });
+/** The alert store on the process's open metrics database (the worker's, the API's); closing it leaves `store` open. */
+export function alertStoreOn(store: StoreDb): AlertStore {
+  return store.kind === 'sqlite'
+    ? new SqliteAlertStore({ on: store })
+    : new PostgresAlertStore({ url: store.url, pool: store.pool });
 }

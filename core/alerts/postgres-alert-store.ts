@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction, openPostgresMetricsPool, postgresSchemaOnce } from '../metrics/postgres-metrics-db';
+import { inTransaction, openPostgresPool, postgresSchemaOnce } from '../store/postgres-db';
 import type { RuleState } from './alert-rules';
 import {
   alertFromRow,
@@ -29,6 +29,8 @@ export interface PostgresAlertStoreOptions {
   password?: string;
   /** Prefix of the table names, `name_` or `schema.name_` (the schema is created when missing). @default "pstt_" */
   tablePrefix?: string;
+  /** The process's pool on the metrics database to use instead of opening one; the store never ends it. */
+  pool?: Pool;
   /** How long to wait for a connection. @default 5000 */
   connectTimeoutMs?: number;
 }
@@ -44,17 +46,22 @@ const DIALECT: AlertSqlDialect = {
 export class PostgresAlertStore implements AlertStore {
   private readonly tables: AlertTables;
   private readonly pool: Pool;
+  /** Whether the store opened the pool, and so ends it. */
+  private readonly ownsPool: boolean;
   private readonly ensureSchema: () => Promise<void>;
 
   constructor(options: PostgresAlertStoreOptions) {
     this.tables = alertTablesOf(options.tablePrefix ?? 'pstt_');
-    this.pool = openPostgresMetricsPool({
-      url: options.url,
-      password: options.password,
-      max: 2,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      applicationName: 'pstt-alerts',
-    });
+    this.ownsPool = !options.pool;
+    this.pool =
+      options.pool ??
+      openPostgresPool({
+        url: options.url,
+        password: options.password,
+        max: 2,
+        connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+        applicationName: 'pstt-alerts',
+      });
     this.ensureSchema = postgresSchemaOnce(this.pool, this.tables.state, createAlertTablesSql(this.tables, DIALECT));
   }
 
@@ -107,6 +114,6 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
+    if (this.ownsPool) await this.pool.end().catch(() => undefined);
   }
 }

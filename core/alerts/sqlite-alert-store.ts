@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqliteMetricsDb, sqliteSchemaOnce } from '../metrics/sqlite-metrics-db';
+import { openSqliteDb, sqliteSchemaOnce, withBusyTimeout, type SqliteDb } from '../store/sqlite-db';
 import type { RuleState } from './alert-rules';
 import {
   alertFromRow,
@@ -25,9 +25,11 @@ import type { AlertLogEntry, AlertStore, NewAlert } from './alert-store';
 export interface SqliteAlertStoreOptions {
   /** The metrics database file, created with its folder when missing. @default `<dataDir>/metrics.db` */
   file?: string;
+  /** The process's open metrics database to use instead of opening `file`; the store never closes it. */
+  on?: SqliteDb;
   /** Prefix of the table names. @default "" (alert_state, alert_log) */
   tablePrefix?: string;
-  /** How long a statement waits for another process's lock. @default 2000 */
+  /** How long a statement waits for another process's lock, on a shared connection (`on`) too. @default 2000 */
   busyTimeoutMs?: number;
 }
 
@@ -46,12 +48,17 @@ export class SqliteAlertStore implements AlertStore {
   readonly file: string;
   private readonly tables: AlertTables;
   private readonly db: Database.Database;
+  private readonly busyTimeoutMs: number;
+  /** Whether the store opened the connection, and so closes it. */
+  private readonly ownsDb: boolean;
   /** Created at first use, as the metrics table is, so opening the store never fails on a locked file. */
   private readonly ensureSchema: () => void;
 
   constructor(options: SqliteAlertStoreOptions = {}) {
     this.tables = alertTablesOf(options.tablePrefix ?? '');
-    ({ file: this.file, db: this.db } = openSqliteMetricsDb(options.file, options.busyTimeoutMs ?? 2000));
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 2000;
+    this.ownsDb = !options.on;
+    ({ file: this.file, db: this.db } = options.on ?? openSqliteDb(options.file, this.busyTimeoutMs));
     this.ensureSchema = sqliteSchemaOnce(this.db, () =>
       this.db
         .transaction(() => {
@@ -62,53 +69,65 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async states(): Promise<RuleState[]> {
-    this.ensureSchema();
-    const rows = this.db.prepare(selectStatesSql(this.tables)).all() as Array<Record<string, unknown>>;
-    return rows.map(stateFromRow);
+    return this.run(() => {
+      const rows = this.db.prepare(selectStatesSql(this.tables)).all() as Array<Record<string, unknown>>;
+      return rows.map(stateFromRow);
+    });
   }
 
   async save(next: RuleState, previous: RuleState | null, alert: NewAlert | null): Promise<boolean> {
-    this.ensureSchema();
-    const write = this.db.transaction((): boolean => {
-      const { changes } = previous
-        ? this.db.prepare(updateStateSql(this.tables, DIALECT)).run(...updateStateValues(next, previous))
-        : this.db.prepare(insertStateSql(this.tables, DIALECT)).run(...stateValues(next));
-      if (changes === 0) return false;
-      if (alert) this.db.prepare(insertAlertSql(this.tables, DIALECT)).run(...alertValues(alert));
-      return true;
+    return this.run(() => {
+      const write = this.db.transaction((): boolean => {
+        const { changes } = previous
+          ? this.db.prepare(updateStateSql(this.tables, DIALECT)).run(...updateStateValues(next, previous))
+          : this.db.prepare(insertStateSql(this.tables, DIALECT)).run(...stateValues(next));
+        if (changes === 0) return false;
+        if (alert) this.db.prepare(insertAlertSql(this.tables, DIALECT)).run(...alertValues(alert));
+        return true;
+      });
+      return write.immediate();
     });
-    return write.immediate();
   }
 
   async recent(limit: number): Promise<AlertLogEntry[]> {
-    this.ensureSchema();
-    const rows = this.db.prepare(recentAlertsSql(this.tables, DIALECT)).all(limit) as Array<Record<string, unknown>>;
-    return rows.map(alertFromRow);
+    return this.run(() => {
+      const rows = this.db.prepare(recentAlertsSql(this.tables, DIALECT)).all(limit) as Array<Record<string, unknown>>;
+      return rows.map(alertFromRow);
+    });
   }
 
   async undelivered(limit: number): Promise<AlertLogEntry[]> {
-    this.ensureSchema();
-    const rows = this.db.prepare(undeliveredAlertsSql(this.tables, DIALECT)).all(limit) as Array<
-      Record<string, unknown>
-    >;
-    return rows.map(alertFromRow);
+    return this.run(() => {
+      const rows = this.db.prepare(undeliveredAlertsSql(this.tables, DIALECT)).all(limit) as Array<
+        Record<string, unknown>
+      >;
+      return rows.map(alertFromRow);
+    });
   }
 
   async recordDelivery(
     id: number,
     outcome: { delivered: true; at: Date } | { delivered: false; error: string },
   ): Promise<void> {
-    this.ensureSchema();
-    const values = outcome.delivered ? [outcome.at.getTime(), null] : [null, outcome.error];
-    this.db.prepare(recordDeliverySql(this.tables, DIALECT)).run(...values, id);
+    this.run(() => {
+      const values = outcome.delivered ? [outcome.at.getTime(), null] : [null, outcome.error];
+      this.db.prepare(recordDeliverySql(this.tables, DIALECT)).run(...values, id);
+    });
   }
 
   async deleteBefore(before: Date): Promise<number> {
-    this.ensureSchema();
-    return this.db.prepare(deleteAlertsBeforeSql(this.tables, DIALECT)).run(before.getTime()).changes;
+    return this.run(() => this.db.prepare(deleteAlertsBeforeSql(this.tables, DIALECT)).run(before.getTime()).changes);
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+
+  /** Runs `work` on the created tables, waiting for another process's lock as long as this store's timeout says. */
+  private run<T>(work: () => T): T {
+    return withBusyTimeout(this.db, this.busyTimeoutMs, () => {
+      this.ensureSchema();
+      return work();
+    });
   }
 }

@@ -1,9 +1,9 @@
-import type { AppConfig } from '../config';
+import type { StoreDb } from '../store/store-db';
+import { storeLocationOf, type StoreLocationOptions } from '../store/store-location';
 import type { MetricsStore } from './metrics-store';
 import { PostgresMetricsStore } from './postgres-metrics-store';
 import type { RollupBufferOptions } from './rollup-buffer';
 import { SqliteMetricsStore } from './sqlite-metrics-store';
-import { storeLocationOf, type StoreLocationOptions } from './store-location';
 
 /** Options of `createMetricsStore`, besides the URL. */
 export interface CreateMetricsStoreOptions extends RollupBufferOptions, StoreLocationOptions {
@@ -12,8 +12,8 @@ export interface CreateMetricsStoreOptions extends RollupBufferOptions, StoreLoc
 }
 
 /**
- * Builds the metrics store of a URL (see `storeLocationOf`). Throws `MetricsStoreUrlError` before
- * connecting when the URL is unusable.
+ * Builds the metrics store of a URL (see `storeLocationOf`), on a connection of its own. Throws
+ * `MetricsStoreUrlError` before connecting when the URL is unusable.
  */
 export function createMetricsStore(url: string, options: CreateMetricsStoreOptions = {}): MetricsStore {
   const { baseDir, passwordEnv, env, ...rest } = options;
@@ -23,7 +23,9 @@ export function createMetricsStore(url: string, options: CreateMetricsStoreOptio
     : new PostgresMetricsStore({ ...rest, url: location.url, password: location.password });
 }
 
-/** The store the config names (`metrics.url`), for the worker and the API. */
-export function openMetricsStore(config: Pick<AppConfig, 'metrics' | 'baseDir'>): MetricsStore {
-  return createMetricsStore(config.metrics.url, { baseDir: config.baseDir, passwordEnv: config.metrics.password_env });
+/** The metrics store on the process's open metrics database (the worker's, the API's); closing it leaves `store` open. */
+export function metricsStoreOn(store: StoreDb): MetricsStore {
+  return store.kind === 'sqlite'
+    ? new SqliteMetricsStore({ on: store })
+    : new PostgresMetricsStore({ url: store.url, pool: store.pool });
 }

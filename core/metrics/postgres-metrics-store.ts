@@ -15,9 +15,9 @@ import {
   upsertSql,
   type SqlDialect,
 } from './metrics-sql';
+import { inTransaction, openPostgresPool, postgresSchemaOnce } from '../store/postgres-db';
 import type { CleanupResult } from './metrics-store';
 import { rollupKey, type MinuteRollup, type RollupTotals } from './minute-rollup';
-import { inTransaction, openPostgresMetricsPool, postgresSchemaOnce } from './postgres-metrics-db';
 import type { RollupBufferOptions } from './rollup-buffer';
 import { RollupMetricsStore } from './rollup-metrics-store';
 
@@ -29,6 +29,8 @@ export interface PostgresMetricsStoreOptions extends RollupBufferOptions {
   password?: string;
   /** Table of the rollups, `name` or `schema.name` (the schema is created when missing). @default "pstt_send_metrics_minute" */
   table?: string;
+  /** The process's pool on the metrics database to use instead of opening one; the store never ends it. */
+  pool?: Pool;
   /** Connections of the pool. @default 2 */
   maxConnections?: number;
   /** How long to wait for a connection; a write that times out is buffered and retried. @default 5000 */
@@ -54,19 +56,24 @@ const ROWS_PER_INSERT = Math.floor(65_535 / ROLLUP_COLUMNS.length);
 export class PostgresMetricsStore extends RollupMetricsStore {
   readonly table: string;
   private readonly pool: Pool;
+  /** Whether the store opened the pool, and so ends it. */
+  private readonly ownsPool: boolean;
   private readonly ensureSchema: () => Promise<void>;
 
   constructor(options: PostgresMetricsStoreOptions) {
     super(options);
     this.table = options.table ?? 'pstt_send_metrics_minute';
     if (!TABLE_NAME.test(this.table)) throw new InvalidMetricsArgumentError('table', TABLE_NAME_EXPECTED, this.table);
-    this.pool = openPostgresMetricsPool({
-      url: options.url,
-      password: options.password,
-      max: options.maxConnections ?? 2,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      applicationName: 'pstt-metrics',
-    });
+    this.ownsPool = !options.pool;
+    this.pool =
+      options.pool ??
+      openPostgresPool({
+        url: options.url,
+        password: options.password,
+        max: options.maxConnections ?? 2,
+        connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+        applicationName: 'pstt-metrics',
+      });
     this.ensureSchema = postgresSchemaOnce(this.pool, this.table, [
       createTableSql(this.table, DIALECT),
       // A table of an older release gets the columns it lacks.
@@ -132,6 +139,6 @@ export class PostgresMetricsStore extends RollupMetricsStore {
   }
 
   protected async closeBackend(): Promise<void> {
-    await this.pool.end();
+    if (this.ownsPool) await this.pool.end();
   }
 }

@@ -15,21 +15,24 @@ import {
   upsertSql,
   type SqlDialect,
 } from './metrics-sql';
+import { openSqliteDb, sqliteSchemaOnce, type SqliteDb } from '../store/sqlite-db';
 import type { CleanupResult } from './metrics-store';
 import type { MinuteRollup, RollupTotals } from './minute-rollup';
 import type { RollupBufferOptions } from './rollup-buffer';
 import { RollupMetricsStore } from './rollup-metrics-store';
-import { openSqliteMetricsDb, sqliteSchemaOnce } from './sqlite-metrics-db';
 
 /** Options of the SQLite metrics store. */
 export interface SqliteMetricsStoreOptions extends RollupBufferOptions {
   /** The database file, created with its folder when missing. @default `<dataDir>/metrics.db` */
   file?: string;
+  /** The process's open metrics database to use instead of opening `file`; the store never closes it. */
+  on?: SqliteDb;
   /** Table of the rollups. @default "send_metrics_minute" */
   table?: string;
   /**
    * How long a statement waits for another process's lock. better-sqlite3 is synchronous: the wait blocks
-   * this process's event loop, so keep it short; a write that times out is buffered and retried.
+   * this process's event loop, so keep it short; a write that times out is buffered and retried. Only when the
+   * store opens `file`: a shared connection (`on`) keeps its own.
    * @default 250
    */
   busyTimeoutMs?: number;
@@ -54,13 +57,16 @@ export class SqliteMetricsStore extends RollupMetricsStore {
   readonly file: string;
   private readonly table: string;
   private readonly db: Database.Database;
+  /** Whether the store opened the connection, and so closes it. */
+  private readonly ownsDb: boolean;
   private readonly ensureSchema: () => void;
 
   constructor(options: SqliteMetricsStoreOptions = {}) {
     super(options);
     this.table = options.table ?? 'send_metrics_minute';
     if (!TABLE_NAME.test(this.table)) throw new InvalidMetricsArgumentError('table', TABLE_NAME_EXPECTED, this.table);
-    ({ file: this.file, db: this.db } = openSqliteMetricsDb(options.file, options.busyTimeoutMs ?? 250));
+    this.ownsDb = !options.on;
+    ({ file: this.file, db: this.db } = options.on ?? openSqliteDb(options.file, options.busyTimeoutMs ?? 250));
     this.ensureSchema = sqliteSchemaOnce(this.db, () => {
       this.db.exec(createTableSql(this.table, DIALECT));
       // SQLite has no ADD COLUMN IF NOT EXISTS: a table of an older release gets the columns it lacks.
@@ -136,6 +142,6 @@ export class SqliteMetricsStore extends RollupMetricsStore {
   }
 
   protected async closeBackend(): Promise<void> {
-    this.db.close();
+    if (this.ownsDb) this.db.close();
   }
 }

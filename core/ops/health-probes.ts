@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppConfig } from '../config';
 import { PostgresMetricsStore } from '../metrics/postgres-metrics-store';
-import { storeLocationOf } from '../metrics/store-location';
+import { storeLocationOf } from '../store/store-location';
 import { redactUrl } from '../errors';
 import { connectTemporalClient } from '../temporal/client';
 import { taskQueuePollers } from '../temporal/task-queue-pollers';

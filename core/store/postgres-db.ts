@@ -2,7 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import { redactUrl } from '../errors';
 import { logger } from '../logger';
 
-export interface PostgresMetricsPoolOptions {
+export interface PostgresPoolOptions {
   /** `postgres://user@host:5432/db` (or `postgresql://`), without a password. */
   url: string;
   /** Password of the URL's user. @default PGPASSWORD or ~/.pgpass, as libpq */
@@ -16,7 +16,7 @@ export interface PostgresMetricsPoolOptions {
 }
 
 /** A pool on the PostgreSQL metrics database, for the metrics and alert stores; never connects here. */
-export function openPostgresMetricsPool(options: PostgresMetricsPoolOptions): Pool {
+export function openPostgresPool(options: PostgresPoolOptions): Pool {
   const pool = new Pool({
     connectionString: options.url,
     password: options.password,
