@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { entryArgs } from '../core/entry-point';
-import { RESTART_POLICY, RestartBackoff, type RestartPolicy } from '../core/ops/restart-policy';
+import { RESTART_POLICY, RestartBackoff, type RestartPolicy } from '../core/restart-policy';
 import { PROJECT_ROOT } from '../core/paths';
 
 /** A PSTT process the supervisor runs: a compiled entry point (dist/), its output in `<logsDir>/<name>.log`. */

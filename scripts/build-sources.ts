@@ -3,8 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/paths';
 
-/** The folders compiled into dist/: the application and its own scripts (not the tests or the benchmarks). */
-export const COMPILED_DIRS = ['core', 'workflows', 'activities', 'worker', 'api', 'devstack', 'scripts'] as const;
+/** The folders compiled into dist/: the application, the `pstt` command (cli/) and its own scripts (not the tests or the benchmarks). */
+export const COMPILED_DIRS = [
+  'core',
+  'workflows',
+  'activities',
+  'worker',
+  'api',
+  'devstack',
+  'cli',
+  'scripts',
+] as const;
 
 /** What else the build reads: the operator pages' sources, and what decides the dependencies and the compiler's settings. */
 const OTHER_INPUTS = ['ui/src', 'ui/styles.css', 'package.json', 'package-lock.json', 'tsconfig.json'] as const;

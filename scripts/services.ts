@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { logsDir } from '../core/paths';
 import { down, selectServices, statusOf, up } from '../devstack/stack';
-import { runCli } from './run-cli';
+import { runCli } from '../cli/run-cli';
 
 const USAGE = 'usage: npm run services -- up|down|status [--kafka-brokers 1|3] [postgres|kafka|temporal ...]';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { parseConfig } from '../../core/config';
-import { RESTART_POLICY } from '../../core/ops/restart-policy';
+import { RESTART_POLICY } from '../../core/restart-policy';
 import { PROJECT_ROOT } from '../../core/paths';
 import { ensureDeployTools, type DeployTools } from '../../devstack/deploy-tools';
 import { dashboardQueries, PROMETHEUS_FILE } from '../support/dashboard';

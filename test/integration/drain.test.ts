@@ -4,7 +4,7 @@ import { Client as PgClient } from 'pg';
 import { loadConfig, type AppConfig } from '../../core/config';
 import type { ExportResult } from '../../core/job';
 import { ensureTopic } from '../../core/kafka/topics';
-import { drain, isDrainNote, resumeAfterDrain, schedulingScheduleIds } from '../../core/ops/drain';
+import { drain, isDrainNote, resumeAfterDrain, schedulingScheduleIds } from '../../cli/ops/drain';
 import { scheduleIdOf, type Scheduling } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { runOf, runScheduleNow } from '../../core/temporal/run-now';

@@ -1,5 +1,5 @@
-import { evaluateHealth, type HealthObservations } from '../../core/ops/health-check';
-import { healthThresholdsFromEnv, RUNBOOK_THRESHOLDS } from '../../core/ops/health-thresholds';
+import { evaluateHealth, type HealthObservations } from '../../cli/ops/health-check';
+import { healthThresholdsFromEnv, RUNBOOK_THRESHOLDS } from '../../cli/ops/health-thresholds';
 import { ConfigError } from '../../core/errors';
 
 const GB = 1024 ** 3;

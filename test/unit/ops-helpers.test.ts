@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError } from '../../core/errors';
-import { drainNote, isDrainNote } from '../../core/ops/drain';
-import { resolveApiToken } from '../../core/ops/api-token';
-import { healthLogFile } from '../../core/ops/health-log';
-import { parseWorkerIdentity, prometheusValue, rssKbFromProcStatus } from '../../core/ops/process-memory';
-import { parseDurationOption, parseOptions, parseUrlOption } from '../../scripts/cli-options';
+import { drainNote, isDrainNote } from '../../cli/ops/drain';
+import { resolveApiToken } from '../../cli/ops/api-token';
+import { healthLogFile } from '../../cli/ops/health-log';
+import { parseWorkerIdentity, prometheusValue, rssKbFromProcStatus } from '../../cli/ops/process-memory';
+import { parseDurationOption, parseOptions, parseUrlOption } from '../../cli/cli-options';
 
 describe('drain notes', () => {
   it('marks what drain paused, and only that', () => {

@@ -1,4 +1,4 @@
-import { RESTART_POLICY, RestartBackoff } from '../../core/ops/restart-policy';
+import { RESTART_POLICY, RestartBackoff } from '../../core/restart-policy';
 
 describe('the restart policy', () => {
   it('waits 1 s, then twice as long for each restart in a row, at most 30 s', () => {

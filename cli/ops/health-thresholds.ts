@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { alertConfigFromEnv } from '../alerts/alert-config';
-import { formatIssues } from '../config';
-import { ConfigError } from '../errors';
+import { alertConfigFromEnv } from '../../core/alerts/alert-config';
+import { formatIssues } from '../../core/config';
+import { ConfigError } from '../../core/errors';
 
 /** Thresholds of the daily health check, from the runbook ("SLA e Obiettivi", "Metriche da Monitorare"). */
 export interface HealthThresholds {

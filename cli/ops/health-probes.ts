@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AppConfig } from '../config';
-import { PostgresMetricsStore } from '../metrics/postgres-metrics-store';
-import { storeLocationOf } from '../store/store-location';
-import { redactUrl } from '../errors';
-import { connectTemporalClient } from '../temporal/client';
-import { taskQueuePollers } from '../temporal/task-queue-pollers';
+import type { AppConfig } from '../../core/config';
+import { PostgresMetricsStore } from '../../core/metrics/postgres-metrics-store';
+import { storeLocationOf } from '../../core/store/store-location';
+import { redactUrl } from '../../core/errors';
+import { connectTemporalClient } from '../../core/temporal/client';
+import { taskQueuePollers } from '../../core/temporal/task-queue-pollers';
 import { ApiClient } from './api-client';
 import type {
   DiskSeen,

@@ -1,4 +1,4 @@
-import type { MailMessage } from '../mail/mailer';
+import type { MailMessage } from '../../core/mail/mailer';
 import type { HealthReport } from './health-check';
 
 /** The e-mail of a health check that found problems, with the runbook's subject; to SMTP_TO. */

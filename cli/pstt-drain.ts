@@ -5,7 +5,7 @@
  * schedulings drain paused, and only those.
  */
 import { loadConfig } from '../core/config';
-import { drain, resumeAfterDrain, type ScheduleOutcome } from '../core/ops/drain';
+import { drain, resumeAfterDrain, type ScheduleOutcome } from './ops/drain';
 import { connectTemporalClient } from '../core/temporal/client';
 import type { RunningExport } from '../core/temporal/running-exports';
 import { parseDurationOption, parseOptions } from './cli-options';

@@ -8,12 +8,12 @@ import { loadConfig } from '../core/config';
 import { InvalidOptionError } from '../core/errors';
 import { Mailer } from '../core/mail/mailer';
 import { smtpConfigFromEnv, type SmtpConfig } from '../core/mail/smtp-config';
-import { resolveApiToken } from '../core/ops/api-token';
-import { evaluateHealth, formatHealthReport } from '../core/ops/health-check';
-import { appendHealthLog } from '../core/ops/health-log';
-import { healthReportMail } from '../core/ops/health-mail';
-import { gatherHealth } from '../core/ops/health-probes';
-import { healthThresholdsFromEnv } from '../core/ops/health-thresholds';
+import { resolveApiToken } from './ops/api-token';
+import { evaluateHealth, formatHealthReport } from './ops/health-check';
+import { appendHealthLog } from './ops/health-log';
+import { healthReportMail } from './ops/health-mail';
+import { gatherHealth } from './ops/health-probes';
+import { healthThresholdsFromEnv } from './ops/health-thresholds';
 import { dataDir, logsDir } from '../core/paths';
 import { parseOptions, parseUrlOption } from './cli-options';
 

@@ -1,4 +1,4 @@
-import { ApiRequestError } from '../errors';
+import { ApiRequestError } from '../../core/errors';
 
 export interface ApiClientOptions {
   /** Base URL of the PSTT API, e.g. `http://127.0.0.1:8000`. */
