@@ -4,6 +4,8 @@ import { logger } from '../core/logger';
 import { runFailureMail } from '../core/mail/run-failure-mail';
 import type { ActivityDeps } from './deps';
 
+const log = logger.child({ component: 'notify' });
+
 export interface NotificationResult {
   delivered: boolean;
   /** The SMTP server's message id when delivered. */
@@ -22,16 +24,16 @@ export function makeSendFailureNotification(deps: Pick<ActivityDeps, 'mailer' | 
     const context = { scheduling: notice.scheduling_name, workflowId: notice.workflow_id };
     const what = notice.kind === 'suspect' ? 'run is suspect' : 'run failed';
     if (!deps.mailer) {
-      logger.warn(context, `[NOTIFY] ${what}, but e-mail is off (SMTP_HOST is not set): no notification sent`);
+      log.warn(context, `${what}, but e-mail is off (SMTP_HOST is not set): no notification sent`);
       return { delivered: false, message_id: null, skipped: 'e-mail is off: SMTP_HOST is not set' };
     }
     try {
       const messageId = await deps.mailer.send(runFailureMail(notice, deps.config.temporal));
-      logger.info(context, `[NOTIFY] ${what}: notification sent`);
+      log.info(context, `${what}: notification sent`);
       return { delivered: true, message_id: messageId, skipped: null };
     } catch (err) {
       if (!(err instanceof NoRecipientError)) throw err;
-      logger.warn(context, `[NOTIFY] ${what}, but ${err.message}`);
+      log.warn(context, `${what}, but ${err.message}`);
       return { delivered: false, message_id: null, skipped: err.message };
     }
   };

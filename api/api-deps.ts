@@ -16,6 +16,8 @@ import { createPrometheusRegistry } from './prometheus';
 import { SchedulerService } from './scheduler-service';
 import { testTargetPolicyOf } from './test-targets';
 
+const log = logger.child({ component: 'kafka' });
+
 /** Configured tokens, or the generated admin token when none is configured (its file announced once). */
 export function tokensOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env): TokenEntry[] {
   if (config.api.tokens.length === 0) {
@@ -44,7 +46,7 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
     observer: (record) => metrics.record(record),
   });
   // The API starts even when Kafka is down: health reports it, /send retries the connection.
-  await producer.connect().catch((err: unknown) => logger.warn({ err }, '[KAFKA] producer not connected at start'));
+  await producer.connect().catch((err: unknown) => log.warn({ err }, 'producer not connected at start'));
   // Likewise without Temporal: its routes answer 503 until the client reconnects by itself.
   const temporal = lazyTemporalClient(config.temporal);
   const scheduler = new SchedulerService(temporal, config);

@@ -87,7 +87,8 @@ export class Supervisor {
       uptimeMs,
       restartInMs: delayMs,
       restart,
-      msg: `[SUPERVISOR] ${line}`,
+      component: 'supervisor',
+      msg: line,
     });
     s.restartTimer = setTimeout(() => {
       s.restartTimer = null;

@@ -6,6 +6,8 @@ import { logger } from '../core/logger';
 import { TEMPORAL_RECONNECT } from '../core/temporal/client';
 import { workflowSource } from './workflow-source';
 
+const log = logger.child({ component: 'temporal' });
+
 export interface ExportWorkerOptions {
   connection: NativeConnection;
   config: AppConfig;
@@ -48,12 +50,12 @@ export async function connectWorkerConnection(config: AppConfig): Promise<Native
   ) {
     try {
       const connection = await NativeConnection.connect({ address });
-      if (waited) logger.info({ temporal: address }, '[TEMPORAL] connected: the worker starts polling');
+      if (waited) log.info({ temporal: address }, 'connected: the worker starts polling');
       return connection;
     } catch (err) {
-      logger.warn(
+      log.warn(
         { temporal: address, retryInMs: delay, reason: err instanceof Error ? err.message : String(err) },
-        '[TEMPORAL] not reachable: the worker waits for it',
+        'not reachable: the worker waits for it',
       );
       waited = true;
       await sleep(delay);

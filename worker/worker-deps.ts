@@ -12,6 +12,8 @@ import { SourceRegistry } from '../core/sources';
 import { closeStoreDb, openConfiguredStoreDb } from '../core/store/store-db';
 import { lazyTemporalClient } from '../core/temporal/client';
 
+const log = logger.child({ component: 'kafka' });
+
 /** nodemailer (~10 MB loaded) only in a worker that sends e-mail. */
 function loadMailer(): typeof Mailer {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,9 +42,7 @@ export async function buildWorkerDeps(
   // attempt and retry with backoff, and the producer connects at the first send once the broker is back.
   await producer
     .connect()
-    .catch((err: unknown) =>
-      logger.warn({ err }, '[KAFKA] producer not connected at start; retrying at the first send'),
-    );
+    .catch((err: unknown) => log.warn({ err }, 'producer not connected at start; retrying at the first send'));
   const sources = new SourceRegistry(config);
   // Connects at its first call: the worker starts while Temporal is down and waits for it (worker/main.ts).
   const temporal = lazyTemporalClient(config.temporal);

@@ -5,6 +5,8 @@ import { alertMail } from './alert-mail';
 import { evaluateRules, type AlertInputs, type AlertLevel, type AlertRule } from './alert-rules';
 import type { AlertStore, NewAlert } from './alert-store';
 
+const log = logger.child({ component: 'alert' });
+
 /** What sends the e-mails (the worker's Mailer). */
 export interface AlertMailer {
   send(message: MailMessage): Promise<string>;
@@ -60,9 +62,9 @@ export class AlertMonitor {
       const saved = await this.store.save(state, previous.get(state.rule) ?? null, alert);
       if (saved && transition) {
         transitions++;
-        logger.warn(
+        log.warn(
           { rule: transition.rule, from: transition.previous_state, to: transition.state, value: transition.value },
-          `[ALERT] ${transition.message}`,
+          transition.message,
         );
       }
     }
@@ -83,7 +85,7 @@ export class AlertMonitor {
   async deliverPending(): Promise<{ delivered: number; undelivered: number }> {
     const pending = await this.store.undelivered(this.maxDeliveries);
     if (pending.length > 0 && !this.mailer) {
-      logger.warn({ undelivered: pending.length }, `[ALERT] ${MAIL_OFF}: alerts are logged, not e-mailed`);
+      log.warn({ undelivered: pending.length }, `${MAIL_OFF}: alerts are logged, not e-mailed`);
       return { delivered: 0, undelivered: pending.length };
     }
     let delivered = 0;
@@ -93,10 +95,7 @@ export class AlertMonitor {
       } catch (err) {
         const error = deliveryError(err);
         await this.store.recordDelivery(alert.id, { delivered: false, error });
-        logger.warn(
-          { alert: alert.id, rule: alert.rule, error },
-          '[ALERT] e-mail not delivered; retried at the next evaluation',
-        );
+        log.warn({ alert: alert.id, rule: alert.rule, error }, 'e-mail not delivered; retried at the next evaluation');
         break;
       }
       await this.store.recordDelivery(alert.id, { delivered: true, at: new Date() });

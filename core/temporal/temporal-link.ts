@@ -3,6 +3,8 @@ import { TemporalUnavailableError } from '../errors';
 import { logger } from '../logger';
 import { withCallTimeout } from './client';
 
+const log = logger.child({ component: 'temporal' });
+
 /** Deadline of each Temporal call the API makes: its routes answer 503 within it when the server is gone. */
 export const TEMPORAL_CALL_TIMEOUT_MS = 2_500;
 
@@ -83,8 +85,8 @@ export class TemporalLink {
   /** Logs each change of state once, not each failed request. */
   private remember(state: TemporalState, reason?: string): void {
     if (state !== this.known.state) {
-      if (state === 'unavailable') logger.warn({ temporal: this.address, reason }, '[TEMPORAL] unavailable');
-      else logger.info({ temporal: this.address }, '[TEMPORAL] connected');
+      if (state === 'unavailable') log.warn({ temporal: this.address, reason }, 'unavailable');
+      else log.info({ temporal: this.address }, 'connected');
     }
     this.known = { state, at: Date.now() };
   }

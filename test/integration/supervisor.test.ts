@@ -134,7 +134,7 @@ describe('npm start supervises the worker and the API', () => {
       .filter((l) => l.startsWith('{'));
     const line = log
       .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => String(l.msg).startsWith('[SUPERVISOR] worker exited'));
+      .find((l) => l.component === 'supervisor' && String(l.msg).startsWith('worker exited'));
     expect(line).toMatchObject({ level: 40, exit: 'SIGKILL', restartInMs: 1000, restart: 1 });
   }, 400_000);
 

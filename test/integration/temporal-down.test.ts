@@ -153,7 +153,14 @@ describe('the API and a worker while Temporal is unreachable, then back', () => 
     expect((await request(app).get('/healthz').expect(200)).body).toEqual({ status: 'ok', temporal: 'unavailable' });
     // The worker waits for the server instead of exiting.
     expect(worker.exitCode).toBeNull();
-    expect(fs.readFileSync(logFile, 'utf8')).toContain('[TEMPORAL] not reachable: the worker waits for it');
+    const logged = fs
+      .readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ component: 'temporal', msg: 'not reachable: the worker waits for it' }),
+    );
   });
 
   it('once Temporal is back, the same API and worker serve without a restart: a run now exports every row', async () => {
