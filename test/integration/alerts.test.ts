@@ -32,7 +32,8 @@ import { uniqueName } from '../support/names';
 import { runExportWorker } from '../support/queue-worker';
 import { quietTemporalRuntime } from '../support/quiet-runtime';
 import { failingKafkaScheduling, makeScheduling } from '../support/scheduling';
-import { createSmtpServer, eventually, type TestSmtpServer } from '../support/smtp';
+import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { eventually } from '../support/eventually';
 
 const READ_TOKEN = uniqueName('read-token');
 const isAlert = (mail: ParsedMail) => /^\[PSTT\] (WARNING|CRITICAL|RESOLVED)/.test(mail.subject ?? '');

@@ -15,7 +15,7 @@ import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
 import { writeWorkerConfig } from '../support/worker-config';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 const ROWS = 3_000;
 

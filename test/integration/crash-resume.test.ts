@@ -5,7 +5,7 @@ import { countMessages } from '../../core/kafka/topics';
 import { runningExports } from '../../core/temporal/running-exports';
 import { consumeMessages } from '../support/kafka';
 import { idsByPartition, OrdersExportHarness, stepsBack } from '../support/orders-export';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 const ROWS = 100_000;
 const BATCH = 100;

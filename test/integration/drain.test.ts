@@ -16,7 +16,7 @@ import { uniqueName } from '../support/names';
 import { pstt } from '../support/pstt-cli';
 import { startQueueWorker, type QueueWorker } from '../support/queue-worker';
 import { makeScheduling } from '../support/scheduling';
-import { eventually } from '../support/smtp';
+import { eventually } from '../support/eventually';
 
 const POSTGRES_URL = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');
 const OPS_NOTE = 'paused by ops: source database maintenance';

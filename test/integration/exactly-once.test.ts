@@ -6,7 +6,7 @@ import { uniqueName } from '../support/names';
 import { consumeCommitted } from '../support/committed-reader';
 import type { ConsumedMessage } from '../support/kafka';
 import { idsByPartition, OrdersExportHarness, stepsBack } from '../support/orders-export';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 const ROWS = 200_000;
 

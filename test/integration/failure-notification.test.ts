@@ -17,7 +17,8 @@ import { uniqueName } from '../support/names';
 import { runExportWorker, type QueueWorker } from '../support/queue-worker';
 import { quietTemporalRuntime, quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
-import { createSmtpServer, eventually, type TestSmtpServer } from '../support/smtp';
+import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { eventually } from '../support/eventually';
 
 const textOf = (mail: ParsedMail) => mail.text ?? '';
 const recipientsOf = (mail: ParsedMail) =>

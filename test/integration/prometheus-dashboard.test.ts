@@ -14,9 +14,9 @@ import { startApiStack, type ApiStack } from '../support/api-stack';
 import { dashboardQueries, metricNamesOf, PROMETHEUS_FILE } from '../support/dashboard';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
-import { freePort } from '../support/tcp-proxy';
+import { freePort } from '../support/ports';
 import { writeWorkerConfig } from '../support/worker-config';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 /** Scrapes every second here (60 s in the file): the test waits for scrapes, not for minutes. */
 const TEST_SCRAPE_INTERVAL = '1s';

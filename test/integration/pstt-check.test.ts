@@ -12,7 +12,9 @@ import { startApiStack, type ApiStack } from '../support/api-stack';
 import { uniqueName } from '../support/names';
 import { pstt } from '../support/pstt-cli';
 import { failingKafkaScheduling } from '../support/scheduling';
-import { createSmtpServer, eventually, freePort, type TestSmtpServer } from '../support/smtp';
+import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { eventually } from '../support/eventually';
+import { freePort } from '../support/ports';
 
 /** A PSTT stack (API on a real port, worker on its own task queue, metrics store) with the check's view of it. */
 interface Stack extends ApiStack {

@@ -16,7 +16,8 @@ import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
-import { createSmtpServer, eventually, type TestSmtpServer } from '../support/smtp';
+import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { eventually } from '../support/eventually';
 
 /** Rows of the PostgreSQL table; each costs 2 ms to read (pg_sleep in the query), so a pass takes about 4 s. */
 const ROWS = 2000;

@@ -13,7 +13,7 @@ import { writeWorkerConfig } from '../support/worker-config';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 type Failure = Error & { type?: string; nonRetryable?: boolean; details?: unknown[] };
 

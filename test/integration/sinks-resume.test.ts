@@ -10,7 +10,7 @@ import { consumeMessages } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { OrdersExportHarness } from '../support/orders-export';
 import { makeScheduling } from '../support/scheduling';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 const ROWS = 40_000;
 

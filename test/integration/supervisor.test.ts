@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config';
@@ -13,23 +12,9 @@ import { retentionScheduleIdOf } from '../../core/temporal/retention-schedule';
 import { taskQueuePollers } from '../../core/temporal/task-queue-pollers';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { uniqueName } from '../support/names';
-import { freePort } from '../support/tcp-proxy';
-import { exited } from '../support/worker-process';
-
-/** Polls `probe` until it returns a value, or fails naming what was awaited. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  deadlineMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`waited ${deadlineMs / 1000} s for ${what}`);
-    await sleep(250);
-  }
-}
+import { eventually } from '../support/eventually';
+import { freePort } from '../support/ports';
+import { exited } from '../support/child-process';
 
 /**
  * `npm start` (scripts/start.ts, the real entry point) on its own config, data folder, API port and
@@ -102,25 +87,25 @@ describe('npm start supervises the worker and the API', () => {
   };
 
   it('a worker killed with SIGKILL is restarted (new pid, polling again), the API keeps answering, and both the console and the log say so', async () => {
-    await waitFor(
+    await eventually(
       `"PSTT is running" on the console:\n${output}`,
       () => (output.includes('PSTT is running') ? true : undefined),
       150_000,
     );
-    const workerPid = await waitFor('the worker pid', () => pidOf('started', 'worker'));
-    const apiPid = await waitFor('the API pid', () => pidOf('started', 'api'));
-    await waitFor('the API', apiAnswers);
-    await waitFor('the worker polling its task queue', () => polling(workerPid), 120_000);
+    const workerPid = await eventually('the worker pid', () => pidOf('started', 'worker'));
+    const apiPid = await eventually('the API pid', () => pidOf('started', 'api'));
+    await eventually('the API', apiAnswers);
+    await eventually('the worker polling its task queue', () => polling(workerPid), 120_000);
 
     process.kill(workerPid, 'SIGKILL');
-    const restartedPid = await waitFor(`the worker's restart on the console:\n${output}`, () =>
+    const restartedPid = await eventually(`the worker's restart on the console:\n${output}`, () =>
       pidOf('restarted', 'worker'),
     );
     expect(restartedPid).not.toBe(workerPid);
     expect(output).toMatch(
       /^worker exited \(SIGKILL\) after \d+ s; restarting in 1 s \(restart 1 in a row\); see .*worker\.log$/m,
     );
-    await waitFor('the restarted worker polling its task queue', () => polling(restartedPid), 120_000);
+    await eventually('the restarted worker polling its task queue', () => polling(restartedPid), 120_000);
 
     // The rest of the stack went on: same API process, still answering; the supervisor itself too.
     expect(await apiAnswers()).toBe(true);

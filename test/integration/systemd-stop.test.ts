@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../core/paths';
 import { ensureBuilt } from '../../scripts/build';
 import { uniqueName } from '../support/names';
 import { writeWorkerConfig } from '../support/worker-config';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 const UNIT = path.join(PROJECT_ROOT, 'deploy', 'systemd', 'pstt-worker.service');
 

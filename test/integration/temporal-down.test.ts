@@ -19,8 +19,9 @@ import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { spawnWorkerProcess } from '../../worker/spawn-worker';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
-import { freePort, TcpProxy } from '../support/tcp-proxy';
-import { exited } from '../support/worker-process';
+import { TcpProxy } from '../support/tcp-proxy';
+import { freePort } from '../support/ports';
+import { exited } from '../support/child-process';
 
 const ROWS = 300;
 const TOKEN_ENV = 'RT_TEMPORAL_DOWN_TOKEN';

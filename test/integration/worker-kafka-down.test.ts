@@ -15,8 +15,9 @@ import { writeWorkerConfig } from '../support/worker-config';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
-import { freePort, TcpProxy } from '../support/tcp-proxy';
-import { exited } from '../support/worker-process';
+import { TcpProxy } from '../support/tcp-proxy';
+import { freePort } from '../support/ports';
+import { exited } from '../support/child-process';
 
 const ROWS = 2_000;
 

@@ -14,7 +14,7 @@ import { writeWorkerConfig } from '../support/worker-config';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
-import { exited } from '../support/worker-process';
+import { exited } from '../support/child-process';
 
 const POSTGRES_URL = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');
 

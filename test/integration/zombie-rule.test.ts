@@ -4,7 +4,8 @@ import type { ExportResult } from '../../core/job';
 import { countMessages } from '../../core/kafka/topics';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { OrdersExportHarness } from '../support/orders-export';
-import { freePort, TcpProxy } from '../support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
+import { freePort } from '../support/ports';
 
 const ROWS = 200_000;
 /** Rows paced by the database (about 1 ms of sleep every 4th row): the export outlasts the heartbeat timeout. */

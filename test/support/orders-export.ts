@@ -16,7 +16,7 @@ import { spawnWorkerProcess } from '../../worker/spawn-worker';
 import { consumeMessages, deleteTopic, testKafka, type ConsumedMessage } from './kafka';
 import { uniqueName } from './names';
 import { makeScheduling } from './scheduling';
-import { exited } from './worker-process';
+import { exited } from './child-process';
 
 /**
  * Kafka exports of the demo `orders` table run by real worker processes that a test can kill, freeze

@@ -1,7 +1,7 @@
-import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './ports';
 
 /** A real SMTP server on loopback that keeps what it receives; it can go down and come back on its port. */
 export interface TestSmtpServer {
@@ -19,15 +19,6 @@ export interface TestSmtpServer {
   waitFor(match: (mail: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
   /** Received messages that match. */
   matching(match: (mail: ParsedMail) => boolean): ParsedMail[];
-}
-
-/** A free loopback port: taken, then released. */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 export interface SmtpServerOptions {
@@ -108,15 +99,4 @@ export async function createSmtpServer(options: SmtpServerOptions = {}): Promise
   };
   if (options.listening ?? true) await api.start();
   return api;
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await sleep(200);
-  }
 }

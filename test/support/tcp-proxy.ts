@@ -1,14 +1,5 @@
 import net from 'node:net';
 
-/** A free TCP port on the loopback interface (nothing listens on it when this returns). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /**
  * Forwards a loopback port to a target, so that a test can make a service "come back" without touching
  * the shared service itself: before `open()` the port refuses connections, as a stopped broker's would.
