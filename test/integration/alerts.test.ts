@@ -29,7 +29,7 @@ import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { connectWorkerConnection } from '../../worker/create-worker';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
-import { runExportWorker } from '../support/queue-worker';
+import { runExportWorker } from '../support/export-harness';
 import { quietTemporalRuntime } from '../support/quiet-runtime';
 import { failingKafkaScheduling, makeScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';

@@ -11,10 +11,9 @@ import { countMessages, ensureTopic } from '../../core/kafka/topics';
 import type { SchedulingInput } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { devPostgresUrl } from '../../devstack/postgres-server';
-import { createExportHarness } from '../support/export-harness';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
-import { startQueueWorker, type QueueWorker } from '../support/queue-worker';
+import { createExportHarness, startQueueWorker, type QueueWorker } from '../support/export-harness';
 import { makeScheduling } from '../support/scheduling';
 
 const POSTGRES_URL = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');

@@ -7,7 +7,7 @@ import { connectTemporalClient } from '../../core/temporal/client';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { consumeMessages, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
-import { startQueueWorker } from '../support/queue-worker';
+import { startQueueWorker } from '../support/export-harness';
 import { makeScheduling } from '../support/scheduling';
 
 /**

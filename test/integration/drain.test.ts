@@ -14,7 +14,7 @@ import { devPostgresUrl } from '../../devstack/postgres-server';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { pstt } from '../support/pstt-cli';
-import { startQueueWorker, type QueueWorker } from '../support/queue-worker';
+import { startQueueWorker, type QueueWorker } from '../support/export-harness';
 import { makeScheduling } from '../support/scheduling';
 import { eventually } from '../support/eventually';
 

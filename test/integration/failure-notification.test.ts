@@ -14,7 +14,7 @@ import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { connectWorkerConnection } from '../../worker/create-worker';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
-import { runExportWorker, type QueueWorker } from '../support/queue-worker';
+import { runExportWorker, type QueueWorker } from '../support/export-harness';
 import { quietTemporalRuntime, quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { TokenRegistry, type Role } from '../../api/auth';
@@ -22,10 +22,9 @@ import { createMetricsStore } from '../../core/metrics/create-metrics-store';
 import type { MetricsStore } from '../../core/metrics/metrics-store';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
-import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
-import { buildWorkerDeps } from '../../worker/worker-deps';
+import { connectWorkerConnection } from '../../worker/create-worker';
+import { runExportWorker } from './export-harness';
 import { uniqueName } from './names';
-import { quietWorkflowBundle } from './quiet-runtime';
 
 /** One token per role, generated per run. */
 export type StackTokens = Record<Role, string>;
@@ -76,10 +75,7 @@ export async function startApiStack(
   const tokens: StackTokens = { read: uniqueName('read'), operate: uniqueName('operate'), admin: uniqueName('admin') };
   const client = await connectTemporalClient(config.temporal);
   const connection: NativeConnection = await connectWorkerConnection(config);
-  const workerDeps = await buildWorkerDeps(config, options.workerEnv);
-  const workflowBundle = await quietWorkflowBundle();
-  const worker: Worker = await createExportWorker({ connection, config, deps: workerDeps, workflowBundle });
-  const workerRun = worker.run();
+  const worker = await runExportWorker({ config, connection, env: options.workerEnv });
   const metrics = createMetricsStore(metricsUrl);
   const alerts = createAlertStore(metricsUrl);
   const producer = new KafkaProducer(createKafka(config.kafka), { observer: (r) => metrics.record(r) });
@@ -118,9 +114,7 @@ export async function startApiStack(
     async close() {
       server?.closeAllConnections();
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-      worker.shutdown();
-      await workerRun;
-      await workerDeps.close();
+      await worker.stop();
       await preview.close();
       await producer.disconnect();
       await metrics.close();
