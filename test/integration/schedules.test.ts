@@ -23,8 +23,10 @@ describe('temporal.yaml applied to Temporal Schedules (real dev server)', () => 
 
   it('creates the demo schedule of the repository temporal.yaml, as the stack does at start', async () => {
     const config = loadConfig(path.join(PROJECT_ROOT, 'temporal.yaml'));
-    const outcomes = await applySchedulings(client, config);
-    expect(outcomes.find((o) => o.name === 'demo-orders')?.action).toMatch(/^(created|updated|unchanged)$/);
+    // The first apply creates or updates it, depending on what this dev server holds; applied again, the
+    // file changes nothing.
+    expect((await applySchedulings(client, config)).map((o) => o.name)).toContain('demo-orders');
+    expect((await applySchedulings(client, config)).find((o) => o.name === 'demo-orders')?.action).toBe('unchanged');
 
     const description = await client.schedule.getHandle(scheduleIdOf('demo-orders')).describe();
     expect(description.spec.calendars?.length).toBeGreaterThan(0);

@@ -128,7 +128,7 @@ describe('npm start supervises the worker and the API', () => {
     const apiPid = pidOf('started', 'api')!;
     start!.kill('SIGTERM');
     await exited(start!);
-    for (const pid of [workerPid, apiPid]) expect(() => process.kill(pid, 0)).toThrow();
+    for (const pid of [workerPid, apiPid]) expect(() => process.kill(pid, 0)).toThrow('ESRCH');
     expect(output.match(/^worker: restarted/gm)).toHaveLength(1);
   });
 });

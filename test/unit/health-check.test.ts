@@ -36,6 +36,9 @@ const evaluate = (change: (o: HealthObservations) => void = () => undefined) => 
 };
 const statusOf = (report: ReturnType<typeof evaluate>, name: string) =>
   report.checks.find((c) => c.name === name)?.status;
+/** A check's ⚠️ / ❌ lines: none when it is ok. */
+const warningsOf = (report: ReturnType<typeof evaluate>, name: string) =>
+  report.checks.find((c) => c.name === name)?.lines.filter((l) => /^(⚠️|❌)/u.test(l));
 
 describe('the daily health check verdict (runbook thresholds)', () => {
   it('a healthy stack: exit 0 and the runbook ✅ lines', () => {
@@ -60,11 +63,11 @@ describe('the daily health check verdict (runbook thresholds)', () => {
   });
 
   it.each([
-    [98, 'ok'],
-    [97.99, 'warning'],
-    [95, 'warning'],
-    [94.99, 'critical'],
-  ] as const)('success rate %s%% -> %s', (rate, expected) => {
+    [98, 'ok', []],
+    [97.99, 'warning', ['⚠️ WARNING: Success rate < 98%']],
+    [95, 'warning', ['⚠️ WARNING: Success rate < 98%']],
+    [94.99, 'critical', ['❌ CRITICAL: Success rate < 95%']],
+  ] as const)('success rate %s%% -> %s', (rate, expected, warnings) => {
     const report = evaluate((o) => {
       o.summary = {
         ok: true,
@@ -73,16 +76,15 @@ describe('the daily health check verdict (runbook thresholds)', () => {
     });
     expect(statusOf(report, 'success_rate')).toBe(expected);
     expect(report.exit_code).toBe({ ok: 0, warning: 1, critical: 2 }[expected]);
-    if (expected === 'warning') expect(report.lines).toContain('⚠️ WARNING: Success rate < 98%');
-    if (expected === 'critical') expect(report.lines).toContain('❌ CRITICAL: Success rate < 95%');
+    expect(warningsOf(report, 'success_rate')).toEqual(warnings);
   });
 
   it.each([
-    [1000, 'ok'],
-    [1001, 'warning'],
-    [5000, 'warning'],
-    [5001, 'critical'],
-  ] as const)('p99 latency %s ms -> %s', (p99, expected) => {
+    [1000, 'ok', []],
+    [1001, 'warning', ['⚠️ WARNING: Latenza p99 > 1000ms']],
+    [5000, 'warning', ['⚠️ WARNING: Latenza p99 > 1000ms']],
+    [5001, 'critical', ['❌ CRITICAL: Latenza p99 > 5000ms']],
+  ] as const)('p99 latency %s ms -> %s', (p99, expected, warnings) => {
     const report = evaluate((o) => {
       o.summary = {
         ok: true,
@@ -90,8 +92,7 @@ describe('the daily health check verdict (runbook thresholds)', () => {
       };
     });
     expect(statusOf(report, 'latency')).toBe(expected);
-    if (expected === 'warning') expect(report.lines).toContain('⚠️ WARNING: Latenza p99 > 1000ms');
-    if (expected === 'critical') expect(report.lines).toContain('❌ CRITICAL: Latenza p99 > 5000ms');
+    expect(warningsOf(report, 'latency')).toEqual(warnings);
   });
 
   it('warns on an average latency above 500 ms, as health_check.ps1 does', () => {
@@ -139,16 +140,16 @@ describe('the daily health check verdict (runbook thresholds)', () => {
   });
 
   it.each([
-    [30, 'ok'],
-    [29.9, 'warning'],
-    [20, 'warning'],
-    [19.9, 'critical'],
-  ] as const)('free disk %s%% -> %s', (free, expected) => {
+    [30, 'ok', []],
+    [29.9, 'warning', ['⚠️ WARNING: Spazio disco < 30%']],
+    [20, 'warning', ['⚠️ WARNING: Spazio disco < 30%']],
+    [19.9, 'critical', ['❌ CRITICAL: Spazio disco < 20%']],
+  ] as const)('free disk %s%% -> %s', (free, expected, warnings) => {
     const report = evaluate((o) => {
       o.disk = { ok: true, value: { path: '/data', freeBytes: free * 10, totalBytes: 1000 } };
     });
     expect(statusOf(report, 'disk')).toBe(expected);
-    if (expected === 'critical') expect(report.lines).toContain('❌ CRITICAL: Spazio disco < 20%');
+    expect(warningsOf(report, 'disk')).toEqual(warnings);
   });
 
   it('a metrics store above 50 MB warns and names the cleanup', () => {
