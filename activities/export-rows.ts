@@ -5,6 +5,7 @@ import type { KafkaMessage } from '../core/kafka/message';
 import { keyOf } from '../core/resume-key';
 import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
 import type { RowValues } from '../core/row-values';
+import type { KafkaScheduling } from '../core/scheduling';
 import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
 import type { QueryCursor, SourceCount } from '../core/sources/source';
 import type { ActivityDeps } from './deps';
@@ -59,13 +60,12 @@ export type RowDeps = Pick<ActivityDeps, 'config' | 'sources'>;
  */
 export async function openExportRows(
   deps: RowDeps,
-  input: ExportActivityInput,
+  input: ExportActivityInput<KafkaScheduling>,
   resumed: ExportProgress | undefined,
   maxMessageBytes: number,
 ): Promise<ExportRows> {
   const { scheduling } = input;
   const config = scheduling.kafka_config;
-  if (!config) throw new Error('openExportRows: not a Kafka scheduling');
   const start = await openExportQuery(deps, input, resumed);
   const { cursor, tracker } = start;
   try {

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ConfigError } from '../core/errors';
 import { createCsvWriter } from '../core/files/csv-writer';
 import type { FileWriter } from '../core/files/file-writer';
 import { renderFileName, timeZoneOf, type FileFormat } from '../core/files/file-name';
@@ -13,7 +12,7 @@ import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
 import { incrementalKeyOf } from '../core/incremental-key';
 import { keyOf, ResumeKeyTracker } from '../core/resume-key';
 import type { Row } from '../core/row-serializer';
-import type { FileConfig } from '../core/scheduling';
+import type { FileConfig, FileScheduling } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
 import { startKeepAlive } from './checkpoint';
 import { INCREMENTAL_FIELD } from './incremental';
@@ -51,15 +50,10 @@ export function makeExportToFile(deps: FileExportDeps, options: FileExportOption
   const chunkRows = options.chunkRows ?? 1000;
   const maxRowsPerSheet = options.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
 
-  return async function exportToFile(input: ExportActivityInput): Promise<ExportResult> {
+  return async function exportToFile(input: ExportActivityInput<FileScheduling>): Promise<ExportResult> {
     const ctx = Context.current();
     const { scheduling } = input;
     const fileConfig = scheduling.file_config;
-    if (scheduling.export_format === 'kafka' || !fileConfig) {
-      throw new ConfigError(
-        `scheduling "${scheduling.name}": a file export needs export_format csv or excel and a file_config`,
-      );
-    }
     const format: FileFormat = scheduling.export_format;
     const started = Date.now();
     const fileName = renderFileName(fileConfig.file_name, {

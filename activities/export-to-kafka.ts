@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { ConfigError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress, ExportResult } from '../core/job';
+import type { KafkaScheduling } from '../core/scheduling';
 import { checkTopic } from '../core/kafka/topic-check';
 import { reconcile } from '../core/reconcile';
 import type { ActivityDeps } from './deps';
@@ -23,13 +23,11 @@ import { openThreadedRows } from './threaded-rows';
  * become durable, at least once or exactly once, is the delivery's (delivery.ts).
  */
 export function makeExportToKafka(deps: ActivityDeps) {
-  return async function exportToKafka(given: ExportActivityInput): Promise<ExportResult> {
+  return async function exportToKafka(given: ExportActivityInput<KafkaScheduling>): Promise<ExportResult> {
     const ctx = Context.current();
     const input = withIncrementalKey(given);
     const { scheduling } = input;
     const kafkaConfig = scheduling.kafka_config;
-    if (!kafkaConfig)
-      throw new ConfigError(`scheduling "${scheduling.name}": kafka_config is required for a Kafka export`);
     const started = Date.now();
     const { maxMessageBytes } = await checkTopic(deps.kafka, kafkaConfig.topic);
     await deps.producer.refreshTopic(kafkaConfig.topic);

@@ -1,7 +1,7 @@
 import type { ExportActivityInput } from '../core/job';
 import { incrementalKeyOf } from '../core/incremental-key';
 import { keyParams } from '../core/resume-key';
-import { durationToMs } from '../core/scheduling';
+import { durationToMs, type KafkaScheduling } from '../core/scheduling';
 import type { KeyWindow } from '../core/sources/resume-query';
 import type { ParamValue } from '../core/sources/source';
 import type { SqlDialect } from '../core/sources/named-params';
@@ -14,9 +14,9 @@ export const INCREMENTAL_FIELD = 'incremental';
  * The input as an incremental Kafka export runs it: its `(column, ...key)` is the resume key (the
  * model allows no other), so a retried attempt resumes after the last acknowledged row in that order.
  */
-export function withIncrementalKey(input: ExportActivityInput): ExportActivityInput {
+export function withIncrementalKey(input: ExportActivityInput<KafkaScheduling>): ExportActivityInput<KafkaScheduling> {
   const { incremental, kafka_config: kafka } = input.scheduling;
-  if (!incremental || !kafka) return input;
+  if (!incremental) return input;
   return {
     ...input,
     scheduling: { ...input.scheduling, kafka_config: { ...kafka, resume_key: incrementalKeyOf(incremental) } },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidQueryError, ResumeKeyError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
+import type { KafkaScheduling } from '../core/scheduling';
 import { keyParams, ResumeKeyTracker, type KeyValue } from '../core/resume-key';
 import { rowToJson, type Row } from '../core/row-serializer';
 import { rowBuilder, type RowValues } from '../core/row-values';
@@ -40,11 +41,11 @@ export function rowFingerprint(row: Row): string {
  */
 export async function openExportQuery(
   deps: Deps,
-  input: ExportActivityInput,
+  input: ExportActivityInput<KafkaScheduling>,
   resumed: ExportProgress | undefined,
 ): Promise<ExportStart> {
   const { scheduling } = input;
-  const resumeKey = scheduling.kafka_config?.resume_key;
+  const resumeKey = scheduling.kafka_config.resume_key;
   const sent = resumed && resumed.rowsAcked > 0 ? resumed : null;
   const wasStartedOver = { ...FRESH, startedOver: resumed?.startedOver };
 
@@ -66,7 +67,7 @@ export async function openExportQuery(
 
   const cursor = await openRunQuery(deps, input);
   if (!sent) return { cursor, progress: wasStartedOver, tracker: null, startedOverBecause: null };
-  const mismatch = await skipAcknowledged(cursor, sent, scheduling.kafka_config?.batch_size ?? sent.rowsAcked);
+  const mismatch = await skipAcknowledged(cursor, sent, scheduling.kafka_config.batch_size);
   if (!mismatch) return { cursor, progress: { ...sent }, tracker: null, startedOverBecause: null };
   await cursor.close();
   return {

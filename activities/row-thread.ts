@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toTransferred, type TransferredError } from '../core/error-transfer';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
+import type { KafkaScheduling } from '../core/scheduling';
 import { SourceRegistry } from '../core/sources';
 import type { AppConfig } from '../core/config';
 import { byteLength } from '../core/kafka/message';
@@ -14,7 +15,7 @@ import { openExportRows, type RowMark, type RowTally } from './export-rows';
 
 export interface RowThreadInput {
   config: AppConfig;
-  input: ExportActivityInput;
+  input: ExportActivityInput<KafkaScheduling>;
   resumed: ExportProgress | undefined;
   maxMessageBytes: number;
   /** Sends read ahead of the producer at most. */

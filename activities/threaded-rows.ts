@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { fromTransferred } from '../core/error-transfer';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
 import type { KafkaMessage } from '../core/kafka/message';
+import type { KafkaScheduling } from '../core/scheduling';
 import type { ExportRows, ExportSend, RowDeps, RowTally } from './export-rows';
 import type { RowThreadCommand, RowThreadInput, RowThreadMessage } from './row-thread';
 
@@ -32,11 +33,11 @@ function threadScript(): { script: string; eval: boolean } {
  */
 export async function openThreadedRows(
   deps: RowDeps,
-  input: ExportActivityInput,
+  input: ExportActivityInput<KafkaScheduling>,
   resumed: ExportProgress | undefined,
   maxMessageBytes: number,
 ): Promise<ExportRows> {
-  const headers = input.scheduling.kafka_config?.headers ?? {};
+  const headers = input.scheduling.kafka_config.headers;
   const withHeaders = Object.keys(headers).length > 0;
   const workerData: RowThreadInput = { config: deps.config, input, resumed, maxMessageBytes, window: READ_AHEAD_SENDS };
   const { script, eval: isEval } = threadScript();

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { KafkaClient } from '../core/kafka/client';
+import { hostPortSchema, saslMechanismSchema, securityProtocolSchema } from '../core/field-schemas';
 import { probeCluster } from '../core/kafka/cluster-probe';
-
-const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port');
 
 /** The body of `POST /api/kafka/test` (the runbook's procedure 5). */
 export const kafkaTestSchema = z.object({
-  bootstrap_servers: z.union([hostPort, z.array(hostPort).min(1).max(10)]),
-  security_protocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
-  sasl_mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).default('PLAIN'),
+  bootstrap_servers: z.union([hostPortSchema, z.array(hostPortSchema).min(1).max(10)]),
+  security_protocol: securityProtocolSchema.default('PLAINTEXT'),
+  sasl_mechanism: saslMechanismSchema.default('PLAIN'),
   sasl_username: z.string().optional(),
   sasl_password: z.string().optional(),
   ssl: z.boolean().optional(),

@@ -17,11 +17,11 @@ import { conflict, HttpError, notFound } from './http-errors';
 import { runViewOf, VISIBILITY_STATUS, type RunStatus, type RunView } from './run-status';
 
 /** A scheduling as `/api/scheduler/scheduling` shows it. */
-export interface SchedulingView extends Scheduling {
+export type SchedulingView = Scheduling & {
   next_run_times: string[];
   last_run: { workflow_id: string; scheduled_at: string; started_at: string } | null;
   pause_note: string | null;
-}
+};
 
 export interface HistoryFilter {
   limit: number;

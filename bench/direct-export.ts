@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { makeExportToKafka } from '../activities/export-to-kafka';
 import type { AppConfig } from '../core/config';
 import type { ExportResult } from '../core/job';
-import type { Scheduling } from '../core/scheduling';
+import { isKafkaScheduling, type Scheduling } from '../core/scheduling';
 import { buildWorkerDeps } from '../worker/worker-deps';
 
 /**
@@ -16,6 +16,7 @@ export async function runDirectExport(
   config: AppConfig,
   scheduling: Scheduling,
 ): Promise<{ result: ExportResult; heartbeats: number }> {
+  if (!isKafkaScheduling(scheduling)) throw new Error(`bench: ${scheduling.name} is not a Kafka scheduling`);
   const deps = await buildWorkerDeps(config);
   let heartbeats = 0;
   const standIn = { activity: { heartbeat: () => ((heartbeats += 1), Promise.resolve()) } } as unknown as Client;

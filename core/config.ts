@@ -4,7 +4,14 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type Problem } from './errors';
 import { PROJECT_ROOT } from './paths';
-import { checkedSchedulingSchema, intRange, topicNameSchema } from './scheduling';
+import {
+  compressionSchema,
+  hostPortSchema,
+  saslMechanismSchema,
+  securityProtocolSchema,
+  topicNameSchema,
+} from './field-schemas';
+import { checkedSchedulingSchema, intRange } from './scheduling';
 import { redactUrl } from './errors';
 import { secretQueryParams } from './secret-params';
 import { DEFAULT_POOL_SIZE } from './sources/source';
@@ -13,8 +20,6 @@ import { DEFAULT_POOL_SIZE } from './sources/source';
  * The application config: temporal.yaml, overridden by environment variables,
  * validated once at start. A bad value fails before any connection is made.
  */
-
-const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the NAME of an environment variable');
 
@@ -57,7 +62,7 @@ export const appConfigSchema = z
     temporal: z
       .object({
         /** @default "127.0.0.1:7233" */
-        address: hostPort.default('127.0.0.1:7233'),
+        address: hostPortSchema.default('127.0.0.1:7233'),
         /** @default "default" */
         namespace: z.string().min(1).default('default'),
         /** @default "pstt-exports" */
@@ -69,20 +74,20 @@ export const appConfigSchema = z
     kafka: z
       .object({
         /** @default ["127.0.0.1:9092"] */
-        bootstrap_servers: z.array(hostPort).min(1).default(['127.0.0.1:9092']),
+        bootstrap_servers: z.array(hostPortSchema).min(1).default(['127.0.0.1:9092']),
         /** @default "pstt" */
         client_id: z.string().min(1).default('pstt'),
         /** @default "PLAINTEXT" */
-        security_protocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
+        security_protocol: securityProtocolSchema.default('PLAINTEXT'),
         /** @default "PLAIN" */
-        sasl_mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).default('PLAIN'),
+        sasl_mechanism: saslMechanismSchema.default('PLAIN'),
         sasl_username: z.string().optional(),
         /** Environment variable holding the SASL password. @default "KAFKA_SASL_PASSWORD" */
         sasl_password_env: envName.default('KAFKA_SASL_PASSWORD'),
         /** PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL). */
         ssl_ca_file: z.string().optional(),
         /** Default compression of the schedulings' batches. @default "none" */
-        compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).default('none'),
+        compression: compressionSchema.default('none'),
         /**
          * Accepted for older files and unused: one export keeps one send on the wire, so that each partition
          * gets its rows in the query's order. @default 4

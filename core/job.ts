@@ -11,9 +11,9 @@ export interface ExportJobInput {
   scheduling: Scheduling;
 }
 
-/** What an export activity receives from the workflow. */
-export interface ExportActivityInput {
-  scheduling: Scheduling;
+/** What an export activity receives from the workflow; `S` the variant of the model the export runs on. */
+export interface ExportActivityInput<S extends Scheduling = Scheduling> {
+  scheduling: S;
   /** This run's scheduled time (ISO-8601), bound as `:scheduled_time`. */
   scheduledTime: string;
   /** The previous successful run's scheduled time (ISO-8601) or null, bound as `:last_success_time`. */

@@ -1,7 +1,7 @@
 import type { AppConfig } from './config';
 import { SchedulingRefusedError } from './errors';
 import { checkOutputDir } from './files/output-dir';
-import { checkedSchedulingSchema, type Scheduling } from './scheduling';
+import { checkedSchedulingSchema, isFileScheduling, type Scheduling } from './scheduling';
 
 /** What the gate reads of the config: the declared sources and the allowed output folders. */
 export type GateConfig = Pick<AppConfig, 'sources' | 'files' | 'baseDir'>;
@@ -43,14 +43,14 @@ export async function admitScheduling(raw: unknown, config: GateConfig): Promise
     });
   }
   let outputDir: string | undefined;
-  if (scheduling.export_format !== 'kafka' && scheduling.file_config) {
+  if (isFileScheduling(scheduling)) {
     const check = await checkOutputDir(scheduling.file_config.output_dir, config);
     if ('problem' in check) problems.push({ path: 'file_config.output_dir', message: check.problem });
     else outputDir = check.dir;
   }
   const sinkOutputDirs: Record<number, string> = {};
   for (const [i, sink] of (scheduling.sinks ?? []).entries()) {
-    if (!sink.file_config) continue;
+    if (sink.format === 'kafka') continue;
     const check = await checkOutputDir(sink.file_config.output_dir, config);
     if ('problem' in check) problems.push({ path: `sinks.${i}.file_config.output_dir`, message: check.problem });
     else sinkOutputDirs[i] = check.dir;

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { compressionSchema, exportFormatSchema, schedulingNameSchema, topicNameSchema } from './field-schemas';
 import { incrementalKeyOf } from './incremental-key';
 import { MAX_BATCH_BYTES_DEFAULT, RETRY_DEFAULTS, TIMEOUT_DEFAULT_SECONDS } from './scheduling-defaults';
 import { checkSinks } from './sinks/sink-checks';
@@ -9,6 +10,10 @@ import { TIME_FORMATS } from './sources/source';
  * The scheduling model: the single source of truth for temporal.yaml, the API and the UI.
  * Field names follow the runbook (`export_format`, `kafka_config.message_key_field`,
  * `batch_size`, `timeout`, `enabled`). Every option carries its default here.
+ *
+ * Parsed in two steps (`checkedSchedulingSchema`): every field on its own, then the checks across fields,
+ * each problem named by its path; what passes is then typed as `schedulingSchema`, a union discriminated
+ * by `sinks` and `export_format`, so that code given a Kafka scheduling has its `kafka_config`.
  */
 
 const DURATION = /^\d+(ms|s|m|h|d)$/;
@@ -32,11 +37,6 @@ export function intRange(min: number, max: number) {
   const message = `expected an integer from ${min} to ${max}`;
   return z.number({ error: message }).int(message).min(min, message).max(max, message);
 }
-
-/** A Kafka topic name, as the broker accepts it. */
-export const topicNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
 
 export const kafkaConfigSchema = z.object({
   /** Destination topic; must exist unless the cluster auto-creates topics. */
@@ -62,7 +62,7 @@ export const kafkaConfigSchema = z.object({
    */
   max_batch_bytes: intRange(1024, 64 * 1024 * 1024).default(MAX_BATCH_BYTES_DEFAULT),
   /** Compression of each batch. @default the Kafka defaults' `compression` ("none") */
-  compression: z.enum(['none', 'gzip', 'snappy', 'lz4']).optional(),
+  compression: compressionSchema.optional(),
   /** Acknowledgements the broker must give: all in-sync replicas, the leader only, or none. @default "all" */
   acks: z.enum(['all', 'leader', 'none']).default('all'),
   /**
@@ -108,7 +108,7 @@ export const fileConfigSchema = z.object({
 /** One destination of a run with several (`sinks`): `kafka_config` for Kafka, `file_config` for csv and excel. */
 export const sinkSchema = z.strictObject({
   /** @default "kafka" */
-  format: z.enum(['kafka', 'csv', 'excel']).default('kafka'),
+  format: exportFormatSchema.default('kafka'),
   kafka_config: kafkaConfigSchema.optional(),
   file_config: fileConfigSchema.optional(),
 });
@@ -200,11 +200,10 @@ export const RESERVED_NAMES: readonly string[] = ['preview'];
 /** `off`: rows read and delivered are recorded; `count`: the query's COUNT(*) is compared with them too. */
 export const RECONCILE_MODES = ['off', 'count'] as const;
 
-export const schedulingSchema = z.object({
+/** Every field of a scheduling, in the order they are written out. */
+const schedulingShape = {
   /** Unique slug; the Temporal Schedule id is `pstt-<name>`. */
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a slug of lowercase letters, digits, - and _ (at most 63)')
+  name: schedulingNameSchema
     // `/api/scheduler/scheduling/preview` is the preview route, not a scheduling's path.
     .refine((name) => !RESERVED_NAMES.includes(name), 'expected another name: "preview" is reserved'),
   description: z.string().default(''),
@@ -227,7 +226,7 @@ export const schedulingSchema = z.object({
    * (`2024-01-01T06:00:00.000Z`) or `epoch` (unix seconds). @default "sql"
    */
   time_format: z.enum(TIME_FORMATS).default('sql'),
-  export_format: z.enum(['kafka', 'csv', 'excel']),
+  export_format: exportFormatSchema,
   /** Seconds one attempt of the export may take; the database's statement timeout too. @default 3600 */
   timeout: intRange(1, 7 * 24 * 3600).default(TIMEOUT_DEFAULT_SECONDS),
   retry: retrySchema.prefault({}),
@@ -251,10 +250,58 @@ export const schedulingSchema = z.object({
    * and `export_format` is then one of the sinks' formats (it labels the run).
    */
   sinks: z.array(sinkSchema).min(1, 'expected at least one sink').max(8, 'expected at most 8 sinks').optional(),
+};
+
+/** Every field checked on its own; what the checks across fields read. */
+export const schedulingFieldsSchema = z.object(schedulingShape);
+
+const fileFormatSchema = exportFormatSchema.exclude(['kafka']);
+
+/** A sink once the checks across fields have passed: the config of its format, no other. */
+const checkedSinkSchema = z.discriminatedUnion('format', [
+  z.object({ format: z.literal('kafka'), kafka_config: kafkaConfigSchema }),
+  z.object({ format: fileFormatSchema, file_config: fileConfigSchema }),
+]);
+
+// One destination, given by `export_format` and its config; the other config is accepted (and unused) as before.
+const kafkaSchedulingSchema = z.object({
+  ...schedulingShape,
+  export_format: z.literal('kafka'),
+  kafka_config: kafkaConfigSchema,
+  sinks: z.undefined().optional(),
+});
+const fileSchedulingSchema = z.object({
+  ...schedulingShape,
+  export_format: fileFormatSchema,
+  file_config: fileConfigSchema,
+  sinks: z.undefined().optional(),
+});
+const oneSinkSchema = z.discriminatedUnion('export_format', [kafkaSchedulingSchema, fileSchedulingSchema]);
+
+/** Several destinations (`sinks`); `export_format` is one of theirs and labels the run. */
+const sinksSchedulingSchema = z.object({
+  ...schedulingShape,
+  kafka_config: z.undefined().optional(),
+  file_config: z.undefined().optional(),
+  sinks: z.array(checkedSinkSchema).min(1).max(8),
 });
 
-/** The model plus the checks across fields. */
-export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => {
+/**
+ * The model's type: a scheduling the checks across fields have passed. Parse input with
+ * `checkedSchedulingSchema`, whose messages name each field; this one only types what it returns.
+ */
+export const schedulingSchema = z.union([oneSinkSchema, sinksSchedulingSchema]);
+
+/** The model: each field, then the checks across fields, then typed as `schedulingSchema`. */
+export const checkedSchedulingSchema = schedulingFieldsSchema.superRefine(checkAcrossFields).transform((s, ctx) => {
+  const typed = schedulingSchema.safeParse(s);
+  if (typed.success) return typed.data;
+  // Not reached while the checks across fields state every rule of the union: a test would say so.
+  for (const issue of typed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
+function checkAcrossFields(s: SchedulingFields, ctx: z.RefinementCtx): void {
   if (s.sinks) {
     // The sinks' activity neither windows the query nor counts it yet: refused rather than ignored.
     if (s.incremental)
@@ -291,9 +338,9 @@ export const checkedSchedulingSchema = schedulingSchema.superRefine((s, ctx) => 
       message: `required when export_format is "${s.export_format}"`,
     });
   }
-});
+}
 
-function checkIncremental(s: z.infer<typeof schedulingSchema>, incremental: Incremental, ctx: z.RefinementCtx): void {
+function checkIncremental(s: SchedulingFields, incremental: Incremental, ctx: z.RefinementCtx): void {
   const key = incrementalKeyOf(incremental);
   // The count is of the scheduling's whole query, not of the run's window: every run would be suspect.
   if (s.reconcile === 'count') {
@@ -333,13 +380,31 @@ function mentions(sql: string, name: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_$])${escaped}($|[^A-Za-z0-9_$])`, 'i').test(sql);
 }
 
-export type Scheduling = z.infer<typeof schedulingSchema>;
-export type SchedulingInput = z.input<typeof schedulingSchema>;
+/** A scheduling as the model returns it (defaults filled in), one of the three below. */
+export type Scheduling = z.output<typeof checkedSchedulingSchema>;
+export type SchedulingInput = z.input<typeof checkedSchedulingSchema>;
+/** A scheduling before the checks across fields: what they read. */
+export type SchedulingFields = z.output<typeof schedulingFieldsSchema>;
+/** One Kafka destination: `kafka_config` is there. */
+export type KafkaScheduling = z.output<typeof kafkaSchedulingSchema>;
+/** One CSV or Excel destination: `file_config` is there. */
+export type FileScheduling = z.output<typeof fileSchedulingSchema>;
+/** Several destinations. */
+export type SinksScheduling = z.output<typeof sinksSchedulingSchema>;
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 export type Incremental = z.infer<typeof incrementalSchema>;
-export type ExportFormat = Scheduling['export_format'];
-export type SinkInput = z.infer<typeof sinkSchema>;
+export type { ExportFormat } from './field-schemas';
+
+/** True for a scheduling with one Kafka destination. */
+export function isKafkaScheduling(s: Scheduling): s is KafkaScheduling {
+  return !s.sinks && s.export_format === 'kafka';
+}
+
+/** True for a scheduling with one CSV or Excel destination. */
+export function isFileScheduling(s: Scheduling): s is FileScheduling {
+  return !s.sinks && s.export_format !== 'kafka';
+}
 
 /** Temporal Schedule id of a scheduling. */
 export function scheduleIdOf(schedulingName: string): string {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
+import { topicNameSchema } from '../../core/field-schemas';
 import { KafkaMessageTooLargeError, KafkaSendError, KafkaSendTimeoutError } from '../../core/errors';
 import type { KafkaClient } from '../../core/kafka/client';
 import { describeKafkaError, isUnknownTopicError } from '../../core/kafka/kafka-errors';
@@ -23,7 +24,7 @@ export interface KafkaRouteDeps {
 }
 
 export const sendSchema = z.object({
-  topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name'),
+  topic: topicNameSchema,
   key: z.string().nullable().optional(),
   /** A string is sent as is; anything else as its JSON text. */
   value: z.unknown().refine((v) => v !== undefined, 'expected a value'),

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { exportFormatSchema, schedulingNameSchema } from '../../core/field-schemas';
 import { PREVIEW_ROWS_DEFAULT, PREVIEW_ROWS_MAX } from '../../core/preview/scheduling-preview';
 import type { SchedulingPreviewer } from '../../core/preview/previewer';
 import type { TokenRegistry } from '../auth';
@@ -23,7 +24,7 @@ export const historyQuery = z.object({
   status: z.enum(RUN_STATUSES).optional(),
   // An ISO 8601 date or date-time, as the OpenAPI document states it (format date / date-time).
   since: isoInstant.optional(),
-  export_format: z.enum(['kafka', 'csv', 'excel']).optional(),
+  export_format: exportFormatSchema.optional(),
 });
 export const noteBody = z.object({ note: z.string().max(500).optional() }).default({});
 /** A past window to run a scheduling for; the longest window is checked against the config by `backfillWindowOf`. */
@@ -53,7 +54,7 @@ export const previewQuery = z.object({
   limit: z.coerce.number().int().min(1).max(PREVIEW_ROWS_MAX).default(PREVIEW_ROWS_DEFAULT),
 });
 export const nameParam = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a scheduling name'),
+  name: schedulingNameSchema,
 });
 
 /** `/api/scheduler/*`: schedulings (Temporal Schedules) and runs (Temporal visibility). */

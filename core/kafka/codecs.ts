@@ -1,6 +1,7 @@
 import { CompressionAlgorithms, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
+import type { Compression } from '../field-schemas';
 
-export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4';
+export type CompressionName = Compression;
 
 /**
  * The client's codec of each compression we offer. All are built in: gzip from node:zlib, Snappy

@@ -1,4 +1,4 @@
-import type { Scheduling } from '../scheduling';
+import type { FileScheduling, KafkaScheduling, Scheduling } from '../scheduling';
 
 /**
  * What a preview shows of a scheduling with `sinks`: its one-sink form for the first sink of its
@@ -10,10 +10,11 @@ export function previewedForm(s: Scheduling): { scheduling: Scheduling; prefix: 
   const index = s.sinks.findIndex((sink) => sink.format === s.export_format);
   const sink = s.sinks[index];
   if (!sink) return { scheduling: s, prefix: '' };
-  return {
-    scheduling: { ...s, sinks: undefined, kafka_config: sink.kafka_config, file_config: sink.file_config },
-    prefix: `sinks.${index}.`,
-  };
+  const oneSink: KafkaScheduling | FileScheduling =
+    sink.format === 'kafka'
+      ? { ...s, export_format: 'kafka', sinks: undefined, kafka_config: sink.kafka_config, file_config: undefined }
+      : { ...s, export_format: sink.format, sinks: undefined, kafka_config: undefined, file_config: sink.file_config };
+  return { scheduling: oneSink, prefix: `sinks.${index}.` };
 }
 
 /** A preview problem's field, placed under the previewed sink when it names the sink's config. */

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import type { Scheduling } from '../scheduling';
+import type { SchedulingFields } from '../scheduling';
 
 /**
  * The checks across fields of a scheduling with `sinks`: each sink has the config its format needs and no
  * other, the one-sink fields are absent, and `export_format` (which labels the run) is one of the sinks'.
  */
-export function checkSinks(s: Scheduling, ctx: z.RefinementCtx): void {
+export function checkSinks(s: SchedulingFields, ctx: z.RefinementCtx): void {
   const sinks = s.sinks ?? [];
   for (const field of ['kafka_config', 'file_config'] as const) {
     if (s[field])

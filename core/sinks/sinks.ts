@@ -10,15 +10,18 @@ export type Sink =
  * form `export_format` + `kafka_config`/`file_config`. A checked scheduling always gives at least one.
  */
 export function sinksOf(s: Scheduling): Sink[] {
-  const entries = s.sinks ?? [{ format: s.export_format, kafka_config: s.kafka_config, file_config: s.file_config }];
-  return entries.map((entry, index): Sink => {
-    if (entry.format === 'kafka') {
-      if (!entry.kafka_config) throw new Error(`scheduling "${s.name}": sink ${index} has no kafka_config`);
-      return { index, format: 'kafka', kafka: entry.kafka_config };
-    }
-    if (!entry.file_config) throw new Error(`scheduling "${s.name}": sink ${index} has no file_config`);
-    return { index, format: entry.format, file: entry.file_config };
-  });
+  if (!s.sinks) {
+    return [
+      s.export_format === 'kafka'
+        ? { index: 0, format: 'kafka', kafka: s.kafka_config }
+        : { index: 0, format: s.export_format, file: s.file_config },
+    ];
+  }
+  return s.sinks.map((sink, index): Sink =>
+    sink.format === 'kafka'
+      ? { index, format: 'kafka', kafka: sink.kafka_config }
+      : { index, format: sink.format, file: sink.file_config },
+  );
 }
 
 /** A sink as named in logs, errors and manifests: `sinks.1 (csv)`. */

@@ -9,15 +9,15 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { makeExportToFile, type FileExportDeps, type FileExportOptions } from '../../activities/export-to-file';
 import { failPermanentErrors } from '../../activities/non-retryable';
-import { gateRun } from '../../activities/run-gate';
+import { gateRun, RUNS_ON_FILE } from '../../activities/run-gate';
 import { loadConfig, type AppConfig } from '../../core/config';
 import type { ExportActivityInput, ExportResult } from '../../core/job';
-import type { FileConfig, SchedulingInput } from '../../core/scheduling';
+import type { FileConfig, FileScheduling, SchedulingInput } from '../../core/scheduling';
 import { SourceRegistry, type QueryCursor, type SourceDriver } from '../../core/sources';
 import type { OpenOptions } from '../../core/sources/source';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { uniqueName } from '../support/names';
-import { makeScheduling } from '../support/scheduling';
+import { makeFileScheduling } from '../support/scheduling';
 
 const ROWS = 2_500;
 const QUERY = 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id';
@@ -85,9 +85,9 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
     format: 'csv' | 'excel',
     fileConfig: Partial<FileConfig> = {},
     overrides: Partial<SchedulingInput> = {},
-  ): { input: ExportActivityInput; outputDir: string } {
+  ): { input: ExportActivityInput<FileScheduling>; outputDir: string } {
     const outputDir = uniqueName('out');
-    const scheduling = makeScheduling({
+    const scheduling = makeFileScheduling({
       name: 'orders-file',
       schedule: { cron: '0 6 * * *', timezone: 'Europe/Rome' },
       source: 'orders',
@@ -96,7 +96,7 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
       file_config: { output_dir: outputDir, ...fileConfig },
       ...overrides,
     });
-    const activityInput: ExportActivityInput = {
+    const activityInput: ExportActivityInput<FileScheduling> = {
       scheduling,
       scheduledTime: '2026-03-05T23:04:09.000Z',
       lastSuccessTime: null,
@@ -105,7 +105,7 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
   }
 
   async function run(
-    activityInput: ExportActivityInput,
+    activityInput: ExportActivityInput<FileScheduling>,
     deps: FileExportDeps = depsWith(),
     options: FileExportOptions = {},
     env = quietEnvironment(),
@@ -227,7 +227,7 @@ describe('CSV and Excel export activity on a real SQLite database', () => {
       config: { ...config, files: { allowed_roots: [path.join(baseDir, 'allowed')] } },
       sources,
     };
-    const exportFile = failPermanentErrors(gateRun(deps, makeExportToFile(deps)));
+    const exportFile = failPermanentErrors(gateRun(deps, RUNS_ON_FILE, makeExportToFile(deps)));
     const { input: outside, outputDir } = input('csv');
     await expect(quietEnvironment().run(exportFile, outside)).rejects.toMatchObject({
       type: 'SchedulingRefusedError',

@@ -23,7 +23,7 @@ import { createExportHarness, type ExportHarness } from '../support/export-harne
 import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
-import { makeScheduling } from '../support/scheduling';
+import { makeKafkaScheduling, makeScheduling } from '../support/scheduling';
 
 /** PostgreSQL, SQLite, names and temp dirs of this file start with `incr`. */
 const pgName = (base: string) => uniqueName(`incr_${base}`).replace(/-/g, '_');
@@ -272,7 +272,7 @@ describe('incremental exports by a data watermark', () => {
         `(4, '2026-01-03 00:00:00'), (5, '2026-01-04 00:00:00'), (6, '2999-01-01 00:00:00')`,
     );
     db.close();
-    const s = makeScheduling({
+    const s = makeKafkaScheduling({
       name: uniqueName('incr-resume'),
       schedule: { every: '1h' },
       source: 'lite',

@@ -8,11 +8,11 @@ import { openThreadedRows } from '../../activities/threaded-rows';
 import { parseConfig } from '../../core/config';
 import { MissingKeyFieldError, MissingPasswordError, ResumeKeyError } from '../../core/errors';
 import type { ExportActivityInput, ExportProgress } from '../../core/job';
-import type { SchedulingInput } from '../../core/scheduling';
+import type { KafkaScheduling, SchedulingInput } from '../../core/scheduling';
 import { SourceRegistry } from '../../core/sources';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { uniqueName } from '../support/names';
-import { makeScheduling } from '../support/scheduling';
+import { makeKafkaScheduling } from '../support/scheduling';
 
 /**
  * The export's read side in a worker thread (threaded-rows.ts) against the same on the activity's
@@ -44,8 +44,8 @@ function inputOf(
   source: string,
   query: string,
   kafka: Partial<NonNullable<SchedulingInput['kafka_config']>> = {},
-): ExportActivityInput {
-  const scheduling = makeScheduling({
+): ExportActivityInput<KafkaScheduling> {
+  const scheduling = makeKafkaScheduling({
     name: 'wtr-rowthread',
     schedule: { every: '1h' },
     source,
@@ -87,7 +87,11 @@ async function drain(rows: ExportRows): Promise<Opened> {
   };
 }
 
-async function both(input: ExportActivityInput, resumed?: ExportProgress, limit = LIMIT): Promise<[Opened, Opened]> {
+async function both(
+  input: ExportActivityInput<KafkaScheduling>,
+  resumed?: ExportProgress,
+  limit = LIMIT,
+): Promise<[Opened, Opened]> {
   const sources = new SourceRegistry(config, {});
   try {
     const here = await drain(await openExportRows({ config, sources }, input, resumed, limit));
@@ -98,7 +102,10 @@ async function both(input: ExportActivityInput, resumed?: ExportProgress, limit 
   }
 }
 
-async function errorsOfBoth(input: ExportActivityInput, resumed?: ExportProgress): Promise<[unknown, unknown]> {
+async function errorsOfBoth(
+  input: ExportActivityInput<KafkaScheduling>,
+  resumed?: ExportProgress,
+): Promise<[unknown, unknown]> {
   const sources = new SourceRegistry(config, {});
   const errorOf = async (open: typeof openExportRows) => {
     try {
