@@ -19,6 +19,8 @@ export interface PeersOptions {
   cases: PeerCase[];
   /** `kafka.row_thread` of the PSTT cases; the config's own when not given. */
   rowThread?: boolean;
+  /** `--cpu-prof`: the direct cases write V8 CPU profiles into the run's folder. */
+  cpuProf: boolean;
 }
 
 function positiveInt(name: string, text: string): number {
@@ -28,7 +30,7 @@ function positiveInt(name: string, text: string): number {
   return value;
 }
 
-/** `--rows N --reps N --cases a,b,... --row-thread on|off`; the defaults are the full comparison. */
+/** `--rows N --reps N --cases a,b,... --row-thread on|off --cpu-prof`; the defaults are the full comparison. */
 export function parsePeersOptions(args: string[] = process.argv.slice(2)): PeersOptions {
   const { values } = parseArgs({
     args,
@@ -37,6 +39,7 @@ export function parsePeersOptions(args: string[] = process.argv.slice(2)): Peers
       reps: { type: 'string', default: '3' },
       cases: { type: 'string', default: PEER_CASES.join(',') },
       'row-thread': { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -53,5 +56,6 @@ export function parsePeersOptions(args: string[] = process.argv.slice(2)): Peers
     rows: positiveInt('rows', values.rows),
     reps: positiveInt('reps', values.reps),
     cases: PEER_CASES.filter((c) => cases.includes(c)),
+    cpuProf: values['cpu-prof'],
   };
 }

@@ -1,22 +1,25 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type AppConfig } from '../core/config';
 import { createKafka, type KafkaClient } from '../core/kafka/client';
 import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
-import { dataDir } from '../core/paths';
+import { dataDir, PROJECT_ROOT } from '../core/paths';
 import { rowToJson } from '../core/row-serializer';
 import { createSource } from '../core/sources';
 import { connectTemporalClient } from '../core/temporal/client';
 import { devPostgresUrl } from '../devstack/postgres-server';
 import { writeCaseConfig } from './case-config';
-import { runDirectExport } from './direct-export';
+import { buildDirectEntry } from './direct-build';
+import type { DirectOutcome } from './direct-child';
 import { COLUMNS, exportQuery } from './order-rows';
 import { ensureDebianTools, producerPerformanceCommand, producerPerformanceSeconds, q, shell } from './peer-tools';
 import { ensureBuilt } from '../scripts/build';
 import { parsePeersOptions, type PeerCase } from './peers-options';
 import { ensurePostgresSource, ensureSqliteSource, type BenchSource } from './source-data';
 import { benchScheduling, describeError, runCase, suffix, type Env } from './worker-case';
+import { workerEnv, workerNodeOptions } from '../worker/node-options';
 
 /**
  * PSTT side by side with its peers on the same rows and broker: Kafka's ProducerPerformance, the
@@ -35,7 +38,7 @@ interface Rep {
   bytes: number;
   peakRssMb?: number;
   heartbeats?: number;
-  /** CPU seconds of this process (all its threads) during a direct export: contention hardly moves it. */
+  /** CPU seconds of the exporting process (all its threads) during the export: contention hardly moves it. */
   cpuSeconds?: number;
 }
 interface Outcome {
@@ -57,6 +60,10 @@ interface Ctx {
   valueBytes: number;
   keyBytes: number;
   runDir: string;
+  /** dist/bench/direct-child.js: the direct case, compiled as the worker is. */
+  directEntry: string;
+  /** Where the direct cases write V8 CPU profiles (`--cpu-prof`); none when undefined. */
+  profileDir?: string;
 }
 
 const sqliteFile = (s: BenchSource) => s.url.replace(/^sqlite:/, '');
@@ -130,24 +137,48 @@ async function timedShell(
   }
 }
 
+/** Runs the compiled direct case in a node process started as a worker is (same flags and environment). */
+function runDirectChild(ctx: Ctx, name: string, args: string[]): Promise<void> {
+  const log = path.join(ctx.runDir, `${name}.log`);
+  const out = fs.openSync(log, 'a');
+  const profile = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [];
+  const child = spawn(process.execPath, [...workerNodeOptions(), ...profile, ctx.directEntry, ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...workerEnv(), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`the direct export exited with ${code ?? signal}; see ${log}`)),
+    );
+  });
+}
+
 async function directRep(ctx: Ctx, name: string, source: BenchSource): Promise<Rep> {
   const topic = `${PREFIX}-${name}-${suffix()}`;
   await ensureTopic(ctx.kafka, topic, 3);
   try {
     const configFile = path.join(ctx.runDir, `${name}.yaml`);
     writeCaseConfig(configFile, ctx.base, topic, source.url);
-    const config = loadConfig(configFile);
     const scheduling = benchScheduling(`bench-${name}`, topic, exportQuery(source.table, ctx.rows, ctx.rows));
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    const { result, heartbeats } = await runDirectExport(config, scheduling);
-    const cpu = process.cpuUsage(cpuBefore);
-    const seconds = (performance.now() - started) / 1000;
+    const schedulingFile = path.join(ctx.runDir, `${name}-scheduling.json`);
+    fs.writeFileSync(schedulingFile, JSON.stringify(scheduling));
+    const resultFile = path.join(ctx.runDir, `${name}-result.json`);
+    fs.rmSync(resultFile, { force: true });
+    await runDirectChild(ctx, name, [configFile, schedulingFile, resultFile]);
+    const outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as DirectOutcome;
     const n = await countMessages(ctx.kafka, topic);
-    if (result.rows !== ctx.rows || n !== ctx.rows) {
-      throw new Error(`export reported ${result.rows} rows, topic ${topic} holds ${n} messages, expected ${ctx.rows}`);
+    if (outcome.rows !== ctx.rows || n !== ctx.rows) {
+      throw new Error(`export reported ${outcome.rows} rows, topic ${topic} holds ${n} messages, expected ${ctx.rows}`);
     }
-    return { seconds, bytes: result.bytes, heartbeats, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    return {
+      seconds: outcome.seconds,
+      bytes: outcome.bytes,
+      heartbeats: outcome.heartbeats,
+      cpuSeconds: outcome.cpuSeconds,
+    };
   } finally {
     await deleteTopic(ctx.kafka, topic).catch(() => undefined);
   }
@@ -161,7 +192,7 @@ async function workerRep(
 ): Promise<Rep> {
   const r = await runCase(env, kind, kind === 'sqlite' ? ctx.sqlite : ctx.postgres, ctx.rows, extra);
   if (r.error) throw new Error(r.error);
-  return { seconds: r.seconds, bytes: r.bytes, peakRssMb: r.exportPeakMb };
+  return { seconds: r.seconds, bytes: r.bytes, peakRssMb: r.exportPeakMb, cpuSeconds: r.exportCpuSeconds };
 }
 
 const median = (xs: number[]) => {
@@ -259,9 +290,12 @@ async function main(): Promise<void> {
     payloadFile: payload.file,
     ...payload,
     runDir,
+    directEntry: '',
+    ...(options.cpuProf ? { profileDir: path.join(runDir, 'profiles') } : {}),
   };
   const client = await connectTemporalClient(base.temporal);
   await ensureBuilt((line) => console.log(line));
+  ctx.directEntry = await buildDirectEntry();
   const env: Env = { base, kafka, client, runDir, totalRows: options.rows, prefix: PREFIX };
   const keyed = payload.valueBytes + payload.keyBytes;
 
