@@ -36,11 +36,82 @@ function microsOf(fraction: string): number {
   return Number(fraction.padEnd(6, '0').slice(3, 6));
 }
 
+/** Days from 1970-01-01 to a proleptic Gregorian date, as Date counts them (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
+/** The number written by `text`'s digits from `start` to `end`, or -1 if one is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The text lengths of `YYYY-MM-DD HH:MM:SS` and of the longest fraction the server writes (six digits). */
+const PLAIN_LENGTH = 19;
+const MAX_FRACTION_LENGTH = 26;
+
+/**
+ * The common case of `parseTimestampAsUtc`, what the server writes for years 0-9999 with DateStyle
+ * ISO: `YYYY-MM-DD HH:MM:SS[.ffffff]` with every field in range. Read by character codes, its time
+ * counted without a Date and its ISO text (which Date would format for ~0.5 µs) built from the
+ * server's own digits; the same value and text as the general path. Undefined for anything else.
+ */
+function canonicalTimestamp(text: string): MicroDate | undefined {
+  const n = text.length;
+  if (n !== PLAIN_LENGTH && (n < PLAIN_LENGTH + 2 || n > MAX_FRACTION_LENGTH)) return undefined;
+  // '-', '-', ' ', ':', ':' and, with a fraction, '.'.
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58 ||
+    (n > PLAIN_LENGTH && text.charCodeAt(PLAIN_LENGTH) !== 46)
+  ) {
+    return undefined;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13);
+  const minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  const fraction = n > PLAIN_LENGTH ? digitsAt(text, PLAIN_LENGTH + 1, n) : 0;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || fraction < 0) return undefined;
+  // The fraction as microseconds: its digits padded to six.
+  const micros = fraction * 10 ** (n > PLAIN_LENGTH ? MAX_FRACTION_LENGTH - n : 0);
+  const ms = daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000;
+  const digits = n > PLAIN_LENGTH ? text.slice(PLAIN_LENGTH + 1).padEnd(6, '0') : '000000';
+  const iso = `${text.slice(0, 10)}T${text.slice(11, PLAIN_LENGTH)}.${digits}Z`;
+  return new MicroDate(ms + Math.floor(micros / 1000), micros % 1000, iso);
+}
+
 /**
  * Parses a `timestamp without time zone` text as UTC: a `MicroDate`, or the text itself when a Date
  * cannot hold it (`infinity`, BC dates).
  */
 export function parseTimestampAsUtc(text: string): Date | string {
+  const canonical = canonicalTimestamp(text);
+  if (canonical) return canonical;
   const m = TIMESTAMP.exec(text);
   if (!m) return text;
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = ''] = m;
