@@ -64,19 +64,24 @@ function digitsAt(text: string, start: number, end: number): number {
   return n;
 }
 
-/** The text lengths of `YYYY-MM-DD HH:MM:SS` and of the longest fraction the server writes (six digits). */
-const PLAIN_LENGTH = 19;
-const MAX_FRACTION_LENGTH = 26;
+/** Where the fraction's '.' stands in the server's timestamp text, and the most digits it writes there. */
+const FRACTION_AT = 19;
+const MAX_FRACTION_DIGITS = 6;
+
+/** A canonical timestamp's time: milliseconds since the epoch and the microseconds past them. */
+interface Parts {
+  ms: number;
+  micros: number;
+}
 
 /**
- * The common case of `parseTimestampAsUtc`, what the server writes for years 0-9999 with DateStyle
- * ISO: `YYYY-MM-DD HH:MM:SS[.ffffff]` with every field in range. Read by character codes, its time
- * counted without a Date and its ISO text (which Date would format for ~0.5 µs) built from the
- * server's own digits; the same value and text as the general path. Undefined for anything else.
+ * The common case of the timestamp parsers: `text` up to `end` as the server writes a timestamp of
+ * years 0-9999 with DateStyle ISO, `YYYY-MM-DD HH:MM:SS[.ffffff]` with every field in range, read by
+ * character codes and counted without a Date (the same time as the general path). Undefined for
+ * anything else, which the general path reads.
  */
-function canonicalTimestamp(text: string): MicroDate | undefined {
-  const n = text.length;
-  if (n !== PLAIN_LENGTH && (n < PLAIN_LENGTH + 2 || n > MAX_FRACTION_LENGTH)) return undefined;
+function canonicalParts(text: string, end: number): Parts | undefined {
+  if (end !== FRACTION_AT && (end < FRACTION_AT + 2 || end > FRACTION_AT + 1 + MAX_FRACTION_DIGITS)) return undefined;
   // '-', '-', ' ', ':', ':' and, with a fraction, '.'.
   if (
     text.charCodeAt(4) !== 45 ||
@@ -84,7 +89,7 @@ function canonicalTimestamp(text: string): MicroDate | undefined {
     text.charCodeAt(10) !== 32 ||
     text.charCodeAt(13) !== 58 ||
     text.charCodeAt(16) !== 58 ||
-    (n > PLAIN_LENGTH && text.charCodeAt(PLAIN_LENGTH) !== 46)
+    (end > FRACTION_AT && text.charCodeAt(FRACTION_AT) !== 46)
   ) {
     return undefined;
   }
@@ -94,15 +99,42 @@ function canonicalTimestamp(text: string): MicroDate | undefined {
   const hour = digitsAt(text, 11, 13);
   const minute = digitsAt(text, 14, 16);
   const second = digitsAt(text, 17, 19);
-  const fraction = n > PLAIN_LENGTH ? digitsAt(text, PLAIN_LENGTH + 1, n) : 0;
+  const fraction = end > FRACTION_AT ? digitsAt(text, FRACTION_AT + 1, end) : 0;
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || fraction < 0) return undefined;
   // The fraction as microseconds: its digits padded to six.
-  const micros = fraction * 10 ** (n > PLAIN_LENGTH ? MAX_FRACTION_LENGTH - n : 0);
+  const micros = end > FRACTION_AT ? fraction * 10 ** (FRACTION_AT + 1 + MAX_FRACTION_DIGITS - end) : 0;
   const ms = daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000;
-  const digits = n > PLAIN_LENGTH ? text.slice(PLAIN_LENGTH + 1).padEnd(6, '0') : '000000';
-  const iso = `${text.slice(0, 10)}T${text.slice(11, PLAIN_LENGTH)}.${digits}Z`;
-  return new MicroDate(ms + Math.floor(micros / 1000), micros % 1000, iso);
+  return { ms: ms + Math.floor(micros / 1000), micros: micros % 1000 };
+}
+
+/** `MicroDate.toISOString()` of a canonical UTC text up to `end`, from the server's own digits (Date's takes ~0.5 µs). */
+function isoOf(text: string, end: number): string {
+  const digits = end > FRACTION_AT ? text.slice(FRACTION_AT + 1, end).padEnd(MAX_FRACTION_DIGITS, '0') : '000000';
+  return `${text.slice(0, 10)}T${text.slice(11, FRACTION_AT)}.${digits}Z`;
+}
+
+/** Where a timestamptz text's offset sign stands when the rest is canonical (after the fraction, if any), or -1. */
+function offsetAt(text: string): number {
+  let i = FRACTION_AT;
+  if (text.charCodeAt(i) === 46) {
+    i++;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  }
+  const c = text.charCodeAt(i);
+  return c === 43 || c === 45 ? i : -1;
+}
+
+/** The offset `+HH[:MM[:SS]]` from `at` to the end, in milliseconds east of UTC, or NaN. */
+function offsetMsAt(text: string, at: number): number {
+  const n = text.length - at;
+  if (n !== 3 && n !== 6 && n !== 9) return NaN;
+  if ((n > 3 && text.charCodeAt(at + 3) !== 58) || (n > 6 && text.charCodeAt(at + 6) !== 58)) return NaN;
+  const hours = digitsAt(text, at + 1, at + 3);
+  const minutes = n > 3 ? digitsAt(text, at + 4, at + 6) : 0;
+  const seconds = n > 6 ? digitsAt(text, at + 7, at + 9) : 0;
+  if (hours < 0 || minutes < 0 || seconds < 0) return NaN;
+  return (text.charCodeAt(at) === 45 ? -1 : 1) * (hours * 3600 + minutes * 60 + seconds) * 1000;
 }
 
 /**
@@ -110,8 +142,8 @@ function canonicalTimestamp(text: string): MicroDate | undefined {
  * cannot hold it (`infinity`, BC dates).
  */
 export function parseTimestampAsUtc(text: string): Date | string {
-  const canonical = canonicalTimestamp(text);
-  if (canonical) return canonical;
+  const parts = canonicalParts(text, text.length);
+  if (parts) return new MicroDate(parts.ms, parts.micros, isoOf(text, text.length));
   const m = TIMESTAMP.exec(text);
   if (!m) return text;
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = ''] = m;
@@ -135,6 +167,13 @@ const defaultTimestamptz = types.getTypeParser(1184, 'text') as (text: string) =
  * BC dates), which a Date cuts to milliseconds.
  */
 export function parseTimestamptz(text: string): unknown {
+  const at = offsetAt(text);
+  const parts = at < 0 ? undefined : canonicalParts(text, at);
+  const east = parts ? offsetMsAt(text, at) : NaN;
+  if (parts && !Number.isNaN(east)) {
+    // At offset zero (a server in UTC) the text is already the instant's ISO text.
+    return new MicroDate(parts.ms - east, parts.micros, east === 0 ? isoOf(text, at) : undefined);
+  }
   const m = TIMESTAMPTZ.exec(text);
   if (!m) return defaultTimestamptz(text);
   const [, year, month, day, hour, minute, second, fraction = '', sign, oh, om = '0', os = '0'] = m;

@@ -1,5 +1,5 @@
 import { MicroDate } from '../../core/micro-date';
-import { parseTimestampAsUtc } from '../../core/sources/postgres-types';
+import { parseTimestampAsUtc, parseTimestamptz } from '../../core/sources/postgres-types';
 
 /** What parseTimestampAsUtc gave before its character-code path: Date's own arithmetic and formatting. */
 function viaDate(text: string): { ms: number; iso: string } {
@@ -45,5 +45,26 @@ describe('parseTimestampAsUtc: the server’s canonical text read by character c
     const parsed = parseTimestampAsUtc('2026-03-01 12:34:56.789012') as MicroDate;
     parsed.setTime(Date.UTC(2000, 0, 1));
     expect(parsed.toISOString()).toBe('2000-01-01T00:00:00.000012Z');
+  });
+});
+
+describe('parseTimestamptz: the canonical text with its offset', () => {
+  it.each([
+    ['2026-03-01 12:34:56.789012+00', '2026-03-01T12:34:56.789012Z'],
+    ['2026-03-01 12:34:56+00', '2026-03-01T12:34:56.000000Z'],
+    ['2026-03-01 12:34:56.5+02', '2026-03-01T10:34:56.500000Z'],
+    ['2026-03-01 00:04:56.000001-03:30', '2026-03-01T03:34:56.000001Z'],
+    ['1883-11-18 12:00:00+05:53:28', '1883-11-18T06:06:32.000000Z'],
+    ['2026-01-01 00:00:00-00', '2026-01-01T00:00:00.000000Z'],
+  ])('%s is the instant %s', (text, iso) => {
+    const parsed = parseTimestamptz(text) as MicroDate;
+    expect(parsed).toBeInstanceOf(MicroDate);
+    expect(parsed.toISOString()).toBe(iso);
+    expect(parsed.getTime()).toBe(Date.parse(iso.replace(/(\.\d{3})\d{3}Z$/, '$1Z')));
+  });
+
+  it('leaves what the general path reads to it (BC dates, infinity)', () => {
+    expect(parseTimestamptz('infinity')).toBe(Infinity);
+    expect((parseTimestamptz('0044-03-15 12:00:00+00 BC') as Date).getUTCFullYear()).toBe(-43);
   });
 });
