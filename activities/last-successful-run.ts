@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { SCHEDULED_TIME } from '../core/temporal/search-attributes';
-import { completedRunsQuery, currentRunScope, type RunScope } from './run-scope';
+import { SCHEDULED_TIME } from '../core/temporal/naming';
+import { exportRunsQuery } from '../core/temporal/visibility';
+import { currentRunScope, type RunScope } from './run-scope';
 
 /**
  * The scheduled time (ISO-8601) of a scheduling's latest successful run before `before`, read
@@ -13,7 +14,12 @@ export function makeLastSuccessfulRun(client: Client) {
     before: string,
     scope?: RunScope,
   ): Promise<string | null> {
-    const query = `${completedRunsQuery(schedulingName, scope ?? currentRunScope())} AND PsttScheduledTime < ${JSON.stringify(before)}`;
+    const query = exportRunsQuery({
+      ...(scope ?? currentRunScope()),
+      scheduling: schedulingName,
+      status: ['Completed'],
+      scheduledBefore: before,
+    });
     let latest: Date | null = null;
     let seen = 0;
     for await (const run of client.workflow.list({ query, pageSize: 100 })) {

@@ -1,8 +1,10 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { RUN_MEMO_KEY, type RunMemo } from '../core/job';
+import type { RunMemo } from '../core/job';
+import { RUN_MEMO_KEY } from '../core/temporal/naming';
 import type { KeyValue } from '../core/resume-key';
-import { completedRunsQuery, currentRunScope, type RunScope } from './run-scope';
+import { exportRunsQuery } from '../core/temporal/visibility';
+import { currentRunScope, type RunScope } from './run-scope';
 
 /** Completed runs looked at: the newest hold the answer, and each run starts from the one before it. */
 const RUNS_LOOKED_AT = 100;
@@ -19,7 +21,11 @@ export function makeLastWatermark(client: Client) {
     columns: string[],
     scope?: RunScope,
   ): Promise<KeyValue[] | null> {
-    const query = completedRunsQuery(schedulingName, scope ?? currentRunScope());
+    const query = exportRunsQuery({
+      ...(scope ?? currentRunScope()),
+      scheduling: schedulingName,
+      status: ['Completed'],
+    });
     let latest: { closed: number; memo: RunMemo } | null = null;
     let seen = 0;
     for await (const run of client.workflow.list({ query, pageSize: RUNS_LOOKED_AT })) {

@@ -1,6 +1,6 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { AppConfig } from '../core/config';
-import { RUN_MEMO_KEY, type RunMemo } from '../core/job';
+import { type RunMemo } from '../core/job';
 import { runLinkOf } from '../core/temporal/run-link';
 import { isBackfillRun } from '../core/temporal/backfill';
 import {
@@ -8,7 +8,9 @@ import {
   SCHEDULED_TIME,
   SCHEDULING_NAME,
   TEMPORAL_SCHEDULED_START_TIME,
-} from '../core/temporal/search-attributes';
+  RUN_MEMO_KEY,
+} from '../core/temporal/naming';
+import type { ExecutionStatusName } from '../core/temporal/visibility';
 
 /** `suspect`: completed, but the run's counts disagree (see `Reconciliation`); Temporal shows it Completed. */
 export const RUN_STATUSES = ['success', 'suspect', 'error', 'running', 'cancelled', 'timeout'] as const;
@@ -88,7 +90,7 @@ export function runViewOf(
 }
 
 /** Temporal's visibility names of the runbook's statuses, for filtering. */
-export const VISIBILITY_STATUS: Record<RunStatus, string[]> = {
+export const VISIBILITY_STATUS: Record<RunStatus, ExecutionStatusName[]> = {
   success: ['Completed'],
   // Completed too: the memo tells, and history keeps only the runs whose status matches.
   suspect: ['Completed'],

@@ -4,15 +4,16 @@ import {
   type Client,
   type ScheduleDescription,
 } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../core/config';
-import { EXPORT_WORKFLOW_TYPE, type ExportJobInput, type ExportProgress } from '../core/job';
+import type { ExportJobInput } from '../core/job';
 import { admitScheduling, type GateConfig } from '../core/scheduling-gate';
-import { scheduleIdOf, type ExportFormat, type Scheduling } from '../core/scheduling';
+import { scheduleIdOf, TASK_QUEUE_MEMO_KEY } from '../core/temporal/naming';
+import { type ExportFormat, type Scheduling } from '../core/scheduling';
 import { RunAlreadyGoingError, runScheduleNow } from '../core/temporal/run-now';
 import { backfillSchedule } from '../core/temporal/backfill';
 import { applyScheduling, backfillOverlapOf, overlapPolicyOf, scheduleOptionsOf } from '../core/temporal/schedules';
 import { isTemporalUnreachable, TemporalLink } from '../core/temporal/temporal-link';
+import { exportRunsQuery, progressOf } from '../core/temporal/visibility';
 import { conflict, HttpError, notFound } from './http-errors';
 import { runViewOf, VISIBILITY_STATUS, type RunStatus, type RunView } from './run-status';
 
@@ -93,7 +94,7 @@ export class SchedulerService {
     return this.temporal.call(async () => {
       const views: SchedulingView[] = [];
       for await (const summary of this.client.schedule.list()) {
-        const queue = summary.memo?.pstt_task_queue;
+        const queue = summary.memo?.[TASK_QUEUE_MEMO_KEY];
         if (queue !== undefined && queue !== this.config.temporal.task_queue) continue;
         // A schedule deleted since the listing is skipped; an unreachable server fails the whole list.
         const description = await this.client.schedule
@@ -229,17 +230,13 @@ export class SchedulerService {
   }
 
   private query(filter: Omit<HistoryFilter, 'limit'>): string {
-    const clauses = [
-      `WorkflowType = "${EXPORT_WORKFLOW_TYPE}"`,
-      `TaskQueue = ${JSON.stringify(this.config.temporal.task_queue)}`,
-    ];
-    if (filter.scheduling) clauses.push(`PsttScheduling = ${JSON.stringify(filter.scheduling)}`);
-    if (filter.status) {
-      clauses.push(`(${VISIBILITY_STATUS[filter.status].map((s) => `ExecutionStatus = "${s}"`).join(' OR ')})`);
-    }
-    if (filter.export_format) clauses.push(`PsttExportFormat = ${JSON.stringify(filter.export_format)}`);
-    if (filter.since) clauses.push(`StartTime >= ${JSON.stringify(filter.since.toISOString())}`);
-    return clauses.join(' AND ');
+    return exportRunsQuery({
+      taskQueue: this.config.temporal.task_queue,
+      scheduling: filter.scheduling,
+      status: filter.status && VISIBILITY_STATUS[filter.status],
+      exportFormat: filter.export_format,
+      since: filter.since,
+    });
   }
 
   /** Runs, newest first, from Temporal visibility. */
@@ -267,21 +264,11 @@ export class SchedulerService {
       return Promise.all(
         runs.map(async (run) => {
           const description = await this.client.workflow.getHandle(run.workflow_id, run.run_id).describe();
-          const activity = description.raw.pendingActivities?.[0];
-          const payload = activity?.heartbeatDetails?.payloads?.[0];
-          type Details = Partial<ExportProgress & { rowsWritten: number }>;
-          const details = payload ? defaultPayloadConverter.fromPayload<Details>(payload) : {};
-          const rows = details.rowsAcked ?? details.rowsWritten ?? 0;
-          const startedMs = Number(activity?.lastStartedTime?.seconds ?? 0) * 1000;
-          const seconds = startedMs ? Math.max((Date.now() - startedMs) / 1000, 0.001) : 0;
+          const { rows, messages, attempt, attemptStartedAt } = progressOf(description);
+          const seconds = attemptStartedAt ? Math.max((Date.now() - attemptStartedAt.getTime()) / 1000, 0.001) : 0;
           return {
             ...run,
-            progress: {
-              rows,
-              messages: details.messages ?? 0,
-              rows_per_s: seconds ? Math.round(rows / seconds) : 0,
-              attempt: activity?.attempt ?? 1,
-            },
+            progress: { rows, messages, rows_per_s: seconds ? Math.round(rows / seconds) : 0, attempt },
           };
         }),
       );

@@ -4,11 +4,11 @@ import type { Client } from '@temporalio/client';
 import type { KafkaClient } from '../core/kafka/client';
 import type { AppConfig } from '../core/config';
 import type { EntryMode } from '../core/entry-point';
-import { EXPORT_WORKFLOW_TYPE, type ExportJobInput } from '../core/job';
+import type { ExportJobInput } from '../core/job';
 import { countCommitted } from '../core/kafka/committed-log';
 import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
 import { checkedSchedulingSchema } from '../core/scheduling';
-import type { exportJob } from '../workflows';
+import { exportJob } from '../workflows';
 import type { SourceKind } from './bench-options';
 import { BenchWorker } from './bench-worker';
 import { writeCaseConfig } from './case-config';
@@ -118,7 +118,7 @@ export async function runCase(
         })
         .catch(() => undefined);
     }, PROGRESS_EVERY_MS);
-    const handle = await env.client.workflow.start<typeof exportJob>(EXPORT_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start(exportJob, {
       taskQueue: id,
       workflowId: id,
       args: [input],

@@ -11,7 +11,8 @@ import type { ExportJobInput } from '../core/job';
 import { createKafka } from '../core/kafka/client';
 import { SchedulingPreviewer } from '../core/preview/previewer';
 import { PREVIEW_ROWS_DEFAULT, PREVIEW_ROWS_MAX, type SchedulingPreview } from '../core/preview/scheduling-preview';
-import { scheduleIdOf, type Scheduling } from '../core/scheduling';
+import { scheduleIdOf } from '../core/temporal/naming';
+import { type Scheduling } from '../core/scheduling';
 import { connectTemporalClient } from '../core/temporal/client';
 import { parseOptions } from './cli-options';
 

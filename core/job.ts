@@ -74,12 +74,7 @@ export interface ExportProgress {
   done?: boolean;
 }
 
-export const EXPORT_WORKFLOW_TYPE = 'exportJob';
-
-/** Memo key under which a finished run leaves its counts or its error, for run history. */
-export const RUN_MEMO_KEY = 'pstt_run';
-
-/** What a finished run leaves in its memo (null where unknown, e.g. counts of a failed run). */
+/** What a finished run leaves in its memo (`RUN_MEMO_KEY`; null where unknown, e.g. counts of a failed run). */
 export interface RunMemo {
   rows: number | null;
   messages: number | null;
@@ -102,8 +97,6 @@ export interface RunMemo {
   /** The columns of `watermark`, `(incremental.column, ...incremental.key)` when it was recorded. */
   watermark_columns?: string[];
 }
-
-export const NOTIFY_WORKFLOW_TYPE = 'notifyRunFailure';
 
 /**
  * What the failure notification of a run carries through workflow history: names, the error and ids (no

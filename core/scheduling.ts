@@ -405,8 +405,3 @@ export function isKafkaScheduling(s: Scheduling): s is KafkaScheduling {
 export function isFileScheduling(s: Scheduling): s is FileScheduling {
   return !s.sinks && s.export_format !== 'kafka';
 }
-
-/** Temporal Schedule id of a scheduling. */
-export function scheduleIdOf(schedulingName: string): string {
-  return `pstt-${schedulingName}`;
-}

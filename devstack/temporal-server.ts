@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { CLI_TYPE_NAMES, CUSTOM_SEARCH_ATTRIBUTES } from '../core/temporal/search-attributes';
+import { CLI_TYPE_NAMES, CUSTOM_SEARCH_ATTRIBUTES } from '../core/temporal/naming';
 import { dataDir, logsDir, toolsDir } from '../core/paths';
 import { onPath, runLogged, startDetached, stopDetached } from './process';
 import { ServiceError } from './service-error';

@@ -15,7 +15,7 @@ import { countMessages, ensureTopic } from '../core/kafka/topics';
 import { dataDir, logsDir, PROJECT_ROOT } from '../core/paths';
 import { Supervisor } from '../devstack/supervisor';
 import { ensureGeneratedAdminToken, generatedTokenNotice } from '../api/auth';
-import { scheduleIdOf } from '../core/scheduling';
+import { scheduleIdOf } from '../core/temporal/naming';
 import { connectTemporalClient } from '../core/temporal/client';
 import { RunAlreadyGoingError, runOf, runScheduleNow } from '../core/temporal/run-now';
 import { runLinkOf } from '../core/temporal/run-link';

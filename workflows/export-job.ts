@@ -14,7 +14,6 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
-  RUN_MEMO_KEY,
   type ExportActivityInput,
   type ExportJobInput,
   type ExportResult,
@@ -30,7 +29,9 @@ import {
   SCHEDULED_TIME,
   SCHEDULING_NAME,
   TEMPORAL_SCHEDULED_START_TIME,
-} from '../core/temporal/search-attributes';
+  RUN_MEMO_KEY,
+  notifyWorkflowIdOf,
+} from '../core/temporal/naming';
 import { notifyRunFailure } from './notify-run-failure';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -234,7 +235,7 @@ async function startNotice(of: NoticeOfRun): Promise<void> {
   try {
     await startChild(notifyRunFailure, {
       // Deterministic: a replayed or retried workflow task never starts a second one.
-      workflowId: `${info.workflowId}-notify`,
+      workflowId: notifyWorkflowIdOf(info.workflowId),
       args: [notice],
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });

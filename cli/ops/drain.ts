@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { runningExports, type RunningExport } from '../../core/temporal/running-exports';
-import { TASK_QUEUE_MEMO_KEY } from '../../core/temporal/schedules';
+import { TASK_QUEUE_MEMO_KEY } from '../../core/temporal/naming';
 
 export const DRAIN_NOTE_PREFIX = 'pstt drain';
 

@@ -1,15 +1,14 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { AlertConfig } from '../alerts/alert-config';
 import type { AppConfig } from '../config';
-
-export const ALERT_WORKFLOW_TYPE = 'alertEvaluation';
-/** The interval the schedule was made with, to tell an unchanged schedule from one to update. */
-const INTERVAL_MEMO_KEY = 'pstt_alert_interval';
-
-/** One alert schedule per deployment (namespace and task queue). */
-export function alertScheduleIdOf(taskQueue: string): string {
-  return `pstt-alert-evaluation-${taskQueue}`;
-}
+import { ensureSchedule, type EnsureOutcome } from './ensure-schedule';
+import {
+  ALERT_INTERVAL_MEMO_KEY,
+  alertScheduleIdOf,
+  alertWorkflowIdOf,
+  SYSTEM_MEMO_KEY,
+  WORKFLOW_TYPES,
+} from './naming';
 
 function alertScheduleOptions(
   config: Pick<AppConfig, 'temporal'>,
@@ -21,15 +20,15 @@ function alertScheduleOptions(
     spec: { intervals: [{ every }] },
     action: {
       type: 'startWorkflow',
-      workflowType: ALERT_WORKFLOW_TYPE,
-      workflowId: `alert-evaluation-${taskQueue}`,
+      workflowType: WORKFLOW_TYPES.alertEvaluation,
+      workflowId: alertWorkflowIdOf(taskQueue),
       taskQueue,
       args: [],
-      memo: { [INTERVAL_MEMO_KEY]: every },
+      memo: { [ALERT_INTERVAL_MEMO_KEY]: every },
     },
     // Evaluations missed while Temporal was down are not worth catching up: the next one sees the present.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m', pauseOnFailure: false },
-    memo: { pstt_system: true },
+    memo: { [SYSTEM_MEMO_KEY]: true },
   };
 }
 
@@ -41,23 +40,7 @@ export async function ensureAlertSchedule(
   client: Client,
   config: Pick<AppConfig, 'temporal'>,
   alerts: Pick<AlertConfig, 'evaluationInterval'>,
-): Promise<'created' | 'updated' | 'unchanged'> {
+): Promise<EnsureOutcome> {
   const options = alertScheduleOptions(config, alerts.evaluationInterval);
-  const handle = client.schedule.getHandle(options.scheduleId);
-  try {
-    const current = await handle.describe();
-    const interval = current.action.type === 'startWorkflow' ? current.action.memo?.[INTERVAL_MEMO_KEY] : undefined;
-    if (interval === alerts.evaluationInterval) return 'unchanged';
-    await handle.update((previous) => ({
-      ...previous,
-      spec: options.spec,
-      action: options.action,
-      policies: options.policies,
-    }));
-    return 'updated';
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-  }
-  await client.schedule.create(options);
-  return 'created';
+  return (await ensureSchedule(client, options, { versionKey: ALERT_INTERVAL_MEMO_KEY })).outcome;
 }

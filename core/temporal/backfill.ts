@@ -1,13 +1,6 @@
 import type { Client, ScheduleDescription, ScheduleOverlapPolicy, ScheduleUpdateOptions } from '@temporalio/client';
+import { BACKFILL_MEMO_KEY } from './naming';
 
-/**
- * Temporal records nothing on a run that says a backfill started it (its scheduled time is the
- * backfilled one, its scheduled-by id the schedule's, as for any scheduled run). So the API writes
- * each backfill request into the schedule action's memo before asking for it; every run the schedule
- * starts afterwards carries that memo, and a run is a backfill when its scheduled time falls inside
- * a window requested after that time (normal runs are scheduled after the request, not before it).
- */
-export const BACKFILL_MEMO_KEY = 'pstt_backfills';
 /** Older requests are dropped from the memo: their runs have long started and keep their own copy. */
 const KEPT_REQUESTS = 50;
 
@@ -22,7 +15,15 @@ function requestsOf(memo: Record<string, unknown> | undefined): BackfillRequest[
   return Array.isArray(value) ? (value as BackfillRequest[]) : [];
 }
 
-/** Whether a run with this memo and scheduled time was started by a backfill. */
+/**
+ * Whether a run with this memo and scheduled time was started by a backfill.
+ *
+ * Temporal records nothing on a run that says a backfill started it (its scheduled time is the
+ * backfilled one, its scheduled-by id the schedule's, as for any scheduled run). So the API writes
+ * each backfill request into the schedule action's memo before asking for it; every run the schedule
+ * starts afterwards carries that memo, and a run is a backfill when its scheduled time falls inside
+ * a window requested after that time (normal runs are scheduled after the request, not before it).
+ */
 export function isBackfillRun(memo: Record<string, unknown> | undefined, scheduledTime: Date | undefined): boolean {
   if (!scheduledTime) return false;
   const t = scheduledTime.getTime();
@@ -33,7 +34,7 @@ export function isBackfillRun(memo: Record<string, unknown> | undefined, schedul
 
 /**
  * Runs a schedule's action for every time its spec matches in [from, to], with the given overlap
- * policy, after recording the request in the action's memo (see above).
+ * policy, after recording the request in the action's memo (see `isBackfillRun`).
  */
 export async function backfillSchedule(
   client: Client,

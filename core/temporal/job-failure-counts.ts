@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { EXPORT_WORKFLOW_TYPE } from '../job';
+import { exportRunsQuery } from './visibility';
 
 /** Closed export runs of one deployment since a time, and how many of them failed. */
 export interface JobFailureCounts {
@@ -12,12 +12,9 @@ export interface JobFailureCounts {
  * (failed or timed out; a cancelled run is an operator's choice, not a failure), from Temporal visibility.
  */
 export async function jobFailureCounts(client: Client, taskQueue: string, since: Date): Promise<JobFailureCounts> {
-  const base =
-    `WorkflowType = ${JSON.stringify(EXPORT_WORKFLOW_TYPE)} AND TaskQueue = ${JSON.stringify(taskQueue)} ` +
-    `AND ExecutionStatus != "Running" AND CloseTime >= ${JSON.stringify(since.toISOString())}`;
   const [closed, failed] = await Promise.all([
-    client.workflow.count(base),
-    client.workflow.count(`${base} AND (ExecutionStatus = "Failed" OR ExecutionStatus = "TimedOut")`),
+    client.workflow.count(exportRunsQuery({ taskQueue, status: 'closed', closedSince: since })),
+    client.workflow.count(exportRunsQuery({ taskQueue, status: ['Failed', 'TimedOut'], closedSince: since })),
   ]);
   return { closed: closed.count, failed: failed.count };
 }

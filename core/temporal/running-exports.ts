@@ -1,7 +1,6 @@
-import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { EXPORT_WORKFLOW_TYPE, type ExportProgress } from '../job';
-import { SCHEDULING_NAME } from './search-attributes';
+import type { Client } from '@temporalio/client';
+import { SCHEDULING_NAME, WORKFLOW_TYPES } from './naming';
+import { exportRunsQuery, progressOf } from './visibility';
 
 /** An exportJob run that is still going, with its latest checkpoint. */
 export interface RunningExport {
@@ -13,16 +12,6 @@ export interface RunningExport {
   rows: number;
   /** Attempt of the export activity (above 1 after a retry). */
   attempt: number;
-}
-
-/** The export activity's checkpoint: Kafka exports heartbeat `rowsAcked`, file exports `rowsWritten`. */
-function progressOf(description: WorkflowExecutionDescription): { rows: number; attempt: number } {
-  const activity = description.raw.pendingActivities?.[0];
-  const payload = activity?.heartbeatDetails?.payloads?.[0];
-  const details = payload
-    ? defaultPayloadConverter.fromPayload<Partial<ExportProgress & { rowsWritten: number }>>(payload)
-    : {};
-  return { rows: details.rowsAcked ?? details.rowsWritten ?? 0, attempt: activity?.attempt ?? 1 };
 }
 
 /**
@@ -37,9 +26,7 @@ export async function runningExports(
 ): Promise<RunningExport[]> {
   // By workflow id alone: describe() then reads the latest run, even after a continue-as-new.
   const candidates = new Set(alsoCheck.map((r) => r.workflowId));
-  const query =
-    `WorkflowType = ${JSON.stringify(EXPORT_WORKFLOW_TYPE)} AND TaskQueue = ${JSON.stringify(taskQueue)} ` +
-    `AND ExecutionStatus = "Running"`;
+  const query = exportRunsQuery({ taskQueue, status: ['Running'] });
   for await (const run of client.workflow.list({ query })) candidates.add(run.workflowId);
 
   const running: RunningExport[] = [];
@@ -48,13 +35,16 @@ export async function runningExports(
       .getHandle(workflowId)
       .describe()
       .catch(() => null);
-    if (!description || description.status.name !== 'RUNNING' || description.type !== EXPORT_WORKFLOW_TYPE) continue;
+    if (!description || description.status.name !== 'RUNNING' || description.type !== WORKFLOW_TYPES.exportJob)
+      continue;
+    const { rows, attempt } = progressOf(description);
     running.push({
       workflowId,
       runId: description.runId,
       scheduling: description.typedSearchAttributes.get(SCHEDULING_NAME) ?? null,
       startTime: description.startTime,
-      ...progressOf(description),
+      rows,
+      attempt,
     });
   }
   return running.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());

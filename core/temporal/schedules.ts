@@ -1,17 +1,28 @@
 import { createHash } from 'node:crypto';
 import {
-  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type Client,
+  type ScheduleDescription,
   type ScheduleOptions,
   type ScheduleSpec,
 } from '@temporalio/client';
 import type { AppConfig } from '../config';
-import { EXPORT_WORKFLOW_TYPE, type ExportJobInput } from '../job';
+import type { ExportJobInput } from '../job';
 import { diffValues, type Difference } from '../object-diff';
-import { scheduleIdOf, type Scheduling } from '../scheduling';
+import type { Scheduling } from '../scheduling';
 import { admitScheduling, type GateConfig } from '../scheduling-gate';
-import { EXPORT_FORMAT, SCHEDULING_NAME } from './search-attributes';
+import { ensureSchedule } from './ensure-schedule';
+import {
+  EXPORT_FORMAT,
+  exportWorkflowIdOf,
+  MANAGED_MEMO_KEY,
+  scheduleIdOf,
+  SCHEDULING_NAME,
+  schedulingNameOf,
+  SPEC_HASH_MEMO_KEY,
+  TASK_QUEUE_MEMO_KEY,
+  WORKFLOW_TYPES,
+} from './naming';
 
 export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'deleted';
 
@@ -31,12 +42,6 @@ export interface ApplyOptions {
   /** Compute and report the changes without making them. @default false */
   dryRun?: boolean;
 }
-
-/** Marks schedules that PSTT manages, so that other schedules in the namespace are left alone. */
-const MANAGED_MEMO_KEY = 'pstt_managed';
-/** A PSTT deployment is a namespace and a task queue: prune never touches another deployment's schedules. */
-export const TASK_QUEUE_MEMO_KEY = 'pstt_task_queue';
-const SPEC_HASH_MEMO_KEY = 'pstt_spec_hash';
 
 const OVERLAP: Record<Scheduling['overlap'], ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -77,8 +82,8 @@ export function scheduleOptionsOf(s: Scheduling, taskQueue: string): ScheduleOpt
     spec: scheduleSpecOf(s),
     action: {
       type: 'startWorkflow',
-      workflowType: EXPORT_WORKFLOW_TYPE,
-      workflowId: `export-${s.name}`,
+      workflowType: WORKFLOW_TYPES.exportJob,
+      workflowId: exportWorkflowIdOf(s.name),
       taskQueue,
       args: [input],
       memo: { [SPEC_HASH_MEMO_KEY]: specHashOf(s, taskQueue) },
@@ -101,35 +106,29 @@ export async function applyScheduling(
   dryRun: boolean,
 ): Promise<ApplyOutcome> {
   const options = scheduleOptionsOf(s, taskQueue);
-  const handle = client.schedule.getHandle(options.scheduleId);
-  const outcome = (action: ApplyAction, changes: Difference[] = []): ApplyOutcome => ({
-    name: s.name,
-    scheduleId: options.scheduleId,
-    action,
-    changes,
-  });
-  try {
-    const current = await handle.describe();
-    const currentAction = current.action.type === 'startWorkflow' ? current.action : undefined;
-    const currentHash = currentAction?.memo?.[SPEC_HASH_MEMO_KEY];
+  const { outcome, current } = await ensureSchedule(client, options, {
+    versionKey: SPEC_HASH_MEMO_KEY,
+    dryRun,
     // An operator's pause or resume (UI, API, drain) stands until the file's `enabled` itself changes:
     // restarting the stack must not re-enable a job disabled in an emergency.
-    if (currentHash === options.action.memo?.[SPEC_HASH_MEMO_KEY]) return outcome('unchanged');
-    const previous = (currentAction?.args?.[0] as ExportJobInput | undefined)?.scheduling;
-    const changes = diffValues(previous ?? {}, s);
-    const enabledChanged = previous === undefined || previous.enabled !== s.enabled;
-    const state = enabledChanged
-      ? { paused: !s.enabled, note: options.state?.note }
-      : { paused: current.state.paused, note: current.state.note };
-    if (!dryRun) {
-      await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies, state }));
-    }
-    return outcome('updated', changes);
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    if (!dryRun) await client.schedule.create(options);
-    return outcome('created');
-  }
+    update: (previous) => ({
+      spec: options.spec,
+      action: options.action,
+      policies: options.policies,
+      state:
+        schedulingOf(previous)?.enabled === s.enabled
+          ? { paused: previous.state.paused, note: previous.state.note }
+          : { paused: !s.enabled, note: options.state?.note },
+    }),
+  });
+  const changes = outcome === 'updated' ? diffValues(schedulingOf(current) ?? {}, s) : [];
+  return { name: s.name, scheduleId: options.scheduleId, action: outcome, changes };
+}
+
+/** The scheduling a schedule was made from (its action's input). */
+function schedulingOf(description: ScheduleDescription | null): Scheduling | undefined {
+  const action = description?.action.type === 'startWorkflow' ? description.action : undefined;
+  return (action?.args?.[0] as ExportJobInput | undefined)?.scheduling;
 }
 
 /**
@@ -166,7 +165,7 @@ export async function applySchedulings(
       if (!ours || declared.has(summary.scheduleId)) continue;
       if (!options.dryRun) await client.schedule.getHandle(summary.scheduleId).delete();
       outcomes.push({
-        name: summary.scheduleId.replace(/^pstt-/, ''),
+        name: schedulingNameOf(summary.scheduleId),
         scheduleId: summary.scheduleId,
         action: 'deleted',
         changes: [],

@@ -6,7 +6,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureTopic } from '../../core/kafka/topics';
-import { scheduleIdOf } from '../../core/scheduling';
+import { scheduleIdOf } from '../../core/temporal/naming';
 import { kafkaBroker } from '../../devstack/kafka-broker';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { statusOf, up } from '../../devstack/stack';

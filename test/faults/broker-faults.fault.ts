@@ -49,7 +49,7 @@ describe('fault drill: the Kafka broker fails mid-export', () => {
     // The fault lands mid-way, not after the last row.
     expect(atFault).toBeLessThan(ROWS);
     await fault();
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.rows).toBe(ROWS);
 
     const d = await delivered(h, topic);

@@ -101,7 +101,7 @@ describe('fault drill: a three-broker cluster and two workers', () => {
     const leader = cluster.nodes.find((n) => n.id === partitions[0]!.leader)!;
     process.kill(runningPid(leader.processName)!, 'SIGKILL');
 
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     await checkTopic(topic, result);
   });
 
@@ -117,7 +117,7 @@ describe('fault drill: a three-broker cluster and two workers', () => {
     expect(atKill).toBeLessThan(ROWS);
     process.kill(running, 'SIGKILL');
 
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.attempts).toBe(2);
     expect(result.startedOver).toBeFalsy();
     // The retry ran on the other worker and resumed after the checkpoint: it re-sent at most one window.
@@ -175,7 +175,7 @@ describe('fault drill: a three-broker cluster and two workers', () => {
       expect([...perWorker.values()]).toEqual([2, 2]);
 
       await locker.query('SELECT pg_advisory_unlock($1)', [key]);
-      const results = (await Promise.all(runs.map((r) => r.handle.result()))) as ExportResult[];
+      const results = await Promise.all(runs.map((r) => r.handle.result()));
       expect(results.map((r) => r.rows)).toEqual([50, 50, 50, 50, 50]);
       for (const { topic } of runs) expect(await countMessages(h.kafka, topic)).toBe(50);
 
@@ -226,7 +226,7 @@ describe('fault drill: a three-broker cluster and two workers', () => {
       expect(await countMessages(h.kafka, topic)).toBe(atCut);
       for (const p of proxies) p.heal();
 
-      const result = (await handle.result()) as ExportResult;
+      const result = await handle.result();
       expect(result.attempts).toBeGreaterThan(1);
       await checkTopic(topic, result);
     } finally {

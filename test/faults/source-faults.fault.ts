@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExportResult } from '../../core/job';
 import { countMessages } from '../../core/kafka/topics';
 import { postgresServer } from '../../devstack/postgres-server';
 import { bringUp } from '../../devstack/stack';
@@ -46,7 +45,7 @@ describe('fault drill: the source database stops mid-export', () => {
     await postgres.stop();
     await sleep(10_000);
     await bringUp(postgres, () => undefined);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.rows).toBe(ROWS);
     // The stop broke the running attempt's connection: at least one retry.
     expect(result.attempts).toBeGreaterThanOrEqual(2);

@@ -24,7 +24,8 @@ import { createMetricsStore } from '../../core/metrics/create-metrics-store';
 import type { MetricsStore } from '../../core/metrics/metrics-store';
 import type { SendRecord } from '../../core/metrics/send-record';
 import { connectTemporalClient } from '../../core/temporal/client';
-import { alertScheduleIdOf, ensureAlertSchedule } from '../../core/temporal/alert-schedule';
+import { alertScheduleIdOf, notifyWorkflowIdOf } from '../../core/temporal/naming';
+import { ensureAlertSchedule } from '../../core/temporal/alert-schedule';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { connectWorkerConnection } from '../../worker/create-worker';
 import { deleteTopic, testKafka } from '../support/kafka';
@@ -34,6 +35,7 @@ import { quietTemporalRuntime } from '../support/quiet-runtime';
 import { failingKafkaScheduling, makeScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { eventually } from '../support/eventually';
+import { alertEvaluation, exportJob } from '../../workflows';
 
 const READ_TOKEN = uniqueName('read-token');
 const isAlert = (mail: ParsedMail) => /^\[PSTT\] (WARNING|CRITICAL|RESOLVED)/.test(mail.subject ?? '');
@@ -93,7 +95,7 @@ describe('threshold alerts', () => {
       alerts,
       app,
       evaluate: () =>
-        client.workflow.execute('alertEvaluation', {
+        client.workflow.execute(alertEvaluation, {
           taskQueue: config.temporal.task_queue,
           workflowId: uniqueName('alert-evaluation-test'),
         }),
@@ -244,7 +246,7 @@ describe('threshold alerts', () => {
       const workflowId = uniqueName('export-alerts');
       const input: ExportJobInput = { scheduling: s };
       await expect(
-        client.workflow.execute('exportJob', { taskQueue: d.config.temporal.task_queue, workflowId, args: [input] }),
+        client.workflow.execute(exportJob, { taskQueue: d.config.temporal.task_queue, workflowId, args: [input] }),
       ).rejects.toThrow(WorkflowFailedError);
       // Visibility catches up with the closed run shortly after it closes.
       const report = await eventually('job failure rate critical', async () => {
@@ -252,7 +254,7 @@ describe('threshold alerts', () => {
         return ruleOf(r, 'job_failure_rate')?.state === 'critical' ? r : undefined;
       });
       expect(ruleOf(report, 'job_failure_rate')).toMatchObject({ value: 100 });
-      await client.workflow.getHandle(`${workflowId}-notify`).result();
+      await client.workflow.getHandle(notifyWorkflowIdOf(workflowId)).result();
       expect(smtp.matching((m) => m.subject === '[PSTT] CRITICAL: Job failure rate')).toHaveLength(1);
       expect(smtp.matching((m) => m.subject === `[PSTT] Job failure notification: ${s.name}`)).toHaveLength(1);
     });
@@ -268,7 +270,7 @@ describe('threshold alerts', () => {
         const description = await handle.describe();
         expect(description.spec.intervals).toMatchObject([{ every: 10 * 60_000 }]);
         expect(description.action).toMatchObject({
-          workflowType: 'alertEvaluation',
+          workflowType: alertEvaluation.name,
           taskQueue: d.config.temporal.task_queue,
         });
         const evaluated = (await d.alerts.states())[0]!.evaluated_at.getTime();
@@ -312,7 +314,7 @@ describe('threshold alerts', () => {
     expect((await getAlerts(d)).body.alerts[0]).toMatchObject({ delivered: false, delivery_attempts: 2 });
 
     // Exports do not depend on e-mail.
-    const ok = await client.workflow.execute('exportJob', {
+    const ok = await client.workflow.execute(exportJob, {
       taskQueue: d.config.temporal.task_queue,
       workflowId: uniqueName('export-alerts-ok'),
       args: [

@@ -13,12 +13,13 @@ import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
 import type { MetricsStore } from '../../core/metrics/metrics-store';
 import { ensureTopic } from '../../core/kafka/topics';
-import { scheduleIdOf } from '../../core/scheduling';
-import { ensureRetentionSchedule, retentionScheduleIdOf } from '../../core/temporal/retention-schedule';
+import { scheduleIdOf, retentionScheduleIdOf } from '../../core/temporal/naming';
+import { ensureRetentionSchedule } from '../../core/temporal/retention-schedule';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { uniqueName } from '../support/names';
 import { buildUi } from '../../scripts/build-ui';
+import { metricsRetention } from '../../workflows';
 
 describe('the runbook REST API on real Temporal and Kafka', () => {
   const kafka = testKafka();
@@ -388,7 +389,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     try {
       const description = await handle.describe();
       expect(description.action).toMatchObject({
-        workflowType: 'metricsRetention',
+        workflowType: metricsRetention.name,
         taskQueue: config.temporal.task_queue,
       });
       // An alert transition from before the retention window goes with the old metrics.
@@ -411,7 +412,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
         at: longAgo,
         delivery_error: null,
       });
-      const result = await client.workflow.execute('metricsRetention', {
+      const result = await client.workflow.execute(metricsRetention, {
         taskQueue: config.temporal.task_queue,
         workflowId: uniqueName('retention-test'),
       });

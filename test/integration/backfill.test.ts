@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import type { RunView } from '../../api/run-status';
 import { ensureTopic } from '../../core/kafka/topics';
-import { scheduleIdOf } from '../../core/scheduling';
+import { scheduleIdOf } from '../../core/temporal/naming';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';

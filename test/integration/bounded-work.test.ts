@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import Database from 'better-sqlite3';
 import { Client as PgClient } from 'pg';
 import { loadConfig, type AppConfig } from '../../core/config';
-import type { ExportJobInput, ExportResult } from '../../core/job';
+import type { ExportJobInput } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
 import type { SchedulingInput } from '../../core/scheduling';
 import { connectTemporalClient } from '../../core/temporal/client';
@@ -15,6 +15,7 @@ import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { createExportHarness, startQueueWorker, type QueueWorker } from '../support/export-harness';
 import { makeScheduling } from '../support/scheduling';
+import { exportJob } from '../../workflows';
 
 const POSTGRES_URL = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');
 
@@ -94,7 +95,7 @@ describe('bounded work per worker (real Temporal, Kafka, PostgreSQL)', () => {
       const handles = await Promise.all(
         Array.from({ length: 8 }, async () => {
           const input: ExportJobInput = { scheduling: scheduling(topic, query, { batch_size: 10 }) };
-          return client.workflow.start('exportJob', {
+          return client.workflow.start(exportJob, {
             taskQueue: config.temporal.task_queue,
             workflowId: uniqueName('bnd-bounded-run'),
             args: [input],
@@ -117,7 +118,7 @@ describe('bounded work per worker (real Temporal, Kafka, PostgreSQL)', () => {
       await sleep(2_000);
       expect(await waiting(key)).toBe(4);
       await locker.query('SELECT pg_advisory_unlock($1)', [key]);
-      const results = (await Promise.all(handles.map((h) => h.result()))) as ExportResult[];
+      const results = await Promise.all(handles.map((h) => h.result()));
       expect(results.map((r) => [r.rows, r.attempts])).toEqual(Array(8).fill([50, 1]));
       expect(await countMessages(kafka, topic)).toBe(400);
     } finally {

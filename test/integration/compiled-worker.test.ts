@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../core/config';
-import type { ExportJobInput, ExportResult } from '../../core/job';
+import type { ExportJobInput } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
 import { WORKFLOW_BUNDLE_FILE } from '../../core/paths';
 import { connectTemporalClient } from '../../core/temporal/client';
@@ -16,6 +16,7 @@ import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
 import { writeWorkerConfig } from '../support/worker-config';
 import { exited } from '../support/child-process';
+import { exportJob } from '../../workflows';
 
 const ROWS = 3_000;
 
@@ -82,12 +83,12 @@ describe('the compiled worker and its prebuilt workflow bundle (real worker proc
         kafka_config: { topic, message_key_field: 'order_id', resume_key: ['order_id'], batch_size: 200 },
       }),
     };
-    const handle = await client.workflow.start('exportJob', {
+    const handle = await client.workflow.start(exportJob, {
       taskQueue,
       workflowId: uniqueName('build-compiled-run'),
       args: [input],
     });
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
 
     expect(result).toMatchObject({ rows: ROWS, messages: ROWS });
     expect(await countMessages(kafka, topic)).toBe(ROWS);

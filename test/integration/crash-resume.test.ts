@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import type { ExportResult } from '../../core/job';
 import { countMessages } from '../../core/kafka/topics';
 import { runningExports } from '../../core/temporal/running-exports';
 import { consumeMessages } from '../support/kafka';
@@ -59,7 +58,7 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
   it('SIGKILL: a new worker resumes from the last checkpoint; every row arrives, only what followed it twice', async () => {
     const { configFile, topic, handle, atKill, checkpointed } = await exportAndKill(h.dbFile);
     h.worker(configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     expect(result.rows).toBe(ROWS);
 
@@ -81,7 +80,7 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
       "UPDATE orders SET status = 'changed' WHERE order_id <= 1000",
     ]);
     h.worker(configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     expect(result.startedOver).toBeUndefined();
     const { total, unique, messages } = await keysIn(topic);
@@ -101,7 +100,7 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     // Rows inside the checkpointed prefix: skipping the checkpointed count would now skip unsent rows.
     const left = changeRows(db, [`DELETE FROM orders WHERE order_id <= ${Math.ceil(checkpointed / 2)}`]);
     h.worker(configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.startedOver).toBe(true);
     expect(result.rows).toBe(left.length);
     const { total, unique } = await keysIn(topic);
@@ -119,7 +118,7 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     const [run] = await runningExports(h.client, taskQueue, [{ workflowId: handle.workflowId }]);
     // A second worker takes the retry once the frozen attempt's heartbeat timeout (20 s) has passed.
     h.worker(configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     frozen.kill('SIGCONT');
     // Give the woken attempt time to do whatever it would do (assertions below are on counts, not time).
@@ -141,7 +140,7 @@ describe('crash-safe resume: a worker process dies in the middle of a 100,000-ro
     first.kill('SIGTERM');
     // Another worker takes the workflow's remaining tasks while the first one drains.
     h.worker(configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     await exited(first);
     expect(first.exitCode).toBe(0);
     expect(result).toMatchObject({ rows: ROWS, attempts: 1 });

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../core/config';
-import type { ExportJobInput, ExportResult } from '../../core/job';
+import type { ExportJobInput } from '../../core/job';
 import { KafkaProducer } from '../../core/kafka/producer';
 import { countMessages, deleteTopic, ensureTopic } from '../../core/kafka/topics';
 import { connectTemporalClient } from '../../core/temporal/client';
@@ -9,6 +9,7 @@ import { consumeMessages, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { startQueueWorker } from '../support/export-harness';
 import { makeScheduling } from '../support/scheduling';
+import { exportJob } from '../../workflows';
 
 /**
  * Issue 11 item 3: one producer (a worker's) sends to topic B, B is deleted, and sends to other topics
@@ -107,11 +108,11 @@ describe('a deleted or recreated topic does not poison the producer (real broker
       });
       const input: ExportJobInput = { scheduling };
       const workflowId = uniqueName('bnd-deleted-run');
-      return (await client.workflow.execute('exportJob', {
+      return await client.workflow.execute(exportJob, {
         taskQueue: config.temporal.task_queue,
         workflowId,
         args: [input],
-      })) as ExportResult;
+      });
     };
     try {
       await run(a);

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExportResult } from '../../core/job';
 import { countMessages } from '../../core/kafka/topics';
 import { runningExports } from '../../core/temporal/running-exports';
 import { uniqueName } from '../support/names';
@@ -71,7 +70,7 @@ describe('exactly-once delivery: transactions, fencing and committed checkpoints
       await exited(current);
       current = h.worker(configFile);
     }
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.attempts).toBeGreaterThanOrEqual(4);
     expect(result.rows).toBe(ROWS);
     // Aborted transactions did reach the log: the kills cut transactions short.
@@ -86,7 +85,7 @@ describe('exactly-once delivery: transactions, fencing and committed checkpoints
     await h.waitForOffsets(topic, 20_000);
     frozen.kill('SIGSTOP');
     h.worker(configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     frozen.kill('SIGCONT');
     await sleep(5_000);

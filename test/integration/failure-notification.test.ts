@@ -19,6 +19,8 @@ import { quietTemporalRuntime, quietWorkflowBundle } from '../support/quiet-runt
 import { makeScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { eventually } from '../support/eventually';
+import { exportJob, notifyRunFailure } from '../../workflows';
+import { notifyWorkflowIdOf } from '../../core/temporal/naming';
 
 const textOf = (mail: ParsedMail) => mail.text ?? '';
 const recipientsOf = (mail: ParsedMail) =>
@@ -88,7 +90,7 @@ describe('job failure notification: one e-mail per failed run, through a real SM
   async function failedRun(s: Scheduling, taskQueue: string) {
     const workflowId = uniqueName('export-notify');
     const input: ExportJobInput = { scheduling: s };
-    const error = await client.workflow.execute('exportJob', { taskQueue, workflowId, args: [input] }).then(
+    const error = await client.workflow.execute(exportJob, { taskQueue, workflowId, args: [input] }).then(
       () => {
         throw new Error('expected the export to fail');
       },
@@ -98,7 +100,7 @@ describe('job failure notification: one e-mail per failed run, through a real SM
     return { error, workflowId, runId };
   }
 
-  const notification = (workflowId: string) => client.workflow.getHandle(`${workflowId}-notify`);
+  const notification = (workflowId: string) => client.workflow.getHandle(notifyWorkflowIdOf(workflowId));
   const about = (s: Scheduling) => (mail: ParsedMail) => mail.subject === `[PSTT] Job failure notification: ${s.name}`;
 
   it('a run that fails for good e-mails its notify list once: scheduling, error, attempts, workflow id and link', async () => {
@@ -130,7 +132,7 @@ describe('job failure notification: one e-mail per failed run, through a real SM
 
     // The child outlives its parent (ABANDON) and is a run of its own, visible and retried in Temporal.
     const child = await notification(workflowId).describe();
-    expect(child.type).toBe('notifyRunFailure');
+    expect(child.type).toBe(notifyRunFailure.name);
     expect(child.status.name).toBe('COMPLETED');
     expect(child.raw.workflowExecutionInfo?.parentExecution?.workflowId).toBe(workflowId);
   });
@@ -167,7 +169,7 @@ describe('job failure notification: one e-mail per failed run, through a real SM
       expect(late.received).toHaveLength(0);
 
       // An export that works still succeeds while e-mail is down.
-      const ok = await client.workflow.execute('exportJob', {
+      const ok = await client.workflow.execute(exportJob, {
         taskQueue: downWorker.taskQueue,
         workflowId: uniqueName('export-notify-ok'),
         args: [{ scheduling: scheduling() } satisfies ExportJobInput],

@@ -11,9 +11,10 @@ import { withIncrementalKey } from '../../activities/incremental';
 import { makeLastSuccessfulRun } from '../../activities/last-successful-run';
 import { openExportQuery } from '../../activities/resume';
 import { ResumeKeyError } from '../../core/errors';
-import { RUN_MEMO_KEY, type ExportProgress, type RunMemo } from '../../core/job';
+import { type ExportProgress, type RunMemo } from '../../core/job';
 import { ensureTopic } from '../../core/kafka/topics';
-import { scheduleIdOf, type Scheduling, type SchedulingInput } from '../../core/scheduling';
+import { scheduleIdOf, RUN_MEMO_KEY } from '../../core/temporal/naming';
+import { type Scheduling, type SchedulingInput } from '../../core/scheduling';
 import { SourceRegistry } from '../../core/sources';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
@@ -24,6 +25,7 @@ import { consumeMessages, deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeKafkaScheduling, makeScheduling } from '../support/scheduling';
+import { exportJob } from '../../workflows';
 
 /** PostgreSQL, SQLite, names and temp dirs of this file start with `incr`. */
 const pgName = (base: string) => uniqueName(`incr_${base}`).replace(/-/g, '_');
@@ -189,9 +191,9 @@ describe('incremental exports by a data watermark', () => {
       const queueOf = async (h: ExportHarness) =>
         (await h.runExport(s).then((r) => h.client.workflow.getHandle(r.workflowId).describe())).taskQueue;
       const queue = await queueOf(harness);
-      expect(await lastSuccess(name, later, { taskQueue: queue, workflowType: 'exportJob' })).not.toBeNull();
+      expect(await lastSuccess(name, later, { taskQueue: queue, workflowType: exportJob.name })).not.toBeNull();
       expect(
-        await lastSuccess(name, later, { taskQueue: uniqueName('incr-no-queue'), workflowType: 'exportJob' }),
+        await lastSuccess(name, later, { taskQueue: uniqueName('incr-no-queue'), workflowType: exportJob.name }),
       ).toBeNull();
       expect(await lastSuccess(name, later, { taskQueue: queue, workflowType: 'someOtherWorkflow' })).toBeNull();
     } finally {
@@ -372,7 +374,7 @@ describe('incremental exports by a data watermark', () => {
         workflowBundle: oldBundle,
       });
       const result = await worker.runUntil(
-        harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: s }] }),
+        harness.client.workflow.execute(exportJob, { taskQueue, workflowId, args: [{ scheduling: s }] }),
       );
       expect(result).toMatchObject({ rows: 2 });
     } finally {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { parse, stringify } from 'yaml';
 import type { RunView } from '../../api/run-status';
 import { ensureTopic } from '../../core/kafka/topics';
-import { scheduleIdOf } from '../../core/scheduling';
+import { scheduleIdOf } from '../../core/temporal/naming';
 import { ensureDeployTools, type DeployTools } from '../../devstack/deploy-tools';
 import { spawnWorkerProcess } from '../../worker/spawn-worker';
 import { startApiStack, type ApiStack } from '../support/api-stack';

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config';
-import { scheduleIdOf } from '../../core/scheduling';
+import { scheduleIdOf, alertScheduleIdOf, retentionScheduleIdOf } from '../../core/temporal/naming';
 import { connectTemporalClient } from '../../core/temporal/client';
-import { alertScheduleIdOf } from '../../core/temporal/alert-schedule';
-import { retentionScheduleIdOf } from '../../core/temporal/retention-schedule';
 import { uniqueName } from '../support/names';
 import { pstt as runPstt } from '../support/pstt-cli';
 

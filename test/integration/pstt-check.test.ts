@@ -6,7 +6,7 @@ import type { AppConfig } from '../../core/config';
 import type { ExportJobInput } from '../../core/job';
 import type { HealthReport } from '../../cli/ops/health-check';
 import { healthLogFile } from '../../cli/ops/health-log';
-import { EXPORT_FORMAT, SCHEDULING_NAME } from '../../core/temporal/search-attributes';
+import { EXPORT_FORMAT, SCHEDULING_NAME } from '../../core/temporal/naming';
 import { taskQueuePollers } from '../../core/temporal/task-queue-pollers';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { uniqueName } from '../support/names';
@@ -15,6 +15,7 @@ import { failingKafkaScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
+import { exportJob } from '../../workflows';
 
 /** A PSTT stack (API on a real port, worker on its own task queue, metrics store) with the check's view of it. */
 interface Stack extends ApiStack {
@@ -168,7 +169,7 @@ describe('pstt check against real stacks (API, Temporal, Kafka, metrics store)',
     await stack.record(50, 10, 6000, true);
     const scheduling = failingKafkaScheduling(uniqueName('broken'));
     const input: ExportJobInput = { scheduling };
-    const handle = await stack.client.workflow.start('exportJob', {
+    const handle = await stack.client.workflow.start(exportJob, {
       taskQueue: stack.config.temporal.task_queue,
       workflowId: uniqueName('check-failed-run'),
       args: [input],

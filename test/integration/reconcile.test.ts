@@ -5,7 +5,8 @@ import { Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import type { RunView } from '../../api/run-status';
-import { RUN_MEMO_KEY, type ExportJobInput, type ExportResult, type RunMemo } from '../../core/job';
+import { RUN_MEMO_KEY } from '../../core/temporal/naming';
+import { type ExportJobInput, type ExportResult, type RunMemo } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
 import type { Scheduling, SchedulingInput } from '../../core/scheduling';
 import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
@@ -18,6 +19,7 @@ import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { eventually } from '../support/eventually';
+import { exportJob } from '../../workflows';
 
 /** Rows of the PostgreSQL table; each costs 2 ms to read (pg_sleep in the query), so a pass takes about 4 s. */
 const ROWS = 2000;
@@ -86,7 +88,7 @@ describe('reconcile: count', () => {
 
   function start(s: Scheduling, taskQueue = stack.config.temporal.task_queue) {
     const args: [ExportJobInput] = [{ scheduling: s }];
-    return stack.client.workflow.start('exportJob', { taskQueue, workflowId: uniqueName('recon-run'), args });
+    return stack.client.workflow.start(exportJob, { taskQueue, workflowId: uniqueName('recon-run'), args });
   }
 
   async function runOf(name: string): Promise<RunView> {
@@ -224,7 +226,7 @@ describe('reconcile: count', () => {
       const result: ExportResult = await worker.runUntil(async () => {
         const handle = await start(s, taskQueue);
         workflowId = handle.workflowId;
-        return (await handle.result()) as ExportResult;
+        return await handle.result();
       });
       // Today's activity, yesterday's workflow: the mismatch is in the result, but nothing acted on it.
       expect(result.reconciliation).toMatchObject({ suspect: true });

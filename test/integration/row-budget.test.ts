@@ -14,6 +14,7 @@ import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
 import { exited } from '../support/child-process';
+import { exportJob } from '../../workflows';
 
 type Failure = Error & { type?: string; nonRetryable?: boolean; details?: unknown[] };
 
@@ -79,7 +80,7 @@ describe('a row over the worker heap budget (real worker process, Temporal, Kafk
         : { file_config: { output_dir: path.join(dir, 'out') } }),
     });
     const input: ExportJobInput = { scheduling };
-    const handle = await client.workflow.start('exportJob', {
+    const handle = await client.workflow.start(exportJob, {
       taskQueue,
       workflowId: uniqueName('bnd-row-budget-run'),
       args: [input],
@@ -87,7 +88,7 @@ describe('a row over the worker heap budget (real worker process, Temporal, Kafk
     const died = exited(worker).then(() => {
       throw new Error(`the worker exited (code ${worker.exitCode}, signal ${worker.signalCode}); see ${logFile}`);
     });
-    return Promise.race([handle.result() as Promise<ExportResult>, died]);
+    return Promise.race([handle.result(), died]);
   }
 
   it('fails the run once, not retryably, naming the key and the size, and the worker carries on', async () => {

@@ -9,8 +9,9 @@ import {
 } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import request from 'supertest';
-import { RUN_MEMO_KEY, type ExportJobInput, type ExportResult, type RunMemo } from '../../core/job';
-import { scheduleIdOf, type Scheduling, type SchedulingInput } from '../../core/scheduling';
+import { type ExportJobInput, type ExportResult, type RunMemo } from '../../core/job';
+import { scheduleIdOf, RUN_MEMO_KEY, notifyWorkflowIdOf } from '../../core/temporal/naming';
+import { type Scheduling, type SchedulingInput } from '../../core/scheduling';
 import { applySchedulings } from '../../core/temporal/schedules';
 import { connectWorkerConnection, createExportWorker } from '../../worker/create-worker';
 import { buildWorkerDeps } from '../../worker/worker-deps';
@@ -18,6 +19,7 @@ import { startApiStack, type ApiStack } from '../support/api-stack';
 import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
+import { exportJob } from '../../workflows';
 
 /**
  * The run gate on the real Temporal server and a real worker: workflows started straight through the
@@ -69,15 +71,15 @@ describe('one gate for every run, whoever starts it', () => {
     const workflowId = uniqueName('gate-direct');
     const input = { scheduling } as ExportJobInput;
     try {
-      return (await stack.client.workflow.execute('exportJob', {
+      return await stack.client.workflow.execute(exportJob, {
         taskQueue: stack.config.temporal.task_queue,
         workflowId,
         args: [input],
-      })) as ExportResult;
+      });
     } finally {
       // The failure e-mail is an abandoned child: let it finish before the stack's worker stops.
       await stack.client.workflow
-        .getHandle(`${workflowId}-notify`)
+        .getHandle(notifyWorkflowIdOf(workflowId))
         .result()
         .catch(() => undefined);
     }
@@ -168,10 +170,11 @@ describe('one gate for every run, whoever starts it', () => {
     'a direct run with %s fails at once (not a workflow task retried forever), recording why in the run memo',
     async (_case, inputOf, paths) => {
       const workflowId = uniqueName('gate-direct');
-      const handle = await stack.client.workflow.start('exportJob', {
+      const handle = await stack.client.workflow.start(exportJob, {
         taskQueue: stack.config.temporal.task_queue,
         workflowId,
-        args: [{ scheduling: inputOf() }],
+        // Any Temporal client can send input the gate refuses: cast past the workflow's parameter type.
+        args: [{ scheduling: inputOf() } as ExportJobInput],
       });
       const error = await handle.result().then(
         () => new Error('expected the run to be refused'),
@@ -183,7 +186,7 @@ describe('one gate for every run, whoever starts it', () => {
       const memo = (await handle.describe()).memo?.[RUN_MEMO_KEY] as RunMemo;
       expect(memo).toMatchObject({ rows: null, attempts: 1, error_message: cause.message });
       // No e-mail: the notify list came with the refused input.
-      await expect(stack.client.workflow.getHandle(`${workflowId}-notify`).describe()).rejects.toThrow(
+      await expect(stack.client.workflow.getHandle(notifyWorkflowIdOf(workflowId)).describe()).rejects.toThrow(
         WorkflowNotFoundError,
       );
     },
@@ -204,7 +207,7 @@ describe('one gate for every run, whoever starts it', () => {
         workflowBundle: oldBundle,
       });
       const result = await worker.runUntil(
-        stack.client.workflow.execute('exportJob', {
+        stack.client.workflow.execute(exportJob, {
           taskQueue,
           workflowId,
           args: [{ scheduling: csvScheduling(root) }],

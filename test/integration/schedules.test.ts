@@ -2,11 +2,12 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type AppConfig } from '../../core/config';
 import { PROJECT_ROOT } from '../../core/paths';
-import { scheduleIdOf } from '../../core/scheduling';
+import { scheduleIdOf } from '../../core/temporal/naming';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { applySchedulings } from '../../core/temporal/schedules';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
+import { exportJob } from '../../workflows';
 
 describe('temporal.yaml applied to Temporal Schedules (real dev server)', () => {
   let client: Client;
@@ -33,7 +34,7 @@ describe('temporal.yaml applied to Temporal Schedules (real dev server)', () => 
     expect(description.spec.timezone).toBe('Europe/Rome');
     expect(description.action.type).toBe('startWorkflow');
     if (description.action.type === 'startWorkflow') {
-      expect(description.action.workflowType).toBe('exportJob');
+      expect(description.action.workflowType).toBe(exportJob.name);
       expect(description.action.taskQueue).toBe(config.temporal.task_queue);
     }
   });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { ExportJobInput, ExportResult } from '../../core/job';
+import type { ExportJobInput } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
 import type { SinkManifest } from '../../core/sinks/manifest';
 import { consumeMessages } from '../support/kafka';
@@ -11,6 +11,7 @@ import { uniqueName } from '../support/names';
 import { OrdersExportHarness } from '../support/orders-export';
 import { makeScheduling } from '../support/scheduling';
 import { exited } from '../support/child-process';
+import { exportJob } from '../../workflows';
 
 const ROWS = 40_000;
 
@@ -42,7 +43,7 @@ describe('several sinks: a worker dies mid-run, after Kafka acknowledged a prefi
     });
     const first = h.worker(configFile);
     const input: ExportJobInput = { scheduling };
-    const handle = await h.client.workflow.start('exportJob', {
+    const handle = await h.client.workflow.start(exportJob, {
       taskQueue,
       workflowId: uniqueName('sink-resume-run'),
       args: [input],
@@ -56,7 +57,7 @@ describe('several sinks: a worker dies mid-run, after Kafka acknowledged a prefi
     expect(fs.readdirSync(outputDir).filter((f) => !f.endsWith('.partial'))).toEqual([]);
 
     h.worker(configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result).toMatchObject({ rows: ROWS, attempts: 2 });
     const [kafkaManifest, fileManifest] = result.sinks as [SinkManifest, SinkManifest];
 

@@ -19,6 +19,7 @@ import { consumeMessages, deleteTopic, testKafka, type ConsumedMessage } from '.
 import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
+import { exportJob } from '../../workflows';
 
 const ROWS = 3_000;
 const QUERY = 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id';
@@ -199,7 +200,7 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
         workflowBundle: oldBundle,
       });
       const result = await worker.runUntil(
-        harness.client.workflow.execute('exportJob', { taskQueue, workflowId, args: [{ scheduling: csv }] }),
+        harness.client.workflow.execute(exportJob, { taskQueue, workflowId, args: [{ scheduling: csv }] }),
       );
       expect(result).toMatchObject({ rows: ROWS, attempts: 1 });
     } finally {

@@ -13,7 +13,7 @@ import { SchedulerService } from '../../api/scheduler-service';
 import { loadConfig, parseConfig, type AppConfig } from '../../core/config';
 import type { ExportResult } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
-import { scheduleIdOf } from '../../core/scheduling';
+import { scheduleIdOf } from '../../core/temporal/naming';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { spawnWorkerProcess } from '../../worker/spawn-worker';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../core/config';
-import type { ExportJobInput, ExportResult } from '../../core/job';
+import type { ExportJobInput } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
 import { connectTemporalClient } from '../../core/temporal/client';
 import { runningExports } from '../../core/temporal/running-exports';
@@ -18,6 +18,7 @@ import { makeScheduling } from '../support/scheduling';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freePort } from '../support/ports';
 import { exited } from '../support/child-process';
+import { exportJob } from '../../workflows';
 
 const ROWS = 2_000;
 
@@ -79,12 +80,12 @@ describe('a worker started while Kafka is down', () => {
       file_config: { output_dir: outputDir },
     });
     const csvInput: ExportJobInput = { scheduling: csv };
-    const csvRun = await client.workflow.start('exportJob', {
+    const csvRun = await client.workflow.start(exportJob, {
       taskQueue,
       workflowId: uniqueName('wtc-down-csv'),
       args: [csvInput],
     });
-    const csvResult = (await csvRun.result()) as ExportResult;
+    const csvResult = await csvRun.result();
     expect(csvResult.rows).toBe(ROWS);
     expect(worker.exitCode).toBeNull();
 
@@ -96,7 +97,7 @@ describe('a worker started while Kafka is down', () => {
       kafka_config: { topic, message_key_field: 'order_id', batch_size: 500 },
     });
     const kafkaInput: ExportJobInput = { scheduling: kafkaScheduling };
-    const kafkaRun = await client.workflow.start('exportJob', {
+    const kafkaRun = await client.workflow.start(exportJob, {
       taskQueue,
       workflowId: uniqueName('wtc-down-kafka'),
       args: [kafkaInput],
@@ -111,7 +112,7 @@ describe('a worker started while Kafka is down', () => {
     expect(await countMessages(kafka, topic)).toBe(0);
 
     await proxy.open();
-    const result = (await kafkaRun.result()) as ExportResult;
+    const result = await kafkaRun.result();
     expect(result.rows).toBe(ROWS);
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     expect(await countMessages(kafka, topic)).toBe(ROWS);

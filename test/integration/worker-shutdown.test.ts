@@ -15,6 +15,7 @@ import { deleteTopic, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { makeScheduling } from '../support/scheduling';
 import { exited } from '../support/child-process';
+import { exportJob } from '../../workflows';
 
 const POSTGRES_URL = process.env.PSTT_TEST_POSTGRES_URL ?? devPostgresUrl('pstt_test');
 
@@ -68,7 +69,7 @@ describe('worker stop with an export blocked in a read (real worker process, Tem
           kafka_config: { topic },
         }),
       };
-      await client.workflow.start('exportJob', { taskQueue, workflowId, args: [input] });
+      await client.workflow.start(exportJob, { taskQueue, workflowId, args: [input] });
       for (let i = 0; ; i++) {
         const { rows } = await locker.query<{ n: string }>(
           "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND NOT granted",

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { loadConfig } from '../../core/config';
-import type { ExportResult } from '../../core/job';
 import { countMessages } from '../../core/kafka/topics';
 import { devPostgresUrl } from '../../devstack/postgres-server';
 import { OrdersExportHarness } from '../support/orders-export';
@@ -47,7 +46,7 @@ describe('zombie rule: a worker cut off from Temporal, not from Kafka', () => {
     await proxy.close();
     const atCut = await countMessages(h.kafka, topic);
     h.worker(direct.configFile);
-    const result = (await handle.result()) as ExportResult;
+    const result = await handle.result();
     expect(result.attempts).toBeGreaterThanOrEqual(2);
     expect(result.rows).toBe(ROWS);
     expect(fs.readFileSync(h.logFile, 'utf8')).toContain('CheckpointLostError');

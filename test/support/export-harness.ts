@@ -8,6 +8,8 @@ import { connectWorkerConnection, createExportWorker } from '../../worker/create
 import { buildWorkerDeps } from '../../worker/worker-deps';
 import { uniqueName } from './names';
 import { quietTemporalRuntime, quietWorkflowBundle } from './quiet-runtime';
+import { exportJob } from '../../workflows';
+import { notifyWorkflowIdOf } from '../../core/temporal/naming';
 
 /*
  * The one harness for real export workers in the test process: each is built by `buildExportWorker`
@@ -117,11 +119,11 @@ export async function createExportHarness(overrides: Partial<AppConfig>): Promis
       const input: ExportJobInput = { scheduling: s };
       const result = await worker.runUntil(async (): Promise<ExportResult> => {
         try {
-          return (await client.workflow.execute('exportJob', { taskQueue, workflowId, args: [input] })) as ExportResult;
+          return await client.workflow.execute(exportJob, { taskQueue, workflowId, args: [input] });
         } catch (err) {
           // The failure e-mail is an abandoned child: let it finish before this worker stops.
           await client.workflow
-            .getHandle(`${workflowId}-notify`)
+            .getHandle(notifyWorkflowIdOf(workflowId))
             .result()
             .catch(() => undefined);
           throw err;

@@ -17,6 +17,7 @@ import { consumeMessages, deleteTopic, testKafka, type ConsumedMessage } from '.
 import { uniqueName } from './names';
 import { makeScheduling } from './scheduling';
 import { exited } from './child-process';
+import { exportJob } from '../../workflows';
 
 /**
  * Kafka exports of the demo `orders` table run by real worker processes that a test can kill, freeze
@@ -132,7 +133,7 @@ export class OrdersExportHarness {
       kafka_config: { topic, message_key_field: 'order_id', ...kafkaConfig },
     });
     const input: ExportJobInput = { scheduling };
-    const handle = await this.client.workflow.start('exportJob', {
+    const handle = await this.client.workflow.start(exportJob, {
       taskQueue,
       workflowId: uniqueName(`${this.prefix}-run`),
       args: [input],
