@@ -13,7 +13,7 @@ import type { ApiDeps } from './app';
 import { ensureGeneratedAdminToken, generatedTokenNotice, TokenRegistry, type TokenEntry } from './auth';
 import { KafkaHealth } from './kafka-health';
 import { createPrometheusRegistry } from './prometheus';
-import { SchedulerService } from './scheduler-service';
+import { schedulerDeps } from './scheduler';
 import { testTargetPolicyOf } from './test-targets';
 
 const log = logger.child({ component: 'kafka' });
@@ -49,7 +49,7 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
   await producer.connect().catch((err: unknown) => log.warn({ err }, 'producer not connected at start'));
   // Likewise without Temporal: its routes answer 503 until the client reconnects by itself.
   const temporal = lazyTemporalClient(config.temporal);
-  const scheduler = new SchedulerService(temporal, config);
+  const scheduler = schedulerDeps(temporal, config);
   const preview = new SchedulingPreviewer(config, kafka);
   const health = new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) });
   return {
@@ -58,10 +58,10 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
     producer,
     kafka,
     testTargets: testTargetPolicyOf(config),
-    scheduler,
+    ...scheduler,
     preview,
     metrics,
-    prometheus: createPrometheusRegistry(metrics, scheduler, health),
+    prometheus: createPrometheusRegistry(metrics, scheduler.runs, health),
     alerts,
     async close() {
       await Promise.allSettled([producer.disconnect(), temporal.connection.close(), alerts.close(), preview.close()]);

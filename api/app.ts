@@ -26,7 +26,7 @@ export function createApp(deps: ApiDeps): Express {
   // Liveness: the process serves HTTP (200 even without Temporal, which only some routes need). Open
   // without a token; `temporal` is the latest known state of the server, never waited for.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', temporal: deps.scheduler.temporal.state() });
+    res.json({ status: 'ok', temporal: deps.temporal.state() });
   });
   // Before the routers: a router answers OPTIONS itself, with the methods of every route its path matches.
   app.use(rejectUndocumentedMethods());

@@ -2,8 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
-
-export type Role = 'read' | 'operate' | 'admin';
+import type { Role } from './contract';
 const RANK: Record<Role, number> = { read: 1, operate: 2, admin: 3 };
 
 export interface TokenEntry {

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { ConfigError, PermanentError, SchedulingRefusedError, TemporalUnavailableError } from '../core/errors';
 import { logger } from '../core/logger';
+import { SchedulingRunGoingError } from './errors';
 
 /** Thrown by a route handler to answer with a status and a JSON error body. */
 export class HttpError extends Error {
@@ -23,10 +24,6 @@ const INVALID_REQUEST = 'the request is not valid';
 /** Seconds a client is told to wait before asking again while Temporal is unavailable. */
 const TEMPORAL_RETRY_AFTER_S = 5;
 
-export const notFound = (message: string) => new HttpError(404, 'not_found', message);
-export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
-  new HttpError(409, 'conflict', message, extra);
-
 function detailsOf(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
@@ -44,6 +41,8 @@ export const jsonErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, _
     res.status(err.status).json({ error: err.code, message: INVALID_REQUEST, details: err.problems });
   } else if (err instanceof ConfigError) {
     res.status(err.status).json({ error: err.code, message: err.summary, details: err.problems });
+  } else if (err instanceof SchedulingRunGoingError) {
+    res.status(err.status).json({ error: err.code, message: err.message, running_workflow_id: err.runningWorkflowId });
   } else if (err instanceof PermanentError && err.status !== undefined) {
     res.status(err.status).json({ error: err.code, message: err.message });
   } else if (err instanceof TemporalUnavailableError) {

@@ -1,16 +1,8 @@
 import type { KafkaClient } from '../core/kafka/client';
 import { probeCluster } from '../core/kafka/cluster-probe';
 import type { ProducerState } from '../core/kafka/producer';
+import type { KafkaHealthReport } from './contract';
 import { SharedResults } from './shared-results';
-
-export interface KafkaHealthReport {
-  status: 'healthy' | 'degraded' | 'unhealthy';
-  connected: boolean;
-  producer_ready: boolean;
-  brokers: number;
-  last_error: string | null;
-  checked_at: string;
-}
 
 export interface KafkaHealthOptions {
   /** How long one check's answer is reused, so polling cannot overload the brokers. @default 5000 */

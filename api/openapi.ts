@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../core/paths';
 import { checkedSchedulingSchema } from '../core/scheduling';
-import type { Role } from './auth';
+import type { Role } from './contract';
 import { kafkaTestSchema } from './kafka-test';
 import { alertsQuery } from './routes/alerts-routes';
 import { sendSchema } from './routes/kafka-routes';

@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { logger } from '../core/logger';
 import type { MetricsStore } from '../core/metrics/metrics-store';
-import type { KafkaHealthReport } from './kafka-health';
-import type { SchedulerService } from './scheduler-service';
+import type { KafkaHealthReport } from './contract';
+import type { RunHistory } from './run-history';
 
 /** The parts a scrape reads, each reported by `pstt_collector_up{collector}`. */
 export const COLLECTORS = ['metrics_store', 'temporal', 'kafka'] as const;
@@ -17,7 +17,7 @@ export type Collector = (typeof COLLECTORS)[number];
  */
 export function createPrometheusRegistry(
   metrics: MetricsStore,
-  scheduler: SchedulerService,
+  history: Pick<RunHistory, 'history'>,
   kafka?: { check(): Promise<KafkaHealthReport> },
 ): Registry {
   const registry = new Registry();
@@ -40,7 +40,7 @@ export function createPrometheusRegistry(
   const summary30d = perScrape('summary30d', () => metrics.summary('30d'));
   const summary24h = perScrape('summary24h', () => metrics.summary('24h'));
   const runs = perScrape('runs', () =>
-    scheduler.history({ limit: 1000, since: new Date(Date.now() - 24 * 3600 * 1000) }),
+    history.history({ limit: 1000, since: new Date(Date.now() - 24 * 3600 * 1000) }),
   );
   const kafkaReport = perScrape('kafka', async () => {
     const report = await kafka!.check();

@@ -1,6 +1,7 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { AppConfig } from '../core/config';
-import { type RunMemo } from '../core/job';
+import type { RunStatus, RunView } from './contract';
+import type { RunMemo } from '../core/job';
 import { runLinkOf } from '../core/temporal/run-link';
 import { isBackfillRun } from '../core/temporal/backfill';
 import {
@@ -11,40 +12,6 @@ import {
   RUN_MEMO_KEY,
 } from '../core/temporal/naming';
 import type { ExecutionStatusName } from '../core/temporal/visibility';
-
-/** `suspect`: completed, but the run's counts disagree (see `Reconciliation`); Temporal shows it Completed. */
-export const RUN_STATUSES = ['success', 'suspect', 'error', 'running', 'cancelled', 'timeout'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-/** One run as `/api/scheduler/history` shows it (the runbook's field names). */
-export interface RunView {
-  run_id: string;
-  workflow_id: string;
-  scheduling_name: string | null;
-  export_format: string | null;
-  status: RunStatus;
-  /** The time the run exports for (`:scheduled_time`): the schedule's, the backfilled one, or the start for "run now". */
-  scheduled_time: string | null;
-  /** Started by a backfill request (POST /api/scheduler/scheduling/:name/backfill). */
-  backfill: boolean;
-  start_time: string;
-  end_time: string | null;
-  duration_ms: number | null;
-  rows: number | null;
-  messages: number | null;
-  attempts: number | null;
-  error_message: string | null;
-  /** Rows read from the source; null for runs recorded before reconciliation and unfinished runs. */
-  rows_read: number | null;
-  /** Rows Kafka acknowledged or the file received. */
-  rows_delivered: number | null;
-  /** The query's COUNT(*), with `reconcile: count`. */
-  query_count: number | null;
-  /** Why the run is suspect; null otherwise. */
-  suspect_reason: string | null;
-  /** This run's page in the Temporal Web UI. */
-  web_ui_url: string;
-}
 
 const STATUS: Record<string, RunStatus> = {
   COMPLETED: 'success',

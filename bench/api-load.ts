@@ -6,7 +6,7 @@ import { createApp } from '../api/app';
 import { TokenRegistry } from '../api/auth';
 import { KafkaHealth } from '../api/kafka-health';
 import { createPrometheusRegistry } from '../api/prometheus';
-import { SchedulerService } from '../api/scheduler-service';
+import { schedulerDeps } from '../api/scheduler';
 import { alertStoreOn } from '../core/alerts/create-alert-store';
 import { loadConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     // The API's own deps (api/api-deps.ts) around the seeded store instead of the configured one.
     await producer.connect();
     temporal = await connectTemporalClient(config.temporal);
-    const scheduler = new SchedulerService(temporal, config);
+    const scheduler = schedulerDeps(temporal, config);
     const token = randomBytes(24).toString('hex');
     const app = createApp({
       alerts,
@@ -75,9 +75,9 @@ async function main(): Promise<void> {
       }),
       producer,
       kafka,
-      scheduler,
+      ...scheduler,
       metrics: store,
-      prometheus: createPrometheusRegistry(store, scheduler),
+      prometheus: createPrometheusRegistry(store, scheduler.runs),
     });
     server = app.listen(0, '127.0.0.1');
     const base = `http://127.0.0.1:${await listen(server)}`;

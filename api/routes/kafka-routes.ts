@@ -9,7 +9,8 @@ import type { KafkaProducer } from '../../core/kafka/producer';
 import { topicExists } from '../../core/kafka/topics';
 import type { TokenRegistry } from '../auth';
 import { HttpError } from '../http-errors';
-import type { KafkaHealth, KafkaHealthReport } from '../kafka-health';
+import type { KafkaHealthReport } from '../contract';
+import type { KafkaHealth } from '../kafka-health';
 import { kafkaTestSchema, testKafkaConnection } from '../kafka-test';
 import { checkTestTargets, type TestTargetPolicy } from '../test-targets';
 

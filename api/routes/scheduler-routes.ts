@@ -5,12 +5,11 @@ import { PREVIEW_ROWS_DEFAULT, PREVIEW_ROWS_MAX } from '../../core/preview/sched
 import type { SchedulingPreviewer } from '../../core/preview/previewer';
 import type { TokenRegistry } from '../auth';
 import { HttpError } from '../http-errors';
-import type { SchedulerService } from '../scheduler-service';
-import { RUN_STATUSES } from '../run-status';
+import { RUN_STATUSES } from '../contract';
+import type { SchedulerDeps } from '../scheduler';
 
-export interface SchedulerRouteDeps {
+export interface SchedulerRouteDeps extends SchedulerDeps {
   auth: TokenRegistry;
-  scheduler: SchedulerService;
   /** Previews of schedulings; without it the preview route answers 503 (apps built for one concern in tests). */
   preview?: SchedulingPreviewer;
 }
@@ -58,12 +57,12 @@ export const nameParam = z.object({
 });
 
 /** `/api/scheduler/*`: schedulings (Temporal Schedules) and runs (Temporal visibility). */
-export function schedulerRoutes({ auth, scheduler, preview }: SchedulerRouteDeps): Router {
+export function schedulerRoutes({ auth, schedules, runs, preview }: SchedulerRouteDeps): Router {
   const router = Router();
   const name = (params: unknown) => nameParam.parse(params).name;
 
   router.get('/scheduling', auth.require('read'), async (_req, res) => {
-    res.json(await scheduler.list());
+    res.json(await schedules.list());
   });
   // Read-only and bounded (row limit, statement timeout): safe before a scheduling is saved.
   router.post('/scheduling/preview', auth.require('admin'), async (req, res) => {
@@ -72,37 +71,37 @@ export function schedulerRoutes({ auth, scheduler, preview }: SchedulerRouteDeps
     res.json(await preview.preview(req.body, limit));
   });
   router.get('/scheduling/:name', auth.require('read'), async (req, res) => {
-    res.json(await scheduler.get(name(req.params)));
+    res.json(await schedules.get(name(req.params)));
   });
   router.post('/scheduling', auth.require('admin'), async (req, res) => {
-    res.status(201).json(await scheduler.create(req.body));
+    res.status(201).json(await schedules.create(req.body));
   });
   router.put('/scheduling/:name', auth.require('admin'), async (req, res) => {
-    res.json(await scheduler.replace(name(req.params), req.body));
+    res.json(await schedules.replace(name(req.params), req.body));
   });
   router.delete('/scheduling/:name', auth.require('admin'), async (req, res) => {
-    await scheduler.remove(name(req.params));
+    await schedules.remove(name(req.params));
     res.status(204).end();
   });
   router.post('/scheduling/:name/enable', auth.require('operate'), async (req, res) => {
-    res.json(await scheduler.setEnabled(name(req.params), true, noteBody.parse(req.body ?? {}).note));
+    res.json(await schedules.setEnabled(name(req.params), true, noteBody.parse(req.body ?? {}).note));
   });
   router.post('/scheduling/:name/disable', auth.require('operate'), async (req, res) => {
-    res.json(await scheduler.setEnabled(name(req.params), false, noteBody.parse(req.body ?? {}).note));
+    res.json(await schedules.setEnabled(name(req.params), false, noteBody.parse(req.body ?? {}).note));
   });
   router.post('/scheduling/:name/run', auth.require('operate'), async (req, res) => {
-    res.status(202).json(await scheduler.runNow(name(req.params)));
+    res.status(202).json(await schedules.runNow(name(req.params)));
   });
   router.post('/scheduling/:name/backfill', auth.require('operate'), async (req, res) => {
     res
       .status(202)
-      .json(await scheduler.backfill(name(req.params), backfillWindowOf(req.body, scheduler.maxBackfillDays)));
+      .json(await schedules.backfill(name(req.params), backfillWindowOf(req.body, schedules.maxBackfillDays)));
   });
   router.get('/history', auth.require('read'), async (req, res) => {
-    res.json(await scheduler.history(historyQuery.parse(req.query)));
+    res.json(await runs.history(historyQuery.parse(req.query)));
   });
   router.get('/running', auth.require('read'), async (_req, res) => {
-    res.json(await scheduler.running());
+    res.json(await runs.running());
   });
   return router;
 }

@@ -11,7 +11,7 @@ import { TokenRegistry } from '../../api/auth';
 import { KafkaHealth } from '../../api/kafka-health';
 import { testKafkaConnection } from '../../api/kafka-test';
 import { createPrometheusRegistry } from '../../api/prometheus';
-import { SchedulerService } from '../../api/scheduler-service';
+import { schedulerDeps } from '../../api/scheduler';
 import type { TestTargetPolicy } from '../../api/test-targets';
 import { KafkaSendError } from '../../core/errors';
 import { withAdmin } from '../../core/kafka/admin';
@@ -51,7 +51,7 @@ describe('API hardening on the real stack', () => {
 
   /** A new app on the stack's real services (its own rate limiter), with the given connection-test policy. */
   function freshApp(testTargets?: TestTargetPolicy) {
-    const scheduler = new SchedulerService(stack.client, stack.config);
+    const scheduler = schedulerDeps(stack.client, stack.config);
     return createApp({
       auth: new TokenRegistry(
         (['read', 'operate', 'admin'] as const).map((role) => ({ name: role, role, token: stack.tokens[role] })),
@@ -60,9 +60,9 @@ describe('API hardening on the real stack', () => {
       producer: stack.producer,
       kafka: createKafka(stack.config.kafka),
       testTargets,
-      scheduler,
+      ...scheduler,
       metrics: stack.metrics,
-      prometheus: createPrometheusRegistry(stack.metrics, scheduler),
+      prometheus: createPrometheusRegistry(stack.metrics, scheduler.runs),
       alerts: stack.alerts,
     });
   }
@@ -187,9 +187,9 @@ describe('API hardening on the real stack', () => {
       ),
       producer: stack.producer,
       kafka: createKafka(stack.config.kafka),
-      scheduler: new SchedulerService(stack.client, stack.config),
+      ...schedulerDeps(stack.client, stack.config),
       metrics: stack.metrics,
-      prometheus: createPrometheusRegistry(stack.metrics, new SchedulerService(stack.client, stack.config)),
+      prometheus: createPrometheusRegistry(stack.metrics, schedulerDeps(stack.client, stack.config).runs),
       alerts: stack.alerts,
     });
     const open = await request(down).get('/api/kafka/health');

@@ -3,11 +3,12 @@ import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { TokenRegistry, type Role } from '../../api/auth';
+import { TokenRegistry } from '../../api/auth';
+import type { Role } from '../../api/contract';
 import { KafkaHealth } from '../../api/kafka-health';
 import { createPrometheusRegistry } from '../../api/prometheus';
-import type { RunView } from '../../api/run-status';
-import { SchedulerService } from '../../api/scheduler-service';
+import type { RunView } from '../../api/contract';
+import { schedulerDeps } from '../../api/scheduler';
 import type { AppConfig } from '../../core/config';
 import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
@@ -101,15 +102,15 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
   });
 
   function appDeps() {
-    const scheduler = new SchedulerService(client, config);
+    const scheduler = schedulerDeps(client, config);
     return {
       auth: new TokenRegistry([{ name: 'a', role: 'admin' as const, token: stack.tokens.admin }]),
       health: new KafkaHealth(createKafka(config.kafka), producer),
       producer,
       kafka: createKafka(config.kafka),
-      scheduler,
+      ...scheduler,
       metrics: stack.metrics,
-      prometheus: createPrometheusRegistry(stack.metrics, scheduler),
+      prometheus: createPrometheusRegistry(stack.metrics, scheduler.runs),
       alerts: stack.alerts,
     };
   }

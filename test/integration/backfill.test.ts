@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import type { RunView } from '../../api/run-status';
+import type { RunView } from '../../api/contract';
 import { ensureTopic } from '../../core/kafka/topics';
 import { scheduleIdOf } from '../../core/temporal/naming';
 import { startApiStack, type ApiStack } from '../support/api-stack';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { parse, stringify } from 'yaml';
-import type { RunView } from '../../api/run-status';
+import type { RunView } from '../../api/contract';
 import { ensureTopic } from '../../core/kafka/topics';
 import { scheduleIdOf } from '../../core/temporal/naming';
 import { ensureDeployTools, type DeployTools } from '../../devstack/deploy-tools';

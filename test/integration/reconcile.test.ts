@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import request from 'supertest';
-import type { RunView } from '../../api/run-status';
+import type { RunView } from '../../api/contract';
 import { RUN_MEMO_KEY } from '../../core/temporal/naming';
 import { type ExportJobInput, type ExportResult, type RunMemo } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { stringify } from 'yaml';
 import { buildApiDeps } from '../../api/api-deps';
 import { createApp } from '../../api/app';
-import { SchedulerService } from '../../api/scheduler-service';
+import { schedulerDeps } from '../../api/scheduler';
 import { loadConfig, parseConfig, type AppConfig } from '../../core/config';
 import type { ExportResult } from '../../core/job';
 import { countMessages, ensureTopic } from '../../core/kafka/topics';
@@ -194,7 +194,7 @@ describe('the API and a worker while Temporal is unreachable, then back', () => 
       ...config,
       temporal: { ...config.temporal, address: loadConfig().temporal.address, task_queue: uniqueName('rt-idle-queue') },
     };
-    const idleApp = createApp({ ...deps!, scheduler: new SchedulerService(direct, idle) });
+    const idleApp = createApp({ ...deps!, ...schedulerDeps(direct, idle) });
     const body = kafkaScheduling({ overlap: 'buffer_one' });
     await request(idleApp).post('/api/scheduler/scheduling').set(auth).send(body).expect(201);
     const first = await request(idleApp).post(`/api/scheduler/scheduling/${body.name}/run`).set(auth).send({});

@@ -7,10 +7,11 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
-import { TokenRegistry, type Role } from '../../api/auth';
+import { TokenRegistry } from '../../api/auth';
+import type { Role } from '../../api/contract';
 import { KafkaHealth, type KafkaHealthOptions } from '../../api/kafka-health';
 import { createPrometheusRegistry } from '../../api/prometheus';
-import { SchedulerService } from '../../api/scheduler-service';
+import { schedulerDeps } from '../../api/scheduler';
 import { testTargetPolicyOf } from '../../api/test-targets';
 import type { AlertStore } from '../../core/alerts/alert-store';
 import { createAlertStore } from '../../core/alerts/create-alert-store';
@@ -80,7 +81,7 @@ export async function startApiStack(
   const alerts = createAlertStore(metricsUrl);
   const producer = new KafkaProducer(createKafka(config.kafka), { observer: (r) => metrics.record(r) });
   await producer.connect();
-  const scheduler = new SchedulerService(client, config);
+  const scheduler = schedulerDeps(client, config);
   const preview = new SchedulingPreviewer(config, createKafka(config.kafka));
   const app = createApp({
     auth: new TokenRegistry((Object.keys(tokens) as Role[]).map((role) => ({ name: role, role, token: tokens[role] }))),
@@ -88,10 +89,10 @@ export async function startApiStack(
     producer,
     kafka: createKafka(config.kafka),
     testTargets: testTargetPolicyOf(config),
-    scheduler,
+    ...scheduler,
     preview,
     metrics,
-    prometheus: createPrometheusRegistry(metrics, scheduler),
+    prometheus: createPrometheusRegistry(metrics, scheduler.runs),
     alerts,
   });
   let server: Server | undefined;
