@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { AlertConfig } from '../core/alerts/alert-config';
+import type { AlertConfig, AppConfig } from '../core/config';
 import type { AlertStore } from '../core/alerts/alert-store';
-import type { AppConfig } from '../core/config';
 import type { KafkaClient } from '../core/kafka/client';
 import type { KafkaProducer } from '../core/kafka/producer';
 import type { Mailer } from '../core/mail/mailer';

@@ -15,6 +15,8 @@ import { openExportRows, type RowMark, type RowTally } from './export-rows';
 
 export interface RowThreadInput {
   config: AppConfig;
+  /** The sources' passwords the worker resolved at start (a thread's copy of the environment is not read). */
+  sourcePasswords: Readonly<Record<string, string>>;
   input: ExportActivityInput<KafkaScheduling>;
   resumed: ExportProgress | undefined;
   maxMessageBytes: number;
@@ -54,7 +56,7 @@ function writeData(into: Buffer, data: string | Buffer, at: number): number {
 async function run(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('row-thread.ts runs as a worker thread');
-  const { config, input, resumed, maxMessageBytes, window } = workerData as RowThreadInput;
+  const { config, sourcePasswords, input, resumed, maxMessageBytes, window } = workerData as RowThreadInput;
   const post = (m: RowThreadMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   let credit = window;
   let stopped = false;
@@ -64,7 +66,7 @@ async function run(): Promise<void> {
     else stopped = true;
     wake?.();
   });
-  const sources = new SourceRegistry(config);
+  const sources = new SourceRegistry(config, sourcePasswords);
   try {
     const rows = await openExportRows({ config, sources }, input, resumed, maxMessageBytes);
     try {

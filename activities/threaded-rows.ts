@@ -39,7 +39,14 @@ export async function openThreadedRows(
 ): Promise<ExportRows> {
   const headers = input.scheduling.kafka_config.headers;
   const withHeaders = Object.keys(headers).length > 0;
-  const workerData: RowThreadInput = { config: deps.config, input, resumed, maxMessageBytes, window: READ_AHEAD_SENDS };
+  const workerData: RowThreadInput = {
+    config: deps.config,
+    sourcePasswords: deps.sources.passwords,
+    input,
+    resumed,
+    maxMessageBytes,
+    window: READ_AHEAD_SENDS,
+  };
   const { script, eval: isEval } = threadScript();
   const thread = new Worker(script, {
     eval: isEval,

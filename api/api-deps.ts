@@ -1,5 +1,5 @@
 import { alertStoreOn } from '../core/alerts/create-alert-store';
-import type { AppConfig } from '../core/config';
+import type { RuntimeConfig, SecretGroup, Secrets } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
 import { metricsStoreOn } from '../core/metrics/create-metrics-store';
@@ -18,29 +18,29 @@ import { testTargetPolicyOf } from './test-targets';
 
 const log = logger.child({ component: 'kafka' });
 
-/** Configured tokens, or the generated admin token when none is configured (its file announced once). */
-export function tokensOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env): TokenEntry[] {
-  if (config.api.tokens.length === 0) {
-    const generated = ensureGeneratedAdminToken(dataDir());
-    if (generated.created) {
-      process.stdout.write(`${generatedTokenNotice(generated.file)}\n`);
-    }
-    return [{ name: 'generated-admin', role: 'admin', token: generated.token }];
+/** The secrets the API uses: its producer's, the previews' sources', its metrics store's and its tokens. */
+export const API_SECRETS: readonly SecretGroup[] = ['kafka', 'sources', 'metrics', 'apiTokens'];
+
+/** Configured tokens (resolved at start), or the generated admin token when none is configured (its file announced once). */
+export function tokensOf(configured: Secrets['apiTokens']): TokenEntry[] {
+  if (configured.length > 0) return [...configured];
+  const generated = ensureGeneratedAdminToken(dataDir());
+  if (generated.created) {
+    process.stdout.write(`${generatedTokenNotice(generated.file)}\n`);
   }
-  return config.api.tokens.map((t) => {
-    const token = env[t.token_env];
-    if (!token) throw new Error(`api.tokens "${t.name}": environment variable ${t.token_env} is not set`);
-    return { name: t.name, role: t.role, token };
-  });
+  return [{ name: 'generated-admin', role: 'admin', token: generated.token }];
 }
 
 /** Builds the API's clients once: Temporal client, a Kafka producer for /send (its sends recorded), health, stores. */
-export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close(): Promise<void> }> {
+export async function buildApiDeps(
+  runtime: Pick<RuntimeConfig, 'app' | 'sla' | 'secrets'>,
+): Promise<ApiDeps & { close(): Promise<void> }> {
+  const { app: config, secrets } = runtime;
   // One handle on the metrics database; the alert store on it is written by the worker's evaluations, read here.
-  const store = openConfiguredStoreDb(config);
+  const store = openConfiguredStoreDb(config, secrets.metricsPassword);
   const metrics = metricsStoreOn(store);
   const alerts = alertStoreOn(store);
-  const kafka = createKafka(config.kafka, config.baseDir);
+  const kafka = createKafka(config.kafka, config.baseDir, secrets.kafkaSaslPassword);
   const producer = new KafkaProducer(kafka, {
     sendTimeoutMs: config.kafka.send_timeout_ms,
     observer: (record) => metrics.record(record),
@@ -50,10 +50,11 @@ export async function buildApiDeps(config: AppConfig): Promise<ApiDeps & { close
   // Likewise without Temporal: its routes answer 503 until the client reconnects by itself.
   const temporal = lazyTemporalClient(config.temporal);
   const scheduler = schedulerDeps(temporal, config);
-  const preview = new SchedulingPreviewer(config, kafka);
+  const preview = new SchedulingPreviewer(config, kafka, secrets.sourcePasswords);
   const health = new KafkaHealth(kafka, producer, { degradedBy: () => metricsTrouble(metrics) });
   return {
-    auth: new TokenRegistry(tokensOf(config)),
+    auth: new TokenRegistry(tokensOf(secrets.apiTokens)),
+    sla: runtime.sla,
     health,
     producer,
     kafka,

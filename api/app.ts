@@ -9,9 +9,10 @@ import { alertsRoutes, type AlertRouteDeps } from './routes/alerts-routes';
 import { kafkaRoutes, type KafkaRouteDeps } from './routes/kafka-routes';
 import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics-routes';
 import { schedulerRoutes, type SchedulerRouteDeps } from './routes/scheduler-routes';
-import { sessionRoutes } from './routes/session-routes';
+import { sessionRoutes, type SessionRouteDeps } from './routes/session-routes';
 
-export interface ApiDeps extends KafkaRouteDeps, SchedulerRouteDeps, MetricsRouteDeps, AlertRouteDeps {
+export interface ApiDeps
+  extends KafkaRouteDeps, SchedulerRouteDeps, MetricsRouteDeps, AlertRouteDeps, Pick<SessionRouteDeps, 'sla'> {
   /** Where the built operator pages are served from (`npm run build`). @default "<project>/ui/dist" */
   uiDir?: string;
 }

@@ -12,10 +12,21 @@ export type { SchedulingPreview } from '../core/preview/scheduling-preview';
 /** What a token may do: `read` < `operate` < `admin`. */
 export type Role = 'read' | 'operate' | 'admin';
 
-/** What the UI learns at sign-in: the token's role (buttons it may press) and the sources a scheduling may name. */
+/** One SLA figure's colours: below `target` (success rate) or at/above it (latency), warning, critical. */
+export interface SlaLevelsView {
+  target: number;
+  warning: number;
+  critical: number;
+}
+
+/**
+ * What the UI learns at sign-in: the token's role (buttons it may press), the sources a scheduling may
+ * name, and the thresholds the dashboard colours today's figures by (the alerts' own, ALERT_*).
+ */
 export interface SessionView {
   role: Role;
   sources: string[];
+  sla: { success_rate: SlaLevelsView; p99_latency_ms: SlaLevelsView };
 }
 
 /** A field error of a 400 answer: `path` is dotted (`schedule.cron`, `kafka_config.topic`). */

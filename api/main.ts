@@ -1,14 +1,15 @@
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig } from '../core/config';
 import { logger } from '../core/logger';
 import { exitOnUnhandledErrors } from '../core/process-guard';
-import { buildApiDeps } from './api-deps';
+import { API_SECRETS, buildApiDeps } from './api-deps';
 import { createApp } from './app';
 
 exitOnUnhandledErrors('API');
 
 async function run(): Promise<void> {
-  const config = loadConfig();
-  const deps = await buildApiDeps(config);
+  const runtime = loadRuntimeConfig(undefined, process.env, { secrets: API_SECRETS });
+  const config = runtime.app;
+  const deps = await buildApiDeps(runtime);
   const server = createApp(deps).listen(config.api.port, config.api.host, () => {
     logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
   });

@@ -8,7 +8,7 @@ import { KafkaHealth } from '../api/kafka-health';
 import { createPrometheusRegistry } from '../api/prometheus';
 import { schedulerDeps } from '../api/scheduler';
 import { alertStoreOn } from '../core/alerts/create-alert-store';
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
 import type { MetricsSummary } from '../core/metrics/metrics-store';
@@ -37,15 +37,15 @@ function listen(server: Server): Promise<number> {
 
 async function main(): Promise<void> {
   const options = parseApiLoadOptions();
-  const config = loadConfig();
+  const { app: config, sla, secrets } = loadRuntimeConfig(undefined, process.env, { secrets: ['kafka', 'metrics'] });
   const bench = openBenchMetricsStore(options.store);
   const { store } = bench;
-  const kafka = createKafka(config.kafka, config.baseDir);
+  const kafka = createKafka(config.kafka, config.baseDir, secrets.kafkaSaslPassword);
   const producer = new KafkaProducer(kafka, {
     sendTimeoutMs: config.kafka.send_timeout_ms,
     observer: (r) => store.record(r),
   });
-  const alertsDb = openConfiguredStoreDb(config);
+  const alertsDb = openConfiguredStoreDb(config, secrets.metricsPassword);
   const alerts = alertStoreOn(alertsDb);
   let temporal: Awaited<ReturnType<typeof connectTemporalClient>> | undefined;
   let server: Server | undefined;
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     const token = randomBytes(24).toString('hex');
     const app = createApp({
       alerts,
+      sla,
       auth: new TokenRegistry([{ name: 'bench-read', role: 'read', token }]),
       health: new KafkaHealth(kafka, producer, {
         degradedBy: () => (store.state().degraded ? `metrics store cannot write: ${store.state().lastError}` : null),

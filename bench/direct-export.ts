@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { makeExportToKafka } from '../activities/export-to-kafka';
-import type { AppConfig } from '../core/config';
+import { loadRuntimeConfig, type AppConfig } from '../core/config';
 import type { ExportResult } from '../core/job';
 import { isKafkaScheduling, type Scheduling } from '../core/scheduling';
 import { buildWorkerDeps } from '../worker/worker-deps';
@@ -17,7 +17,8 @@ export async function runDirectExport(
   scheduling: Scheduling,
 ): Promise<{ result: ExportResult; heartbeats: number }> {
   if (!isKafkaScheduling(scheduling)) throw new Error(`bench: ${scheduling.name} is not a Kafka scheduling`);
-  const deps = await buildWorkerDeps(config);
+  // The environment's sections and secrets around the bench's own app section.
+  const deps = await buildWorkerDeps({ ...loadRuntimeConfig(), app: config });
   let heartbeats = 0;
   const standIn = { activity: { heartbeat: () => ((heartbeats += 1), Promise.resolve()) } } as unknown as Client;
   try {

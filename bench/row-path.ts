@@ -6,14 +6,14 @@ import { Client } from 'pg';
 import Cursor from 'pg-cursor';
 import { prepareEncodedSends, prepareSends, type PreparedSend } from '../activities/kafka-batches';
 import { compileSerializer } from '../core/compiled-serializer';
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig } from '../core/config';
 import { deleteTopic, ensureTopic } from '../core/kafka/topics';
 import type { Row } from '../core/row-serializer';
 import { kafkaConfigSchema } from '../core/scheduling';
 import { createSource, type QueryCursor } from '../core/sources';
 import { createPostgresTypes } from '../core/sources/postgres-types';
 import { devPostgresUrl } from '../devstack/postgres-server';
-import { buildWorkerDeps } from '../worker/worker-deps';
+import { buildWorkerDeps, WORKER_SECRETS } from '../worker/worker-deps';
 import { exportQuery } from './order-rows';
 import { ensurePostgresSource, ensureSqliteSource, type BenchSource } from './source-data';
 
@@ -93,8 +93,8 @@ function hashSends(hash: Hash, sends: PreparedSend[]): void {
 }
 
 async function main(): Promise<void> {
-  const appConfig = loadConfig();
-  const deps = await buildWorkerDeps(appConfig);
+  const runtime = loadRuntimeConfig(undefined, process.env, { secrets: WORKER_SECRETS });
+  const deps = await buildWorkerDeps(runtime);
   const topic = `wtr-rowpath-${Date.now().toString(36)}`;
   await ensureTopic(deps.kafka, topic, 3);
   const sendOptions = { acks: 'all' as const, compression: 'none' as const, scheduling: 'wtr-rowpath' };

@@ -4,12 +4,12 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { prepareEncodedSends } from '../activities/kafka-batches';
 import { compileSerializer } from '../core/compiled-serializer';
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig } from '../core/config';
 import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
 import { kafkaConfigSchema } from '../core/scheduling';
 import { createSource } from '../core/sources';
 import { devPostgresUrl } from '../devstack/postgres-server';
-import { buildWorkerDeps } from '../worker/worker-deps';
+import { buildWorkerDeps, WORKER_SECRETS } from '../worker/worker-deps';
 import { exportQuery } from './order-rows';
 import type { ThreadInput, ThreadSend } from './row-thread';
 import { ensurePostgresSource, ensureSqliteSource, type BenchSource } from './source-data';
@@ -37,7 +37,7 @@ const LIMIT = 1_048_588;
 const config = kafkaConfigSchema.parse({ topic: 'wtr-thread', message_key_field: 'id', batch_size: 500 });
 
 async function main(): Promise<void> {
-  const deps = await buildWorkerDeps(loadConfig());
+  const deps = await buildWorkerDeps(loadRuntimeConfig(undefined, process.env, { secrets: WORKER_SECRETS }));
   const sendOptions = { acks: 'all' as const, compression: 'none' as const, scheduling: 'wtr-thread' };
   const sources: Array<[string, BenchSource]> = [];
   for (const kind of args.sources.split(',')) {

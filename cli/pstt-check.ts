@@ -4,16 +4,14 @@
  * something is wrong and `--email` is given. Exit code: 0 ok, 1 warning, 2 critical; 3 when the
  * check could not run (bad flag or configuration).
  */
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig, type SmtpConfig } from '../core/config';
 import { InvalidOptionError } from '../core/errors';
 import { Mailer } from '../core/mail/mailer';
-import { smtpConfigFromEnv, type SmtpConfig } from '../core/mail/smtp-config';
 import { resolveApiToken } from './ops/api-token';
 import { evaluateHealth, formatHealthReport } from './ops/health-check';
 import { appendHealthLog } from './ops/health-log';
 import { healthReportMail } from './ops/health-mail';
 import { gatherHealth } from './ops/health-probes';
-import { healthThresholdsFromEnv } from './ops/health-thresholds';
 import { dataDir, logsDir } from '../core/paths';
 import { parseOptions, parseUrlOption } from './cli-options';
 
@@ -25,8 +23,7 @@ function defaultApiUrl(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-function smtpForEmail(): SmtpConfig {
-  const smtp = smtpConfigFromEnv();
+function smtpForEmail(smtp: SmtpConfig | null): SmtpConfig {
   if (!smtp)
     throw new InvalidOptionError(
       '--email',
@@ -54,10 +51,10 @@ export async function check(args: string[]): Promise<number> {
     CHECK_USAGE,
   );
   // Everything that can be wrong with the invocation fails here, before any probe.
-  const config = loadConfig(positionals[0]);
-  const thresholds = healthThresholdsFromEnv();
+  const runtime = loadRuntimeConfig(positionals[0]);
+  const { app: config, health: thresholds } = runtime;
   const apiUrl = parseUrlOption('--api-url', values['api-url'] ?? defaultApiUrl(config.api.host, config.api.port));
-  const smtp = values.email ? smtpForEmail() : null;
+  const smtp = values.email ? smtpForEmail(runtime.smtp) : null;
   const token = resolveApiToken({ flag: values.token, dataDir: dataDir() });
   if (!token) {
     process.stderr.write(
@@ -66,7 +63,13 @@ export async function check(args: string[]): Promise<number> {
   }
 
   const report = evaluateHealth(
-    await gatherHealth({ config, apiUrl, token: token?.token, dataDir: dataDir() }),
+    await gatherHealth({
+      config,
+      metricsPassword: runtime.secrets.metricsPassword,
+      apiUrl,
+      token: token?.token,
+      dataDir: dataDir(),
+    }),
     thresholds,
   );
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatHealthReport(report));

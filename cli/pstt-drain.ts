@@ -4,7 +4,7 @@
  * minutes) and exits 0 when nothing is running, 1 when something still is. resume unpauses the
  * schedulings drain paused, and only those.
  */
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig } from '../core/config';
 import { drain, resumeAfterDrain, type ScheduleOutcome } from './ops/drain';
 import { connectTemporalClient } from '../core/temporal/client';
 import type { RunningExport } from '../core/temporal/running-exports';
@@ -36,7 +36,7 @@ function describeSchedule(o: ScheduleOutcome): string {
 export async function drainCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { timeout: { type: 'string', default: '10m' } }, DRAIN_USAGE);
   const timeoutMs = parseDurationOption('--timeout', values.timeout);
-  const config = loadConfig(positionals[0]);
+  const config = loadRuntimeConfig(positionals[0]).app;
   const client = await connectTemporalClient(config.temporal);
   try {
     let lastKey = '';
@@ -71,7 +71,7 @@ export async function drainCommand(args: string[]): Promise<number> {
 
 export async function resumeCommand(args: string[]): Promise<number> {
   const { positionals } = parseOptions(args, {}, RESUME_USAGE);
-  const config = loadConfig(positionals[0]);
+  const config = loadRuntimeConfig(positionals[0]).app;
   const client = await connectTemporalClient(config.temporal);
   try {
     const outcomes = await resumeAfterDrain(client, config.temporal.task_queue);

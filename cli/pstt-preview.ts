@@ -5,7 +5,7 @@
  * without problems, 1 with some, 2 for a bad invocation.
  */
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { loadConfig, type AppConfig } from '../core/config';
+import { loadRuntimeConfig, type AppConfig } from '../core/config';
 import { InvalidOptionError, SchedulingRefusedError } from '../core/errors';
 import type { ExportJobInput } from '../core/job';
 import { createKafka } from '../core/kafka/client';
@@ -106,9 +106,11 @@ export async function previewCommand(args: string[]): Promise<number> {
   const [name, file] = positionals;
   if (!name) throw new InvalidOptionError('NAME', PREVIEW_USAGE, 'nothing');
   const rows = rowsOption(values.rows);
-  const config = loadConfig(file);
+  // Only the previewed scheduling's source needs its password: the others' may be unset here.
+  const { app: config, secrets } = loadRuntimeConfig(file, process.env, { secrets: ['kafka'] });
   const scheduling = await findScheduling(config, name);
-  const previewer = new SchedulingPreviewer(config, createKafka(config.kafka, config.baseDir));
+  const kafka = createKafka(config.kafka, config.baseDir, secrets.kafkaSaslPassword);
+  const previewer = new SchedulingPreviewer(config, kafka, secrets.sourcePasswords);
   try {
     const preview = await previewer.preview(scheduling, rows);
     process.stdout.write(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));

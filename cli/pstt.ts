@@ -7,11 +7,10 @@
  *   pstt preview NAME [file] [--rows N] [--json]   what a scheduling would export, exporting nothing
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig } from '../core/config';
 import { ConfigError, InvalidOptionError } from '../core/errors';
 import { connectTemporalClient } from '../core/temporal/client';
 import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
-import { alertConfigFromEnv } from '../core/alerts/alert-config';
 import { ensureAlertSchedule } from '../core/temporal/alert-schedule';
 import { applySchedulings, type ApplyOutcome } from '../core/temporal/schedules';
 import { CHECK_USAGE, check } from './pstt-check';
@@ -45,8 +44,7 @@ async function apply(args: string[]): Promise<number> {
     options: { prune: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } },
   });
   // An invalid file is rejected whole, before any connection: nothing is applied.
-  const config = loadConfig(positionals[0]);
-  const alerts = alertConfigFromEnv();
+  const { app: config, alerts } = loadRuntimeConfig(positionals[0]);
   const client = await connectTemporalClient(config.temporal);
   try {
     const dryRun = values['dry-run'] ?? false;

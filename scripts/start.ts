@@ -8,8 +8,8 @@
  * the services.
  */
 import path from 'node:path';
-import { loadConfig, type AppConfig } from '../core/config';
-import { createKafka } from '../core/kafka/client';
+import { loadRuntimeConfig, type AppConfig } from '../core/config';
+import { createKafka, type KafkaClient } from '../core/kafka/client';
 import { ensureStackTopics } from '../core/kafka/stack-topics';
 import { countMessages, ensureTopic } from '../core/kafka/topics';
 import { dataDir, logsDir, PROJECT_ROOT } from '../core/paths';
@@ -20,7 +20,6 @@ import { connectTemporalClient } from '../core/temporal/client';
 import { RunAlreadyGoingError, runOf, runScheduleNow } from '../core/temporal/run-now';
 import { runLinkOf } from '../core/temporal/run-link';
 import { ensureRetentionSchedule } from '../core/temporal/retention-schedule';
-import { alertConfigFromEnv } from '../core/alerts/alert-config';
 import { ensureAlertSchedule } from '../core/temporal/alert-schedule';
 import { applySchedulings } from '../core/temporal/schedules';
 import { SqliteSource } from '../core/sources/sqlite-source';
@@ -44,12 +43,11 @@ async function shutdown(): Promise<void> {
 }
 
 /** Demo data: the demo SQLite table and the topics of the schedulings that read it. */
-async function prepareDemo(config: AppConfig): Promise<void> {
+async function prepareDemo(config: AppConfig, kafka: KafkaClient): Promise<void> {
   const source = config.sources[DEMO_SOURCE];
   if (!source?.url.startsWith('sqlite:')) return;
   const file = new SqliteSource(source.url, config.baseDir).file;
   if (ensureDemoDatabase(file)) say(`demo: created ${path.relative(PROJECT_ROOT, file)} with 10000 orders`);
-  const kafka = createKafka(config.kafka, config.baseDir);
   for (const s of config.schedulings) {
     if (s.source === DEMO_SOURCE && s.kafka_config && (await ensureTopic(kafka, s.kafka_config.topic))) {
       say(`demo: created topic ${s.kafka_config.topic}`);
@@ -57,7 +55,7 @@ async function prepareDemo(config: AppConfig): Promise<void> {
   }
 }
 
-async function runDemoOnce(config: AppConfig): Promise<void> {
+async function runDemoOnce(config: AppConfig, kafka: KafkaClient): Promise<void> {
   const demo = config.schedulings.find((s) => s.source === DEMO_SOURCE && s.export_format === 'kafka' && s.enabled);
   if (!demo?.kafka_config) return;
   const client = await connectTemporalClient(config.temporal);
@@ -74,7 +72,7 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
       messages: number;
       durationMs: number;
     };
-    const inTopic = await countMessages(createKafka(config.kafka, config.baseDir), demo.kafka_config.topic);
+    const inTopic = await countMessages(kafka, demo.kafka_config.topic);
     say(
       `demo: ${result.rows} rows -> ${result.messages} messages in ${result.durationMs} ms; ` +
         `topic ${demo.kafka_config.topic} now holds ${inTopic} messages`,
@@ -85,16 +83,16 @@ async function runDemoOnce(config: AppConfig): Promise<void> {
 }
 
 async function run(): Promise<void> {
-  const config = loadConfig();
-  // Validated before anything starts, like the config file.
-  const alerts = alertConfigFromEnv();
+  // Validated before anything starts: the file, the variables, and the Kafka password this script uses.
+  const { app: config, alerts, secrets } = loadRuntimeConfig(undefined, process.env, { secrets: ['kafka'] });
+  const kafka = createKafka(config.kafka, config.baseDir, secrets.kafkaSaslPassword);
   await up(allServices(), say);
-  for (const topic of await ensureStackTopics(createKafka(config.kafka, config.baseDir), {
+  for (const topic of await ensureStackTopics(kafka, {
     checkpoint: config.kafka.checkpoint_topic,
   })) {
     say(`kafka: created topic ${topic}`);
   }
-  await prepareDemo(config);
+  await prepareDemo(config, kafka);
   const client = await connectTemporalClient(config.temporal);
   try {
     for (const o of await applySchedulings(client, config)) {
@@ -121,7 +119,7 @@ async function run(): Promise<void> {
   supervisor.start({ name: 'api', entry: 'api/main' });
   const pages = `http://${config.api.host}:${config.api.port}`;
   say(`dashboard: ${pages}/   scheduler: ${pages}/scheduler   Temporal Web UI: ${config.temporal.web_ui}`);
-  await runDemoOnce(config);
+  await runDemoOnce(config, kafka);
   say('PSTT is running; Ctrl-C stops the worker and the API.');
 }
 

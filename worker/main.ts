@@ -1,10 +1,10 @@
-import { loadConfig } from '../core/config';
+import { loadRuntimeConfig } from '../core/config';
 import { withDeadline } from '../core/deadline';
 import { logger } from '../core/logger';
 import { exitOnUnhandledErrors } from '../core/process-guard';
 import { connectWorkerConnection, createExportWorker } from './create-worker';
 import { startWorkerMetricsServer } from './metrics-server';
-import { buildWorkerDeps } from './worker-deps';
+import { buildWorkerDeps, WORKER_SECRETS } from './worker-deps';
 import { workflowSource } from './workflow-source';
 
 /** How long closing the clients may take once the worker has stopped (a blocked read never ends). */
@@ -13,7 +13,8 @@ const CLOSE_DEADLINE_MS = 10_000;
 exitOnUnhandledErrors('worker');
 
 async function run(): Promise<void> {
-  const config = loadConfig();
+  const runtime = loadRuntimeConfig(undefined, process.env, { secrets: WORKER_SECRETS });
+  const config = runtime.app;
   // First: a port in use fails the start before any connection, and the process shows while it waits for Temporal.
   const { metrics_port: metricsPort, metrics_host: metricsHost } = config.worker;
   const metricsServer = metricsPort
@@ -22,7 +23,7 @@ async function run(): Promise<void> {
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics served');
   // Before any connection too: a compiled worker without its workflow bundle stops here.
   const workflows = workflowSource();
-  const deps = await buildWorkerDeps(config);
+  const deps = await buildWorkerDeps(runtime);
   const connection = await connectWorkerConnection(config);
   try {
     const worker = await createExportWorker({ connection, config, deps, workflowBundle: workflows.workflowBundle });

@@ -1,12 +1,10 @@
 import type { ActivityDeps } from '../activities';
-import { alertConfigFromEnv } from '../core/alerts/alert-config';
 import { alertStoreOn } from '../core/alerts/create-alert-store';
-import type { AppConfig } from '../core/config';
+import type { RuntimeConfig, SecretGroup } from '../core/config';
 import { createKafka } from '../core/kafka/client';
 import { KafkaProducer } from '../core/kafka/producer';
 import { logger } from '../core/logger';
 import type { Mailer } from '../core/mail/mailer';
-import { smtpConfigFromEnv } from '../core/mail/smtp-config';
 import { metricsStoreOn } from '../core/metrics/create-metrics-store';
 import { SourceRegistry } from '../core/sources';
 import { closeStoreDb, openConfiguredStoreDb } from '../core/store/store-db';
@@ -20,20 +18,23 @@ function loadMailer(): typeof Mailer {
   return (require('../core/mail/mailer') as typeof import('../core/mail/mailer')).Mailer;
 }
 
+/** The secrets a worker uses: its producer's, its sources' and its metrics store's. */
+export const WORKER_SECRETS: readonly SecretGroup[] = ['kafka', 'sources', 'metrics'];
+
+/** The sections of the runtime config a worker takes. */
+export type WorkerConfig = Pick<RuntimeConfig, 'app' | 'smtp' | 'alerts' | 'secrets'>;
+
 /**
  * Builds the clients shared by every activity of this process: one Kafka producer whose every send is recorded,
- * the source drivers, one SMTP transport, one handle on the metrics database for the metrics and alert stores. The SMTP and alert settings (`env`) are validated here, before any connection.
+ * the source drivers, one SMTP transport, one handle on the metrics database for the metrics and alert stores,
+ * from a runtime config validated (secrets included, `WORKER_SECRETS`) before any connection.
  */
-export async function buildWorkerDeps(
-  config: AppConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ActivityDeps & { close(): Promise<void> }> {
-  const smtp = smtpConfigFromEnv(env);
-  const alertConfig = alertConfigFromEnv(env);
-  const store = openConfiguredStoreDb(config);
+export async function buildWorkerDeps(runtime: WorkerConfig): Promise<ActivityDeps & { close(): Promise<void> }> {
+  const { app: config, smtp, alerts: alertConfig, secrets } = runtime;
+  const store = openConfiguredStoreDb(config, secrets.metricsPassword);
   const metrics = metricsStoreOn(store);
   const alerts = alertStoreOn(store);
-  const kafka = createKafka(config.kafka, config.baseDir);
+  const kafka = createKafka(config.kafka, config.baseDir, secrets.kafkaSaslPassword);
   const producer = new KafkaProducer(kafka, {
     sendTimeoutMs: config.kafka.send_timeout_ms,
     observer: (record) => metrics.record(record),
@@ -43,7 +44,7 @@ export async function buildWorkerDeps(
   await producer
     .connect()
     .catch((err: unknown) => log.warn({ err }, 'producer not connected at start; retrying at the first send'));
-  const sources = new SourceRegistry(config);
+  const sources = new SourceRegistry(config, secrets.sourcePasswords);
   // Connects at its first call: the worker starts while Temporal is down and waits for it (worker/main.ts).
   const temporal = lazyTemporalClient(config.temporal);
   const mailer = smtp ? new (loadMailer())(smtp) : null;

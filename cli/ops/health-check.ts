@@ -3,7 +3,7 @@
  * function: observations in, the runbook's ✅ / ⚠️ / ❌ lines and an exit code out. Gathering the
  * observations (HTTP, Temporal, disk) lives in health-probes.ts.
  */
-import type { HealthThresholds } from './health-thresholds';
+import type { HealthThresholds } from '../../core/config';
 
 /** What one probe found, or why it could not look. */
 export type Probe<T> = { ok: true; value: T } | { ok: false; error: string };

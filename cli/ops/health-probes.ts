@@ -28,6 +28,8 @@ import { parseWorkerIdentity, prometheusValue, readProcessRss } from './process-
 
 export interface HealthProbeOptions {
   config: Pick<AppConfig, 'temporal' | 'metrics' | 'baseDir'>;
+  /** The metrics store's password, resolved by the runtime config (`secrets.metricsPassword`). */
+  metricsPassword?: string;
   /** Base URL of the PSTT API. */
   apiUrl: string;
   /** A token with the read role; without one the protected endpoints are reported unavailable. */
@@ -110,10 +112,14 @@ async function disk(dir: string): Promise<DiskSeen> {
   return { path: at, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
 }
 
-async function metricsStoreSize(config: HealthProbeOptions['config']): Promise<MetricsStoreSeen> {
+async function metricsStoreSize(
+  config: HealthProbeOptions['config'],
+  metricsPassword: string | undefined,
+): Promise<MetricsStoreSeen> {
   const location = storeLocationOf(config.metrics.url, {
     baseDir: config.baseDir,
     passwordEnv: config.metrics.password_env,
+    password: metricsPassword,
   });
   if (location.kind === 'sqlite') {
     // Stat the files rather than open the database: the check must not create or lock it.
@@ -147,7 +153,7 @@ export async function gatherHealth(options: HealthProbeOptions): Promise<HealthO
     probe(() => apiRss(api)),
     probe(() => workers(options.config, now)),
     probe(() => disk(options.dataDir)),
-    probe(() => metricsStoreSize(options.config)),
+    probe(() => metricsStoreSize(options.config, options.metricsPassword)),
   ]);
   const memory: ProcessMemorySeen[] = [
     rss.ok ? { label: 'API', rssBytes: rss.value } : { label: 'API', rssBytes: null, reason: rss.error },

@@ -1,6 +1,6 @@
 import { logger } from '../logger';
 import type { MailMessage } from '../mail/mailer';
-import type { AlertConfig } from './alert-config';
+import type { AlertConfig } from '../config';
 import { alertMail } from './alert-mail';
 import { evaluateRules, type AlertInputs, type AlertLevel, type AlertRule } from './alert-rules';
 import type { AlertStore, NewAlert } from './alert-store';

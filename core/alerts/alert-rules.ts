@@ -1,5 +1,5 @@
 import type { RecentSummary } from '../metrics/metrics-store';
-import type { AlertConfig, Thresholds } from './alert-config';
+import type { AlertConfig, Thresholds } from '../config';
 
 /**
  * The threshold rules of the runbook's "Alerting e Monitoring" table, as pure functions: what each rule

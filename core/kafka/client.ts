@@ -42,11 +42,14 @@ export function baseOptionsOf(kafka: KafkaClient) {
   };
 }
 
-/** TLS and SASL settings from config; the SASL password comes from the environment variable it names. */
+/**
+ * TLS and SASL settings from config. The SASL password is the one the runtime config resolved at start
+ * (`secrets.kafkaSaslPassword`, from the variable `kafka.sasl_password_env` names).
+ */
 export function securityOf(
   config: AppConfig['kafka'],
   baseDir: string,
-  env: NodeJS.ProcessEnv = process.env,
+  saslPassword?: string,
 ): Pick<KafkaClient, 'tls' | 'sasl'> {
   const protocol = config.security_protocol;
   const useTls = protocol === 'SSL' || protocol === 'SASL_SSL';
@@ -57,18 +60,18 @@ export function securityOf(
     : undefined;
   if (protocol !== 'SASL_PLAINTEXT' && protocol !== 'SASL_SSL') return { tls };
   const username = config.sasl_username;
-  const password = env[config.sasl_password_env];
+  // The runtime config checks both at start for a process that asks for its Kafka secrets.
   if (!username) throw new ConfigError(`kafka.sasl_username (or KAFKA_SASL_USERNAME) is required with ${protocol}`);
-  if (!password)
+  if (!saslPassword)
     throw new ConfigError(`environment variable ${config.sasl_password_env} (the SASL password) is not set`);
   // Our config names are Kafka's (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), which the client takes as they are.
-  return { tls, sasl: { mechanism: config.sasl_mechanism, username, password } };
+  return { tls, sasl: { mechanism: config.sasl_mechanism, username, password: saslPassword } };
 }
 
 /** The cluster of the config, with its security settings checked now (a missing password fails at start). */
-export function createKafka(config: AppConfig['kafka'], baseDir = '.'): KafkaClient {
+export function createKafka(config: AppConfig['kafka'], baseDir = '.', saslPassword?: string): KafkaClient {
   return {
-    ...securityOf(config, baseDir),
+    ...securityOf(config, baseDir, saslPassword),
     clientId: config.client_id,
     bootstrapBrokers: config.bootstrap_servers,
     connectTimeout: 5_000,

@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { NoRecipientError } from '../errors';
-import type { SmtpConfig } from './smtp-config';
+import type { SmtpConfig } from '../config';
 
 export interface MailMessage {
   /** Recipients; the configured SMTP_TO when empty. */

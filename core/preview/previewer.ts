@@ -11,11 +11,13 @@ import { previewScheduling, type SchedulingPreview } from './scheduling-preview'
 export class SchedulingPreviewer {
   private readonly sources: SourceRegistry;
 
+  /** @param sourcePasswords the sources' passwords, resolved at start (`secrets.sourcePasswords`) */
   constructor(
     private readonly config: GateConfig,
     private readonly kafka: KafkaClient,
+    sourcePasswords: Readonly<Record<string, string>> = {},
   ) {
-    this.sources = new SourceRegistry(config);
+    this.sources = new SourceRegistry(config, sourcePasswords);
   }
 
   preview(raw: unknown, limit?: number): Promise<SchedulingPreview> {

@@ -39,10 +39,13 @@ function loadMssqlSource(): typeof MssqlSource {
 export class SourceRegistry {
   private readonly drivers = new Map<string, SourceDriver>();
 
-  /** @param env where `password_env` variables are read, when a driver is built */
+  /**
+   * @param passwords each source's password by name, resolved at start by the runtime config
+   *   (`secrets.sourcePasswords`); a source with `password_env` and no password here cannot be opened
+   */
   constructor(
     private readonly config: Pick<AppConfig, 'sources' | 'baseDir'>,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    readonly passwords: Readonly<Record<string, string>> = {},
   ) {}
 
   get(name: string): SourceDriver {
@@ -53,8 +56,8 @@ export class SourceRegistry {
     if (!source) throw new UnknownSourceError(name, Object.keys(this.config.sources));
     let password: string | undefined;
     if (source.password_env) {
-      password = this.env[source.password_env];
-      if (password === undefined || password === '') throw new MissingPasswordError(name, source.password_env);
+      password = Object.hasOwn(this.passwords, name) ? this.passwords[name] : undefined;
+      if (!password) throw new MissingPasswordError(name, source.password_env);
     }
     const driver = createSource(source.url, this.config.baseDir, password, source.pool_size);
     this.drivers.set(name, driver);

@@ -29,14 +29,24 @@ export function openStoreDb(location: StoreLocation): StoreDb {
   return { kind: 'postgres', url: location.url, pool };
 }
 
-/** The location the config names (`metrics.url`, its `password_env`); throws `MetricsStoreUrlError`, never connects. */
-export function configuredStoreLocation(config: Pick<AppConfig, 'metrics' | 'baseDir'>): StoreLocation {
-  return storeLocationOf(config.metrics.url, { baseDir: config.baseDir, passwordEnv: config.metrics.password_env });
+/**
+ * The location the config names (`metrics.url`), with the password the runtime config resolved at start
+ * (`secrets.metricsPassword`); throws `MetricsStoreUrlError`, never connects.
+ */
+export function configuredStoreLocation(
+  config: Pick<AppConfig, 'metrics' | 'baseDir'>,
+  password?: string,
+): StoreLocation {
+  return storeLocationOf(config.metrics.url, {
+    baseDir: config.baseDir,
+    passwordEnv: config.metrics.password_env,
+    password,
+  });
 }
 
 /** Opens the configured metrics database, once per process (the worker, the API). */
-export function openConfiguredStoreDb(config: Pick<AppConfig, 'metrics' | 'baseDir'>): StoreDb {
-  return openStoreDb(configuredStoreLocation(config));
+export function openConfiguredStoreDb(config: Pick<AppConfig, 'metrics' | 'baseDir'>, password?: string): StoreDb {
+  return openStoreDb(configuredStoreLocation(config, password));
 }
 
 /** Closes the database; call it after the stores built on it are closed. */

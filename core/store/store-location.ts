@@ -12,6 +12,11 @@ export interface StoreLocationOptions {
   passwordEnv?: string;
   /** Where `passwordEnv` is read. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The password itself, resolved at start by the runtime config (`secrets.metricsPassword`). When the
+   * key is present the environment is not read: `passwordEnv` only names the variable in an error.
+   */
+  password?: string;
 }
 
 /**
@@ -34,7 +39,7 @@ export function storeLocationOf(url: string, options: StoreLocationOptions = {})
     }
     let password: string | undefined;
     if (passwordEnv) {
-      password = env[passwordEnv];
+      password = 'password' in options ? options.password : env[passwordEnv];
       if (password === undefined || password === '') {
         throw new MetricsStoreUrlError(url, `password_env names ${passwordEnv}, which is not set in the environment`);
       }

@@ -1,6 +1,5 @@
 import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { AlertConfig } from '../alerts/alert-config';
-import type { AppConfig } from '../config';
+import type { AlertConfig, AppConfig } from '../config';
 import { ensureSchedule, type EnsureOutcome } from './ensure-schedule';
 import {
   ALERT_INTERVAL_MEMO_KEY,

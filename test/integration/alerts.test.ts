@@ -9,7 +9,6 @@ import request from 'supertest';
 import { TokenRegistry } from '../../api/auth';
 import { jsonErrorHandler } from '../../api/http-errors';
 import { alertsRoutes } from '../../api/routes/alerts-routes';
-import { alertConfigFromEnv } from '../../core/alerts/alert-config';
 import { AlertMonitor, type EvaluationReport } from '../../core/alerts/alert-monitor';
 import type { AlertStore } from '../../core/alerts/alert-store';
 import { createAlertStore } from '../../core/alerts/create-alert-store';
@@ -19,7 +18,6 @@ import { createKafka } from '../../core/kafka/client';
 import { probeCluster } from '../../core/kafka/cluster-probe';
 import { ensureTopic } from '../../core/kafka/topics';
 import { Mailer } from '../../core/mail/mailer';
-import { smtpConfigFromEnv } from '../../core/mail/smtp-config';
 import { createMetricsStore } from '../../core/metrics/create-metrics-store';
 import type { MetricsStore } from '../../core/metrics/metrics-store';
 import type { SendRecord } from '../../core/metrics/send-record';
@@ -36,6 +34,7 @@ import { failingKafkaScheduling, makeScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { eventually } from '../support/eventually';
 import { alertEvaluation, exportJob } from '../../workflows';
+import { envSectionsOf } from '../support/runtime-config';
 
 const READ_TOKEN = uniqueName('read-token');
 const isAlert = (mail: ParsedMail) => /^\[PSTT\] (WARNING|CRITICAL|RESOLVED)/.test(mail.subject ?? '');
@@ -263,8 +262,8 @@ describe('threshold alerts', () => {
       const scheduleId = alertScheduleIdOf(d.config.temporal.task_queue);
       const handle = client.schedule.getHandle(scheduleId);
       try {
-        expect(await ensureAlertSchedule(client, d.config, alertConfigFromEnv({}))).toBe('created');
-        expect(await ensureAlertSchedule(client, d.config, alertConfigFromEnv({}))).toBe('unchanged');
+        expect(await ensureAlertSchedule(client, d.config, envSectionsOf({}).alerts)).toBe('created');
+        expect(await ensureAlertSchedule(client, d.config, envSectionsOf({}).alerts)).toBe('unchanged');
         expect((await handle.describe()).spec.intervals).toMatchObject([{ every: 5 * 60_000 }]);
         expect(await ensureAlertSchedule(client, d.config, { evaluationInterval: '10m' })).toBe('updated');
         const description = await handle.describe();
@@ -348,8 +347,8 @@ describe('threshold alerts', () => {
     dirs.push(dir);
     const url = `sqlite:${path.join(dir, 'metrics.db')}`;
     const metrics = createMetricsStore(url);
-    const mailer = new Mailer(smtpConfigFromEnv(smtp.env())!);
-    const config = alertConfigFromEnv({});
+    const mailer = new Mailer(envSectionsOf(smtp.env()).smtp!);
+    const config = envSectionsOf({}).alerts;
     const unreachable = createKafka({ ...base.kafka, bootstrap_servers: ['127.0.0.1:1'] });
     const reachable = createKafka(base.kafka);
     const t0 = Date.now();

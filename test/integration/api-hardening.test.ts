@@ -64,6 +64,7 @@ describe('API hardening on the real stack', () => {
       metrics: stack.metrics,
       prometheus: createPrometheusRegistry(stack.metrics, scheduler.runs),
       alerts: stack.alerts,
+      sla: stack.sla,
     });
   }
 
@@ -191,6 +192,7 @@ describe('API hardening on the real stack', () => {
       metrics: stack.metrics,
       prometheus: createPrometheusRegistry(stack.metrics, schedulerDeps(stack.client, stack.config).runs),
       alerts: stack.alerts,
+      sla: stack.sla,
     });
     const open = await request(down).get('/api/kafka/health');
     expect(open.status).toBe(503);

@@ -112,6 +112,7 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
       metrics: stack.metrics,
       prometheus: createPrometheusRegistry(stack.metrics, scheduler.runs),
       alerts: stack.alerts,
+      sla: stack.sla,
     };
   }
 
@@ -278,11 +279,19 @@ describe('the runbook REST API on real Temporal and Kafka', () => {
     expect(badFormat.body.details[0].path).toBe('export_format');
   });
 
-  it("GET /api/session tells the pages the token's role and the sources a scheduling may name", async () => {
+  it("GET /api/session tells the pages the token's role, the sources a scheduling may name and the SLA thresholds", async () => {
     await request(app).get('/api/session').expect(401);
     for (const role of ['read', 'operate', 'admin'] as const) {
       const res = await request(app).get('/api/session').set(bearer(role)).expect(200);
-      expect(res.body).toEqual({ role, sources: ['orders'] });
+      // The test environment sets no ALERT_* variable: the runbook's thresholds.
+      expect(res.body).toEqual({
+        role,
+        sources: ['orders'],
+        sla: {
+          success_rate: { target: 99, warning: 98, critical: 95 },
+          p99_latency_ms: { target: 500, warning: 1000, critical: 5000 },
+        },
+      });
     }
   });
 

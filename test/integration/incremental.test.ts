@@ -26,6 +26,7 @@ import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeKafkaScheduling, makeScheduling } from '../support/scheduling';
 import { exportJob } from '../../workflows';
+import { runtimeConfigOf } from '../support/runtime-config';
 
 /** PostgreSQL, SQLite, names and temp dirs of this file start with `incr`. */
 const pgName = (base: string) => uniqueName(`incr_${base}`).replace(/-/g, '_');
@@ -363,7 +364,7 @@ describe('incremental exports by a data watermark', () => {
     const taskQueue = uniqueName('incr-v3-queue');
     const workflowId = uniqueName('incr-v3');
     const connection = await connectWorkerConnection(harness.config);
-    const deps = await buildWorkerDeps(harness.config, { ...process.env, SMTP_HOST: '' });
+    const deps = await buildWorkerDeps(runtimeConfigOf(harness.config, { ...process.env, SMTP_HOST: '' }));
     try {
       const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v3'));
       const worker = await createExportWorker({

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, formatProblem } from '../../core/errors';
 import { Mailer } from '../../core/mail/mailer';
-import { smtpConfigFromEnv } from '../../core/mail/smtp-config';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { envSectionsOf } from '../support/runtime-config';
+
+/** The SMTP section of the runtime config that `env` alone gives. */
+const smtpConfigOf = (env: NodeJS.ProcessEnv) => envSectionsOf(env).smtp;
 
 // Credentials made per run: the local test server accepts exactly these.
 const USERNAME = 'pstt-alerts';
@@ -23,7 +26,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
     smtp.env({ SMTP_TO: 'ops-team@example.com, kafka-team@example.com', ...extra });
 
   it('delivers a message, authenticated, to the SMTP_TO recipients', async () => {
-    const mailer = new Mailer(smtpConfigFromEnv(env())!);
+    const mailer = new Mailer(smtpConfigOf(env())!);
     try {
       await mailer.send({ subject: 'PSTT: job failed', text: 'scheduling demo-orders failed' });
     } finally {
@@ -38,7 +41,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
   });
 
   it('sends to the given recipients instead when there are some', async () => {
-    const mailer = new Mailer(smtpConfigFromEnv(env())!);
+    const mailer = new Mailer(smtpConfigOf(env())!);
     try {
       await mailer.send({ to: ['owner@example.com'], subject: 'to the owner', text: 'x' });
     } finally {
@@ -48,19 +51,19 @@ describe('e-mail through a real SMTP server on loopback', () => {
   });
 
   it('rejects when the server refuses the credentials or is not there', async () => {
-    const wrong = new Mailer(smtpConfigFromEnv(env({ SMTP_PASSWORD: `${PASSWORD}-wrong` }))!);
+    const wrong = new Mailer(smtpConfigOf(env({ SMTP_PASSWORD: `${PASSWORD}-wrong` }))!);
     await expect(wrong.send({ subject: 's', text: 't' })).rejects.toThrow(/Invalid login|invalid credentials/i);
     wrong.close();
-    const down = new Mailer(smtpConfigFromEnv(env({ SMTP_PORT: '1' }))!);
+    const down = new Mailer(smtpConfigOf(env({ SMTP_PORT: '1' }))!);
     await expect(down.send({ subject: 's', text: 't' })).rejects.toThrow(/ECONNREFUSED/);
     down.close();
   });
 
   it('is off without SMTP_HOST, and names bad settings without showing the password', () => {
-    expect(smtpConfigFromEnv({})).toBeNull();
+    expect(smtpConfigOf({})).toBeNull();
     let error: unknown;
     try {
-      smtpConfigFromEnv(env({ SMTP_FROM: 'not-an-address', SMTP_PORT: 'x' }));
+      smtpConfigOf(env({ SMTP_FROM: 'not-an-address', SMTP_PORT: 'x' }));
     } catch (e) {
       error = e;
     }

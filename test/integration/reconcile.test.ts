@@ -20,6 +20,7 @@ import { makeScheduling } from '../support/scheduling';
 import { createSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { eventually } from '../support/eventually';
 import { exportJob } from '../../workflows';
+import { runtimeConfigOf } from '../support/runtime-config';
 
 /** Rows of the PostgreSQL table; each costs 2 ms to read (pg_sleep in the query), so a pass takes about 4 s. */
 const ROWS = 2000;
@@ -211,7 +212,7 @@ describe('reconcile: count', () => {
   it('replays a suspect run recorded by the workflow code before reconciliation, without the memo fields or the e-mail', async () => {
     const taskQueue = uniqueName('recon-v3-queue');
     const connection = await connectWorkerConnection(stack.config);
-    const deps = await buildWorkerDeps(stack.config, smtp.env());
+    const deps = await buildWorkerDeps(runtimeConfigOf(stack.config, smtp.env()));
     const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v3'));
     const s = scheduling({ source: 'pg', query: NON_REPEATABLE_QUERY });
     let workflowId: string;

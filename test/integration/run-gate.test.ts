@@ -20,6 +20,7 @@ import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 import { exportJob } from '../../workflows';
+import { runtimeConfigOf } from '../support/runtime-config';
 
 /**
  * The run gate on the real Temporal server and a real worker: workflows started straight through the
@@ -195,7 +196,7 @@ describe('one gate for every run, whoever starts it', () => {
   it('replays a run recorded by the workflow code before the gate, without the gate step', async () => {
     const taskQueue = uniqueName('gate-v2-queue');
     const connection = await connectWorkerConnection(stack.config);
-    const deps = await buildWorkerDeps(stack.config, { ...process.env, SMTP_HOST: '' });
+    const deps = await buildWorkerDeps(runtimeConfigOf(stack.config, { ...process.env, SMTP_HOST: '' }));
     const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v2'));
     const workflowId = uniqueName('gate-v2');
     try {

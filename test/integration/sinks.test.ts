@@ -20,6 +20,7 @@ import { uniqueName } from '../support/names';
 import { quietWorkflowBundle } from '../support/quiet-runtime';
 import { makeScheduling } from '../support/scheduling';
 import { exportJob } from '../../workflows';
+import { runtimeConfigOf } from '../support/runtime-config';
 
 const ROWS = 3_000;
 const QUERY = 'SELECT order_id, customer, amount, status, created_at FROM orders ORDER BY order_id';
@@ -180,7 +181,7 @@ describe('one query, several sinks (Kafka + CSV), through the workflow', () => {
   it('replays a run recorded by the workflow code before sinks (no marker), and a run with sinks', async () => {
     const taskQueue = uniqueName('sink-v3-queue');
     const connection = await connectWorkerConnection(harness.config);
-    const deps = await buildWorkerDeps(harness.config, { ...process.env, SMTP_HOST: '' });
+    const deps = await buildWorkerDeps(runtimeConfigOf(harness.config, { ...process.env, SMTP_HOST: '' }));
     const oldBundle = await quietWorkflowBundle(require.resolve('../fixtures/export-job-v3'));
     const workflowId = uniqueName('sink-v3');
     const csv = makeScheduling({

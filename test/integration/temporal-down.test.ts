@@ -22,6 +22,7 @@ import { uniqueName } from '../support/names';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freePort } from '../support/ports';
 import { exited } from '../support/child-process';
+import { runtimeConfigOf } from '../support/runtime-config';
 
 const ROWS = 300;
 const TOKEN_ENV = 'RT_TEMPORAL_DOWN_TOKEN';
@@ -100,7 +101,7 @@ describe('the API and a worker while Temporal is unreachable, then back', () => 
 
   it('both start; every Temporal route answers 503 "temporal unavailable"; Kafka health, metrics and Prometheus still answer', async () => {
     worker = spawnWorkerProcess(path.join(dir, 'config.yaml'), logFile);
-    deps = await buildApiDeps(config);
+    deps = await buildApiDeps(runtimeConfigOf(config));
     app = createApp(deps);
 
     const body = kafkaScheduling();

@@ -15,7 +15,7 @@ import { schedulerDeps } from '../../api/scheduler';
 import { testTargetPolicyOf } from '../../api/test-targets';
 import type { AlertStore } from '../../core/alerts/alert-store';
 import { createAlertStore } from '../../core/alerts/create-alert-store';
-import { loadConfig, type AppConfig } from '../../core/config';
+import { loadConfig, type AppConfig, type SlaThresholds } from '../../core/config';
 import { createKafka } from '../../core/kafka/client';
 import { KafkaProducer } from '../../core/kafka/producer';
 import { SchedulingPreviewer } from '../../core/preview/previewer';
@@ -26,6 +26,7 @@ import { ensureDemoDatabase } from '../../devstack/demo-data';
 import { connectWorkerConnection } from '../../worker/create-worker';
 import { runExportWorker } from './export-harness';
 import { uniqueName } from './names';
+import { runtimeConfigOf } from './runtime-config';
 
 /** One token per role, generated per run. */
 export type StackTokens = Record<Role, string>;
@@ -36,6 +37,8 @@ export interface ApiStack {
   app: Express;
   metrics: MetricsStore;
   alerts: AlertStore;
+  /** The SLA thresholds the app sends in `/api/session` (the environment's ALERT_* variables). */
+  sla: SlaThresholds;
   producer: KafkaProducer;
   tokens: StackTokens;
   /** `Authorization` header of a role's token. */
@@ -83,6 +86,7 @@ export async function startApiStack(
   await producer.connect();
   const scheduler = schedulerDeps(client, config);
   const preview = new SchedulingPreviewer(config, createKafka(config.kafka));
+  const { sla } = runtimeConfigOf(config);
   const app = createApp({
     auth: new TokenRegistry((Object.keys(tokens) as Role[]).map((role) => ({ name: role, role, token: tokens[role] }))),
     health: new KafkaHealth(createKafka(config.kafka), producer, options.health ?? { cacheMs: 0 }),
@@ -94,6 +98,7 @@ export async function startApiStack(
     metrics,
     prometheus: createPrometheusRegistry(metrics, scheduler.runs),
     alerts,
+    sla,
   });
   let server: Server | undefined;
 
@@ -103,6 +108,7 @@ export async function startApiStack(
     app,
     metrics,
     alerts,
+    sla,
     producer,
     tokens,
     bearer: (role) => ({ Authorization: `Bearer ${tokens[role]}` }),

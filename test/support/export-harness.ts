@@ -10,6 +10,7 @@ import { uniqueName } from './names';
 import { quietTemporalRuntime, quietWorkflowBundle } from './quiet-runtime';
 import { exportJob } from '../../workflows';
 import { notifyWorkflowIdOf } from '../../core/temporal/naming';
+import { runtimeConfigOf } from './runtime-config';
 
 /*
  * The one harness for real export workers in the test process: each is built by `buildExportWorker`
@@ -39,7 +40,7 @@ interface BuiltExportWorker {
 async function buildExportWorker(options: ExportWorkerOptions): Promise<BuiltExportWorker> {
   const { config, connection, env, taskQueue = config.temporal.task_queue } = options;
   const workflowBundle = options.workflowBundle ?? (await quietWorkflowBundle());
-  const deps = await buildWorkerDeps(config, env);
+  const deps = await buildWorkerDeps(runtimeConfigOf(config, env));
   try {
     const worker = await createExportWorker({ connection, config, deps, taskQueue, workflowBundle });
     return { worker, taskQueue, close: () => deps.close() };

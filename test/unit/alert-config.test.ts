@@ -1,5 +1,8 @@
-import { alertConfigFromEnv } from '../../core/alerts/alert-config';
+import { parseRuntimeConfig } from '../../core/config';
 import { ConfigError, formatProblem } from '../../core/errors';
+
+/** The alert section of the runtime config that `env` alone gives. */
+const alertConfigFromEnv = (env: NodeJS.ProcessEnv) => parseRuntimeConfig({}, '/tmp', env).alerts;
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {

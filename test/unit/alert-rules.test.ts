@@ -1,4 +1,3 @@
-import { alertConfigFromEnv } from '../../core/alerts/alert-config';
 import {
   evaluateRule,
   evaluateRules,
@@ -8,8 +7,9 @@ import {
   type RuleState,
 } from '../../core/alerts/alert-rules';
 import type { RecentSummary } from '../../core/metrics/metrics-store';
+import { envSectionsOf } from '../support/runtime-config';
 
-const config = alertConfigFromEnv({});
+const config = envSectionsOf({}).alerts;
 const T0 = new Date(Date.UTC(2026, 2, 15, 10, 0));
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 

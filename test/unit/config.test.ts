@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { loadConfig, parseConfig } from '../../core/config';
+import { inspect } from 'node:util';
+import {
+  loadConfig,
+  loadRuntimeConfig,
+  parseConfig,
+  parseRuntimeConfig,
+  type RuntimeConfigOptions,
+} from '../../core/config';
 import { ConfigError, formatProblem, redactUrl } from '../../core/errors';
 import { PROJECT_ROOT } from '../../core/paths';
 
@@ -275,5 +282,99 @@ describe('config', () => {
     expect(() => loadConfig('/nonexistent/temporal.yaml')).toThrow(
       /cannot read config file \/nonexistent\/temporal.yaml/,
     );
+  });
+});
+
+describe('the runtime config', () => {
+  const secretFile = {
+    kafka: { security_protocol: 'SASL_SSL', sasl_username: 'pstt', sasl_password_env: 'T_KAFKA_PW' },
+    metrics: { url: 'postgres://pstt@db:5432/metrics', password_env: 'T_METRICS_PW' },
+    api: { tokens: [{ name: 'ops', role: 'operate', token_env: 'T_OPS_TOKEN' }] },
+    sources: { dwh: { url: 'postgres://reader@db:5432/dwh', password_env: 'T_DWH_PW' }, lite: { url: 'sqlite:x.db' } },
+  };
+
+  function problemsOf(raw: unknown, env: NodeJS.ProcessEnv, options?: RuntimeConfigOptions): string[] {
+    try {
+      parseRuntimeConfig(raw, '/tmp', env, options);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems.map(formatProblem);
+      throw err;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('gives every section from the file and the environment; e-mail is off without SMTP_HOST', () => {
+    const runtime = loadRuntimeConfig(path.join(PROJECT_ROOT, 'temporal.yaml'), { ALERT_LATENCY_P99_WARNING: '800' });
+    expect(runtime.app.schedulings.map((s) => s.name)).toContain('demo-orders');
+    expect(runtime.smtp).toBeNull();
+    // The alerts, the health check and the dashboard judge by the same variable.
+    expect(runtime.alerts.latencyP99Ms).toEqual({ warning: 800, critical: 5000 });
+    expect(runtime.health.latencyP99Ms).toEqual({ warning: 800, critical: 5000 });
+    expect(runtime.sla.latencyP99Ms).toEqual({ target: 500, warning: 800, critical: 5000 });
+    const withSmtp = parseRuntimeConfig({}, '/tmp', {
+      SMTP_HOST: 'mail',
+      SMTP_FROM: 'pstt@example.com',
+      SMTP_PORT: '465',
+    });
+    expect(withSmtp.smtp).toEqual({ host: 'mail', port: 465, secure: true, from: 'pstt@example.com', to: [] });
+  });
+
+  it('reports the problems of the file and of the variables in one error, each naming its key or variable', () => {
+    expect(
+      problemsOf({ temporal: { address: 'nowhere' } }, { ALERT_SUCCESS_RATE_WARNING: 'high', SMTP_HOST: 'mail' }),
+    ).toEqual([
+      'temporal.address: expected host:port, got "nowhere"',
+      'SMTP_FROM: expected an e-mail address',
+      'ALERT_SUCCESS_RATE_WARNING: expected a percentage from 0 to 100, got "high"',
+    ]);
+  });
+
+  it('resolves the secrets a process needs at start, naming each missing field and variable', () => {
+    const all: RuntimeConfigOptions = { secrets: ['kafka', 'sources', 'metrics', 'apiTokens'] };
+    expect(problemsOf(secretFile, {}, all)).toEqual([
+      'kafka.sasl_password_env: environment variable T_KAFKA_PW (the SASL password) is not set',
+      'sources.dwh.password_env: environment variable T_DWH_PW (source "dwh"\'s password) is not set',
+      "metrics.password_env: environment variable T_METRICS_PW (the metrics store's password) is not set",
+      'api.tokens[0].token_env: environment variable T_OPS_TOKEN (token "ops") is not set',
+    ]);
+    // An empty variable is unset; a process names only the secrets it uses.
+    expect(problemsOf(secretFile, { T_DWH_PW: '' }, { secrets: ['sources'] })).toEqual([
+      'sources.dwh.password_env: environment variable T_DWH_PW (source "dwh"\'s password) is not set',
+    ]);
+    expect(() => parseRuntimeConfig(secretFile, '/tmp', {})).not.toThrow();
+
+    const env = {
+      T_KAFKA_PW: 'kafka-s3cret',
+      T_DWH_PW: 'dwh-s3cret',
+      T_METRICS_PW: 'metrics-s3cret',
+      T_OPS_TOKEN: 'ops-s3cret',
+    };
+    const { secrets } = parseRuntimeConfig(secretFile, '/tmp', env, all);
+    expect(secrets.kafkaSaslPassword).toBe('kafka-s3cret');
+    expect(secrets.sourcePasswords).toEqual({ dwh: 'dwh-s3cret' });
+    expect(secrets.metricsPassword).toBe('metrics-s3cret');
+    expect(secrets.apiTokens).toEqual([{ name: 'ops', role: 'operate', token: 'ops-s3cret' }]);
+  });
+
+  it('never shows a secret: not in its errors, not when the secrets are logged', () => {
+    const env = { T_KAFKA_PW: 'kafka-s3cret', T_DWH_PW: 'dwh-s3cret' };
+    const runtime = parseRuntimeConfig({ ...secretFile, api: {} }, '/tmp', env, { secrets: ['kafka', 'sources'] });
+    expect(JSON.stringify(runtime)).not.toMatch(/s3cret/);
+    expect(inspect(runtime, { depth: 10 })).not.toMatch(/s3cret/);
+    const badSmtp = { ...env, SMTP_HOST: 'mail', SMTP_PASSWORD: 'smtp-s3cret', SMTP_PORT: 'x' };
+    expect(() => parseRuntimeConfig(secretFile, '/tmp', badSmtp)).toThrow(/SMTP_FROM: expected an e-mail address/);
+    expect(() => parseRuntimeConfig(secretFile, '/tmp', badSmtp)).toThrow(
+      expect.objectContaining({ message: expect.not.stringMatching(/s3cret/) }),
+    );
+  });
+
+  it('asks for a SASL user name with a SASL protocol', () => {
+    expect(
+      problemsOf(
+        { kafka: { security_protocol: 'SASL_PLAINTEXT' } },
+        { KAFKA_SASL_PASSWORD: 'x' },
+        { secrets: ['kafka'] },
+      ),
+    ).toEqual(['kafka.sasl_username: required with SASL_PLAINTEXT (or KAFKA_SASL_USERNAME)']);
   });
 });

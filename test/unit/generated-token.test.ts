@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { tokensOf } from '../../api/api-deps';
 import { generatedTokenNotice } from '../../api/auth';
-import { parseConfig } from '../../core/config';
 
 /** What `work` writes to stdout (where `npm start`, a Windows service or Docker keep it in logs). */
 function stdoutOf(work: () => void): string {
@@ -36,10 +35,9 @@ describe('the generated admin token', () => {
   });
 
   it('goes only to its 0600 file: the console gets the path, never the token', () => {
-    const config = parseConfig({}, dir, {});
     let tokens: ReturnType<typeof tokensOf> = [];
     const output = stdoutOf(() => {
-      tokens = tokensOf(config, {});
+      tokens = tokensOf([]);
     });
     const file = path.join(dir, 'api-admin-token');
     const token = tokens[0]?.token ?? '';
@@ -53,7 +51,7 @@ describe('the generated admin token', () => {
     expect(output).not.toContain(token);
 
     // Later starts read the same file and say nothing.
-    expect(stdoutOf(() => expect(tokensOf(config, {})[0]?.token).toBe(token))).toBe('');
+    expect(stdoutOf(() => expect(tokensOf([])[0]?.token).toBe(token))).toBe('');
   });
 
   it('the notice that npm start prints names the file and holds no token', () => {

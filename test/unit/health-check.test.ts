@@ -1,6 +1,11 @@
 import { evaluateHealth, type HealthObservations } from '../../cli/ops/health-check';
-import { healthThresholdsFromEnv, RUNBOOK_THRESHOLDS } from '../../cli/ops/health-thresholds';
+import { parseRuntimeConfig } from '../../core/config';
 import { ConfigError } from '../../core/errors';
+
+/** The health check's thresholds of the runtime config that `env` alone gives. */
+const healthThresholdsFromEnv = (env: NodeJS.ProcessEnv) => parseRuntimeConfig({}, '/tmp', env).health;
+/** The runbook's: no variable set. */
+const RUNBOOK_THRESHOLDS = healthThresholdsFromEnv({});
 
 const GB = 1024 ** 3;
 

@@ -38,20 +38,20 @@ describe('SourceRegistry', () => {
     },
   };
 
-  it('reads the password from the variable that password_env names', () => {
-    const registry = new SourceRegistry(config, { ERP_DB_PASSWORD: randomBytes(9).toString('hex') });
+  it('takes the password resolved at start for the source that names password_env', () => {
+    const registry = new SourceRegistry(config, { erp: randomBytes(9).toString('hex') });
     expect(registry.get('erp')).toBeInstanceOf(MssqlSource);
     expect(registry.get('erp')).toBe(registry.get('erp'));
     expect(registry.get('local')).toBeInstanceOf(SqliteSource);
   });
 
-  it('names the missing variable, never a value', () => {
+  it('names the variable when its password was not resolved, never a value', () => {
     const registry = new SourceRegistry(config, {});
     expect(() => registry.get('erp')).toThrow(MissingPasswordError);
     expect(() => registry.get('erp')).toThrow(
       'source "erp": password_env names ERP_DB_PASSWORD, which is not set in the environment',
     );
-    expect(() => new SourceRegistry(config, { ERP_DB_PASSWORD: '' }).get('erp')).toThrow(MissingPasswordError);
+    expect(() => new SourceRegistry(config, { erp: '' }).get('erp')).toThrow(MissingPasswordError);
   });
 });
 

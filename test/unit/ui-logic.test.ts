@@ -1,10 +1,15 @@
 import { hourlySeries } from '../../ui/src/dashboard/hourly-series';
 import { progressShare } from '../../ui/src/dashboard/progress';
 import { bodyOf, emptyForm, formOf, placeErrors } from '../../ui/src/scheduler/form-model';
+import { slaViewOf } from '../../api/routes/session-routes';
+import { parseRuntimeConfig } from '../../core/config';
 import { kafkaBadge, p99Level, successRateLevel } from '../../ui/src/sla';
 import type { SchedulingView } from '../../ui/src/types';
 
 describe('the dashboard SLA colours (runbook "SLA e Obiettivi")', () => {
+  /** What `/api/session` sends with no ALERT_* variable set. */
+  const sla = slaViewOf(parseRuntimeConfig({}, '/tmp', {}).sla);
+
   it.each([
     [100, 'ok'],
     [99, 'ok'],
@@ -14,7 +19,7 @@ describe('the dashboard SLA colours (runbook "SLA e Obiettivi")', () => {
     [95, 'warning'],
     [94.99, 'critical'],
   ])('success rate %p %% is %s', (rate, level) => {
-    expect(successRateLevel(rate)).toBe(level);
+    expect(successRateLevel(rate, sla.success_rate)).toBe(level);
   });
 
   it.each([
@@ -26,7 +31,16 @@ describe('the dashboard SLA colours (runbook "SLA e Obiettivi")', () => {
     [5000, 'warning'],
     [5001, 'critical'],
   ])('p99 latency %p ms is %s', (ms, level) => {
-    expect(p99Level(ms)).toBe(level);
+    expect(p99Level(ms, sla.p99_latency_ms)).toBe(level);
+  });
+
+  it('colours by the alert variables the API was started with', () => {
+    const tuned = slaViewOf(
+      parseRuntimeConfig({}, '/tmp', { ALERT_SUCCESS_RATE_WARNING: '99.5', ALERT_LATENCY_P99_CRITICAL: '2000' }).sla,
+    );
+    expect(tuned.success_rate).toEqual({ target: 99, warning: 99.5, critical: 95 });
+    expect(successRateLevel(99.2, tuned.success_rate)).toBe('warning');
+    expect(p99Level(2500, tuned.p99_latency_ms)).toBe('critical');
   });
 
   it("reads the health status as the runbook's badge", () => {

@@ -1,25 +1,27 @@
+import type { SessionView } from './types';
+
 /**
  * The runbook's SLA table ("SLA e Obiettivi") as colours: target met, below target, warning, critical.
- * Pure, so the dashboard and the unit tests read the same thresholds.
+ * The thresholds come from the API (`/api/session`'s `sla`: the alert variables and the runbook's
+ * targets), so the dashboard judges as the alerts and `pstt check` do. Pure, for the unit tests.
  */
 export type SlaLevel = 'ok' | 'below-target' | 'warning' | 'critical';
 
-export const SUCCESS_RATE = { target: 99, warning: 98, critical: 95 } as const;
-export const P99_LATENCY_MS = { target: 500, warning: 1000, critical: 5000 } as const;
+export type SlaThresholds = SessionView['sla'];
 
-/** Success rate in percent: ≥ 99 ok, < 98 warning, < 95 critical. */
-export function successRateLevel(rate: number): SlaLevel {
-  if (rate < SUCCESS_RATE.critical) return 'critical';
-  if (rate < SUCCESS_RATE.warning) return 'warning';
-  if (rate < SUCCESS_RATE.target) return 'below-target';
+/** Success rate in percent: at or above target ok, below warning / critical. */
+export function successRateLevel(rate: number, t: SlaThresholds['success_rate']): SlaLevel {
+  if (rate < t.critical) return 'critical';
+  if (rate < t.warning) return 'warning';
+  if (rate < t.target) return 'below-target';
   return 'ok';
 }
 
-/** p99 latency in ms: < 500 ok, > 1000 warning, > 5000 critical. */
-export function p99Level(ms: number): SlaLevel {
-  if (ms > P99_LATENCY_MS.critical) return 'critical';
-  if (ms > P99_LATENCY_MS.warning) return 'warning';
-  if (ms >= P99_LATENCY_MS.target) return 'below-target';
+/** p99 latency in ms: below target ok, above warning / critical. */
+export function p99Level(ms: number, t: SlaThresholds['p99_latency_ms']): SlaLevel {
+  if (ms > t.critical) return 'critical';
+  if (ms > t.warning) return 'warning';
+  if (ms >= t.target) return 'below-target';
   return 'ok';
 }
 

@@ -1,3 +1,4 @@
+import { useSession } from '../components/shell';
 import { formatCount, formatDecimal, formatMs } from '../format';
 import { p99Level, successRateLevel, type SlaLevel } from '../sla';
 import type { MetricsSummary } from '../types';
@@ -19,8 +20,9 @@ function Stat({ label, value, level, id }: { label: string; value: string; level
   );
 }
 
-/** Today's figures with the runbook's SLA colours. */
+/** Today's figures with the runbook's SLA colours, by the thresholds the API configured. */
 export function StatCards({ summary }: { summary: MetricsSummary | undefined }) {
+  const { sla } = useSession();
   return (
     <section class="stats" aria-label="Today">
       <Stat id="stat-messages" label="Messages today" value={formatCount(summary?.total_messages)} />
@@ -28,14 +30,14 @@ export function StatCards({ summary }: { summary: MetricsSummary | undefined }) 
         id="stat-success-rate"
         label="Success rate"
         value={summary ? `${formatDecimal(summary.success_rate)} %` : '–'}
-        level={summary ? successRateLevel(summary.success_rate) : undefined}
+        level={summary ? successRateLevel(summary.success_rate, sla.success_rate) : undefined}
       />
       <Stat id="stat-avg-latency" label="Average latency" value={formatMs(summary?.avg_latency_ms)} />
       <Stat
         id="stat-p99-latency"
         label="p99 latency"
         value={formatMs(summary?.p99_latency_ms)}
-        level={summary ? p99Level(summary.p99_latency_ms) : undefined}
+        level={summary ? p99Level(summary.p99_latency_ms, sla.p99_latency_ms) : undefined}
       />
     </section>
   );

@@ -1,24 +1,18 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, type Problem } from './errors';
-import { PROJECT_ROOT } from './paths';
 import {
   compressionSchema,
   hostPortSchema,
   saslMechanismSchema,
   securityProtocolSchema,
   topicNameSchema,
-} from './field-schemas';
-import { checkedSchedulingSchema, intRange } from './scheduling';
-import { redactUrl } from './errors';
-import { secretQueryParams } from './secret-params';
-import { DEFAULT_POOL_SIZE } from './sources/source';
+} from '../field-schemas';
+import { checkedSchedulingSchema, intRange } from '../scheduling';
+import { secretQueryParams } from '../secret-params';
+import { DEFAULT_POOL_SIZE } from '../sources/source';
 
 /**
- * The application config: temporal.yaml, overridden by environment variables,
- * validated once at start. A bad value fails before any connection is made.
+ * The `app` section of the runtime config: temporal.yaml, overridden by environment variables
+ * (`applyEnvironment`). Secrets are only named here (`*_env`); secrets.ts reads them.
  */
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the NAME of an environment variable');
@@ -206,7 +200,7 @@ export type AppConfig = z.infer<typeof appConfigSchema> & {
 };
 
 /** Environment variables that override the file (operators' names, from the runbook where it has them). */
-function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+export function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const section = (key: string): Record<string, unknown> => {
     const value = raw[key];
     const obj = value && typeof value === 'object' ? { ...(value as Record<string, unknown>) } : {};
@@ -236,53 +230,4 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
     if (override && value && typeof value === 'object') sources[name] = { ...value, url: override };
   }
   return raw;
-}
-
-/** What was given, for an error message: short, and never a secret. */
-function describeInput(path: readonly PropertyKey[], input: unknown): string {
-  if (input === undefined) return 'nothing';
-  const key = String(path[path.length - 1] ?? '');
-  if (/password|secret|token/i.test(key)) return '(hidden)';
-  const text = typeof input === 'string' ? JSON.stringify(redactUrl(input)) : JSON.stringify(input);
-  if (text === undefined) return typeof input;
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Zod issues as problems: path `path.to[2].field`, message `message, got <input>`. */
-export function formatIssues(error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => {
-    const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-    // Cross-field checks (superRefine) get the whole object as input: their message says what is wrong.
-    const crossField = issue.code === 'custom' && typeof issue.input === 'object';
-    const got =
-      'input' in issue && issue.input !== undefined && issue.code !== 'unrecognized_keys' && !crossField
-        ? `, got ${describeInput(issue.path, issue.input)}`
-        : '';
-    return { path: where, message: `${issue.message}${got}` };
-  });
-}
-
-/** Validates an already-parsed config object (file content plus environment). */
-export function parseConfig(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const obj = raw && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : {};
-  const result = appConfigSchema.safeParse(applyEnvironment(obj, env), { reportInput: true });
-  if (!result.success) throw new ConfigError('invalid configuration', formatIssues(result.error));
-  return { ...result.data, baseDir };
-}
-
-/** Reads and validates temporal.yaml (or PSTT_CONFIG). */
-export function loadConfig(file = process.env.PSTT_CONFIG ?? path.join(PROJECT_ROOT, 'temporal.yaml')): AppConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
-  }
-  return parseConfig(raw, path.dirname(path.resolve(file)));
 }

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors';
-import { formatIssues } from '../config';
 
 /**
  * SMTP settings from the runbook's variables (SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD,
- * SMTP_FROM, SMTP_TO), validated once. Port 587 uses STARTTLS, 465 implicit TLS.
+ * SMTP_FROM, SMTP_TO). Port 587 uses STARTTLS, 465 implicit TLS. Read only when SMTP_HOST is set:
+ * without it e-mail is off.
  */
-const smtpEnvSchema = z.object({
+export const smtpEnvSchema = z.object({
   SMTP_HOST: z.string().min(1, 'expected the SMTP server host name'),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_USERNAME: z.string().optional(),
@@ -35,15 +34,8 @@ export interface SmtpConfig {
   to: string[];
 }
 
-/** The SMTP config, or null when SMTP_HOST is not set (e-mail switched off). */
-export function smtpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SmtpConfig | null {
-  if (!env.SMTP_HOST) return null;
-  const result = smtpEnvSchema.safeParse(env, { reportInput: true });
-  if (!result.success) {
-    // Never echo SMTP_PASSWORD: formatIssues hides values of keys named like secrets.
-    throw new ConfigError('invalid SMTP settings', formatIssues(result.error));
-  }
-  const e = result.data;
+/** The compiled SMTP settings of the parsed variables. */
+export function compileSmtp(e: z.output<typeof smtpEnvSchema>): SmtpConfig {
   return {
     host: e.SMTP_HOST,
     port: e.SMTP_PORT,

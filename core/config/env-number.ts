@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** The accepted range of a number read from an environment variable, and how an error names it. */
+export interface EnvNumberRange {
+  min: number;
+  max: number;
+  /** What the number is, for the error: "a percentage", "milliseconds". */
+  what: string;
+  /** Whole numbers only. @default false */
+  integer?: boolean;
+}
+
+/**
+ * A number from an environment variable, or `fallback` when it is unset or empty. The text is checked
+ * (decimal digits, no exponent or hex), so an error quotes what was given.
+ */
+export function envNumber({ min, max, what, integer = false }: EnvNumberRange, fallback: number) {
+  const message = `expected ${what}${integer ? ' (an integer)' : ''} from ${min} to ${max}`;
+  const number = z
+    .string()
+    .trim()
+    .regex(integer ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message))
+    .default(fallback);
+  return z.preprocess((v) => (v === '' ? undefined : v), number);
+}
