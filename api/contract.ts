@@ -1,11 +1,13 @@
 /**
  * The API's contract: the JSON shapes its routes answer with, and the one server file the operator
  * pages (ui/src) may import. Types only from elsewhere, so nothing of the server is bundled into the
- * pages; the statuses below are the one runtime value, shared by the routes' validation and the pages.
+ * pages; the run statuses and export formats are the runtime values, shared by the routes' validation and the pages.
  */
 import type { Scheduling } from '../core/scheduling';
 
-export type { ExportFormat, Scheduling, SchedulingInput } from '../core/scheduling';
+export type { Scheduling, SchedulingInput } from '../core/scheduling';
+// A plain list (no zod), so the pages can bundle it.
+export { EXPORT_FORMATS, type ExportFormat } from '../core/export-formats';
 export type { HourlyPoint, MetricsSummary } from '../core/metrics/metrics-store';
 export type { SchedulingPreview } from '../core/preview/scheduling-preview';
 

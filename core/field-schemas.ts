@@ -1,14 +1,13 @@
 import { z } from 'zod';
+import { EXPORT_FORMATS } from './export-formats';
 
 /**
  * Field schemas that several inputs share (temporal.yaml, the scheduling model, the API's routes,
  * `POST /api/kafka/test`): each enum and pattern is stated here once, with its message.
  */
 
-/** Destinations of a run. */
-export const EXPORT_FORMATS = ['kafka', 'csv', 'excel'] as const;
+export { EXPORT_FORMATS, type ExportFormat } from './export-formats';
 export const exportFormatSchema = z.enum(EXPORT_FORMATS);
-export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
 /** Compression codecs of a producer batch (core/kafka/codecs.ts has one for each). */
 export const compressionSchema = z.enum(['none', 'gzip', 'snappy', 'lz4']);

@@ -1,11 +1,12 @@
 import { formatCount, formatDuration, formatTime } from '../format';
-import type { RunStatus, RunView } from '../types';
+import { EXPORT_FORMATS, RUN_STATUSES } from '../../../api/contract';
+import type { ExportFormat, RunStatus, RunView } from '../types';
 import { StatusBadge } from './status-badge';
 
 export interface HistoryFilter {
   scheduling: string;
   status: '' | RunStatus;
-  export_format: '' | 'kafka' | 'csv' | 'excel';
+  export_format: '' | ExportFormat;
 }
 
 export function historyPath(filter: HistoryFilter, limit = 100): string {
@@ -15,9 +16,6 @@ export function historyPath(filter: HistoryFilter, limit = 100): string {
   if (filter.export_format) query.set('export_format', filter.export_format);
   return `/api/scheduler/history?${query.toString()}`;
 }
-
-const RUN_STATUSES: RunStatus[] = ['success', 'suspect', 'error', 'running', 'cancelled', 'timeout'];
-const EXPORT_FORMATS = ['kafka', 'csv', 'excel'];
 
 /** A labelled select whose first option, "all", clears the filter. */
 function FilterSelect(props: {
