@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema, type Duration } from '../scheduling';
-import { envNumber } from './env-number';
+import { checkThresholdOrder, envNumber, PERCENT } from './env-number';
 
 /** A warning and a critical threshold of one rule. */
 export interface Thresholds {
@@ -29,7 +29,6 @@ export interface AlertConfig {
   jobFailureWindowHours: number;
 }
 
-const percent = { min: 0, max: 100, what: 'a percentage' };
 const milliseconds = { min: 1, max: 3_600_000, what: 'milliseconds' };
 const minutes = { min: 0, max: 1440, what: 'minutes' };
 
@@ -39,30 +38,21 @@ const minutes = { min: 0, max: 1440, what: 'minutes' };
  */
 export const alertEnvSchema = z
   .object({
-    ALERT_SUCCESS_RATE_WARNING: envNumber(percent, 98),
-    ALERT_SUCCESS_RATE_CRITICAL: envNumber(percent, 95),
+    ALERT_SUCCESS_RATE_WARNING: envNumber(PERCENT, 98),
+    ALERT_SUCCESS_RATE_CRITICAL: envNumber(PERCENT, 95),
     ALERT_LATENCY_P99_WARNING: envNumber(milliseconds, 1000),
     ALERT_LATENCY_P99_CRITICAL: envNumber(milliseconds, 5000),
     ALERT_KAFKA_DISCONNECTED_WARNING_MINUTES: envNumber(minutes, 5),
     ALERT_KAFKA_DISCONNECTED_CRITICAL_MINUTES: envNumber(minutes, 15),
-    ALERT_JOB_FAILURE_RATE_WARNING: envNumber(percent, 2),
-    ALERT_JOB_FAILURE_RATE_CRITICAL: envNumber(percent, 5),
+    ALERT_JOB_FAILURE_RATE_WARNING: envNumber(PERCENT, 2),
+    ALERT_JOB_FAILURE_RATE_CRITICAL: envNumber(PERCENT, 5),
     ALERT_EVALUATION_INTERVAL: z.preprocess((v) => (v === '' ? undefined : v), durationSchema.default('5m')),
     ALERT_METRICS_WINDOW_MINUTES: envNumber({ ...minutes, min: 1, integer: true }, 15),
     ALERT_JOB_FAILURE_WINDOW_HOURS: envNumber({ min: 1, max: 720, what: 'hours', integer: true }, 24),
   })
   .superRefine((e, ctx) => {
-    const order = (critical: keyof typeof e, warning: keyof typeof e, relation: 'below' | 'above') => {
-      const c = e[critical] as number;
-      const w = e[warning] as number;
-      if (relation === 'below' ? c > w : c < w) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [critical],
-          message: `expected ${relation === 'below' ? 'at most' : 'at least'} ${warning} (${w}), got ${c}`,
-        });
-      }
-    };
+    const order = (critical: keyof typeof e, warning: keyof typeof e, bad: 'below' | 'above') =>
+      checkThresholdOrder(e, ctx, critical, warning, bad);
     order('ALERT_SUCCESS_RATE_CRITICAL', 'ALERT_SUCCESS_RATE_WARNING', 'below');
     order('ALERT_LATENCY_P99_CRITICAL', 'ALERT_LATENCY_P99_WARNING', 'above');
     order('ALERT_KAFKA_DISCONNECTED_CRITICAL_MINUTES', 'ALERT_KAFKA_DISCONNECTED_WARNING_MINUTES', 'above');

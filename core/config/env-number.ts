@@ -25,3 +25,28 @@ export function envNumber({ min, max, what, integer = false }: EnvNumberRange, f
     .default(fallback);
   return z.preprocess((v) => (v === '' ? undefined : v), number);
 }
+
+/** A percentage from 0 to 100 (the success-rate, job-failure and disk thresholds). */
+export const PERCENT: EnvNumberRange = { min: 0, max: 100, what: 'a percentage' };
+
+/**
+ * Checks that a critical threshold is not milder than its warning: at most the warning when low values
+ * are bad (`below`), at least it when high ones are (`above`); the issue names the critical variable.
+ */
+export function checkThresholdOrder<K extends string>(
+  e: Record<K, unknown>,
+  ctx: z.RefinementCtx,
+  critical: K,
+  warning: K,
+  bad: 'below' | 'above',
+): void {
+  const c = e[critical] as number;
+  const w = e[warning] as number;
+  if (bad === 'below' ? c > w : c < w) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [critical],
+      message: `expected ${bad === 'below' ? 'at most' : 'at least'} ${warning} (${w}), got ${c}`,
+    });
+  }
+}

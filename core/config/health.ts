@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AlertConfig, Thresholds } from './alerts';
-import { envNumber } from './env-number';
+import { checkThresholdOrder, envNumber, PERCENT } from './env-number';
 
 /** Thresholds of the daily health check, from the runbook ("SLA e Obiettivi", "Metriche da Monitorare"). */
 export interface HealthThresholds {
@@ -43,7 +43,6 @@ const RUNBOOK_FIXED = {
   latencyP99TargetMs: 500,
 };
 
-const percent = { min: 0, max: 100, what: 'a percentage' };
 const megabytes = { min: 0, max: 1_048_576, what: 'megabytes' };
 
 /**
@@ -52,20 +51,14 @@ const megabytes = { min: 0, max: 1_048_576, what: 'megabytes' };
  */
 export const healthEnvSchema = z
   .object({
-    ALERT_DISK_FREE_WARNING: envNumber(percent, 30),
-    ALERT_DISK_FREE_CRITICAL: envNumber(percent, 20),
+    ALERT_DISK_FREE_WARNING: envNumber(PERCENT, 30),
+    ALERT_DISK_FREE_CRITICAL: envNumber(PERCENT, 20),
     ALERT_MEMORY_WARNING_MB: envNumber(megabytes, 1536),
     ALERT_MEMORY_CRITICAL_MB: envNumber(megabytes, 2048),
   })
   .superRefine((e, ctx) => {
-    if (e.ALERT_DISK_FREE_CRITICAL > e.ALERT_DISK_FREE_WARNING) {
-      const message = `expected at most ALERT_DISK_FREE_WARNING (${e.ALERT_DISK_FREE_WARNING}), got ${e.ALERT_DISK_FREE_CRITICAL}`;
-      ctx.addIssue({ code: 'custom', path: ['ALERT_DISK_FREE_CRITICAL'], message });
-    }
-    if (e.ALERT_MEMORY_CRITICAL_MB < e.ALERT_MEMORY_WARNING_MB) {
-      const message = `expected at least ALERT_MEMORY_WARNING_MB (${e.ALERT_MEMORY_WARNING_MB}), got ${e.ALERT_MEMORY_CRITICAL_MB}`;
-      ctx.addIssue({ code: 'custom', path: ['ALERT_MEMORY_CRITICAL_MB'], message });
-    }
+    checkThresholdOrder(e, ctx, 'ALERT_DISK_FREE_CRITICAL', 'ALERT_DISK_FREE_WARNING', 'below');
+    checkThresholdOrder(e, ctx, 'ALERT_MEMORY_CRITICAL_MB', 'ALERT_MEMORY_WARNING_MB', 'above');
   });
 
 /** The health check's thresholds: the alerts' success rate, p99 and job failure rate, its own disk and memory. */
