@@ -1,6 +1,7 @@
 import type { ExportProgress } from '../core/job';
 import { ensureCheckpointTopic, lastCommittedCheckpoint } from '../core/kafka/checkpoint-log';
 import type { CompressionName } from '../core/kafka/codecs';
+import { messagesOf } from '../core/kafka/encoded-messages';
 import { TransactionalProducer } from '../core/kafka/transactional-producer';
 import type { KafkaConfig } from '../core/scheduling';
 import type { ActivityDeps } from './deps';
@@ -35,6 +36,11 @@ interface DeliveryContext {
   runId: string;
 }
 
+/** The scheduling's static headers of every message; none when empty. */
+function headersOf(config: KafkaConfig): Record<string, string> | undefined {
+  return Object.keys(config.headers).length > 0 ? config.headers : undefined;
+}
+
 export function deliveryOf(c: DeliveryContext): Delivery {
   return c.config.delivery === 'exactly_once' ? new ExactlyOnce(c) : new AtLeastOnce(c);
 }
@@ -49,7 +55,11 @@ class AtLeastOnce implements Delivery {
 
   send(send: ExportSend) {
     const { config, compression, scheduling } = this.c;
-    return this.c.deps.producer.send(config.topic, send.messages, { acks: config.acks, compression, scheduling });
+    return this.c.deps.producer.send(config.topic, messagesOf(send.encoded, headersOf(config)), {
+      acks: config.acks,
+      compression,
+      scheduling,
+    });
   }
 
   async acknowledged() {
@@ -94,7 +104,8 @@ class ExactlyOnce implements Delivery {
 
   async send(send: ExportSend) {
     if (this.openedAt === null) await this.begin();
-    return this.producer.send(this.c.config.topic, send.messages, { compression: this.c.compression });
+    const { config, compression } = this.c;
+    return this.producer.send(config.topic, messagesOf(send.encoded, headersOf(config)), { compression });
   }
 
   async acknowledged(progress: ExportProgress) {

@@ -1,7 +1,7 @@
 import { compileSerializer } from '../core/compiled-serializer';
 import { MissingKeyFieldError } from '../core/errors';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
-import type { KafkaMessage } from '../core/kafka/message';
+import { MessageArena, type EncodedMessages } from '../core/kafka/encoded-messages';
 import { keyOf } from '../core/resume-key';
 import { checkRowBudget, rowBudgetBytes } from '../core/row-budget';
 import type { RowValues } from '../core/row-values';
@@ -17,7 +17,8 @@ export type RowMark = Pick<ExportProgress, 'lastKey' | 'lastRowHash'>;
 
 /** One send of an export, ready for the producer. */
 export interface ExportSend {
-  messages: KafkaMessage[];
+  /** The messages, without the static headers (`messagesOf` adds them). */
+  encoded: EncodedMessages;
   rows: number;
   /** Key and value bytes. */
   bytes: number;
@@ -90,6 +91,7 @@ export async function openExportRows(
   let readRows = config.batch_size;
   let rowsRead = 0;
   const pending: ExportSend[] = [];
+  const arena = new MessageArena();
   let open: QueryCursor | null = cursor;
   let tally: RowTally | null = null;
   const close = async () => {
@@ -121,14 +123,14 @@ export async function openExportRows(
           Math.min(config.batch_size, Math.floor((maxBatchBytes * rows.length) / Math.max(1, bytes))),
         );
         if (tracker) for (const row of rows) tracker.checkKey(keyIndexes.map((i) => row[i]));
-        for (const send of prepareEncodedSends(rows, serializer, config, maxMessageBytes)) {
+        for (const send of prepareEncodedSends(rows, serializer, config, maxMessageBytes, arena)) {
           const last = send.lastRow;
           const mark: RowMark = !last
             ? {}
             : resumeKey
               ? { lastKey: keyOf(last, resumeKey, scheduling.name) }
               : { lastRowHash: rowFingerprint(last) };
-          pending.push({ messages: send.messages, rows: send.rows, bytes: send.bytes, mark });
+          pending.push({ encoded: send.encoded, rows: send.rows, bytes: send.bytes, mark });
         }
       }
       return pending.shift() ?? null;

@@ -85,7 +85,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
         await promise;
         inFlight = null;
         progress.rowsAcked += send.rows;
-        progress.messages += send.messages.length;
+        progress.messages += send.encoded.valueLengths.length;
         progress.bytes += send.bytes;
         progress.batches += 1;
         Object.assign(progress, send.mark);

@@ -1,11 +1,7 @@
 import { MessageTooLargeError } from '../core/errors';
 import type { RowEncoder } from '../core/compiled-serializer';
-import {
-  headerBytes as headerBytesOf,
-  messageOfRow,
-  RECORD_OVERHEAD_BYTES,
-  type KafkaMessage,
-} from '../core/kafka/message';
+import { MessageArena, type EncodedMessages } from '../core/kafka/encoded-messages';
+import { headerBytes as headerBytesOf, RECORD_OVERHEAD_BYTES } from '../core/kafka/message';
 import { messageKeyOf, rowToJson, type Row } from '../core/row-serializer';
 import type { KafkaConfig } from '../core/scheduling';
 import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
@@ -14,7 +10,8 @@ import { MAX_BATCH_BYTES_DEFAULT } from '../core/scheduling-defaults';
 const BATCH_FILL_RATIO = 0.9;
 
 export interface PreparedSend {
-  messages: KafkaMessage[];
+  /** The send's messages, without the static headers (see `messagesOf`). */
+  encoded: EncodedMessages;
   rows: number;
   bytes: number;
   /** The send's last row, whose key or fingerprint the checkpoint holds once the send is acknowledged. */
@@ -36,42 +33,43 @@ function objectEncoder(keyField: string | undefined): RowEncoder<Row> {
   return { keyOf: (row) => messageKeyOf(row, keyField), valueOf: rowToJson, rowOf: (row) => row };
 }
 
-/** `prepareSends` for rows in any form its encoder reads (value arrays with a compiled serialiser). */
+/**
+ * `prepareSends` for rows in any form its encoder reads (value arrays with a compiled serialiser). A
+ * stream of batches passes one `arena` throughout, which learns the size of its sends.
+ */
 export function prepareEncodedSends<R>(
   rows: readonly R[],
   encoder: RowEncoder<R>,
   config: KafkaConfig,
   topicLimitBytes: number,
+  arena: MessageArena = new MessageArena(),
 ): PreparedSend[] {
-  const headers: Record<string, string> | undefined = Object.keys(config.headers).length ? config.headers : undefined;
   const headerBytes = headerBytesOf(config.headers);
   // Runs stored by an older PSTT have no max_batch_bytes.
   const fillLimit = Math.min(topicLimitBytes * BATCH_FILL_RATIO, config.max_batch_bytes ?? MAX_BATCH_BYTES_DEFAULT);
   const sends: PreparedSend[] = [];
-  let current: PreparedSend = { messages: [], rows: 0, bytes: 0, lastRow: null };
+  let rowsIn = 0;
+  let bytesIn = 0;
   let fill = 0;
-  // The current send's last row, made a row object only when the send is complete.
+  // The send's last row so far, made a row object only when the send closes.
   let last: R | undefined;
-  const close = () => {
-    if (last !== undefined) current.lastRow = encoder.rowOf(last);
-    sends.push(current);
-  };
   for (const row of rows) {
-    const { message, bytes } = messageOfRow(row, encoder, headers);
+    const key = encoder.keyOf(row);
+    const bytes = arena.add(key, encoder.valueOf(row, key));
     const recordBytes = bytes + headerBytes + RECORD_OVERHEAD_BYTES;
-    if (recordBytes > topicLimitBytes)
-      throw new MessageTooLargeError(config.topic, message.key, recordBytes, topicLimitBytes);
-    if (current.rows > 0 && fill + recordBytes > fillLimit) {
-      close();
-      current = { messages: [], rows: 0, bytes: 0, lastRow: null };
+    if (recordBytes > topicLimitBytes) throw new MessageTooLargeError(config.topic, key, recordBytes, topicLimitBytes);
+    if (rowsIn > 0 && fill + recordBytes > fillLimit) {
+      // This row starts the next send.
+      sends.push({ encoded: arena.takeAllButLast(), rows: rowsIn, bytes: bytesIn, lastRow: encoder.rowOf(last!) });
+      rowsIn = 0;
+      bytesIn = 0;
       fill = 0;
     }
     fill += recordBytes;
-    current.messages.push(message);
-    current.rows += 1;
-    current.bytes += bytes;
+    rowsIn += 1;
+    bytesIn += bytes;
     last = row;
   }
-  if (current.rows > 0) close();
+  if (rowsIn > 0) sends.push({ encoded: arena.take(), rows: rowsIn, bytes: bytesIn, lastRow: encoder.rowOf(last!) });
   return sends;
 }

@@ -4,13 +4,12 @@ import type { ExportActivityInput, ExportProgress } from '../core/job';
 import type { KafkaScheduling } from '../core/scheduling';
 import { SourceRegistry } from '../core/sources';
 import type { AppConfig } from '../core/config';
-import { byteLength } from '../core/kafka/message';
 import { openExportRows, type RowMark, type RowTally } from './export-rows';
 
 /**
  * The worker thread of a Kafka export (threaded-rows.ts starts it): reads the query, checks resume
  * keys and serialises on the second core, and hands each send to the activity's thread as one
- * transferred buffer of UTF-8 values, at most `window` sends ahead of what that thread has taken.
+ * transferred buffer of UTF-8 keys and values, at most `window` sends ahead of what that thread has taken.
  */
 
 export interface RowThreadInput {
@@ -30,14 +29,13 @@ export type RowThreadMessage =
   | {
       type: 'send';
       /**
-       * The values' bytes back to back, `lengths[i]` message i's share, then the keys' bytes from
-       * `keysAt`, `keyLengths[i]` key i's share (-1: no key). Bytes, not strings: the producer's
+       * The send's `EncodedMessages`, its buffer transferred: bytes, not strings, so the producer's
        * thread neither clones nor encodes them again.
        */
-      values: ArrayBuffer;
-      lengths: Int32Array;
-      keysAt: number;
+      data: ArrayBuffer;
+      dataLength: number;
       keyLengths: Int32Array;
+      valueLengths: Int32Array;
       rows: number;
       bytes: number;
       mark: RowMark;
@@ -47,11 +45,6 @@ export type RowThreadMessage =
 
 /** Messages to the thread: one credit per send taken, or stop. */
 export type RowThreadCommand = { type: 'credit' } | { type: 'stop' };
-
-/** Copies a key or value into `into` at `at`; its length. */
-function writeData(into: Buffer, data: string | Buffer, at: number): number {
-  return typeof data === 'string' ? into.write(data, at) : data.copy(into, at);
-}
 
 async function run(): Promise<void> {
   const port = parentPort;
@@ -77,37 +70,19 @@ async function run(): Promise<void> {
         const send = await rows.next();
         if (!send) break;
         credit -= 1;
-        const count = send.messages.length;
-        const lengths = new Int32Array(count);
-        const keyLengths = new Int32Array(count);
-        let total = 0;
-        let keyTotal = 0;
-        for (let i = 0; i < count; i++) {
-          const m = send.messages[i]!;
-          const n = byteLength(m.value);
-          lengths[i] = n;
-          total += n;
-          const k = m.key === null ? -1 : byteLength(m.key);
-          keyLengths[i] = k;
-          if (k > 0) keyTotal += k;
-        }
-        // Not from the pool: a pooled slice cannot be transferred.
-        const bytes = Buffer.allocUnsafeSlow(total + keyTotal);
-        let at = 0;
-        for (const m of send.messages) at += writeData(bytes, m.value, at);
-        for (const m of send.messages) if (m.key !== null) at += writeData(bytes, m.key, at);
+        const { data, keyLengths, valueLengths } = send.encoded;
         post(
           {
             type: 'send',
-            values: bytes.buffer,
-            lengths,
-            keysAt: total,
+            data: data.buffer as ArrayBuffer,
+            dataLength: data.length,
             keyLengths,
+            valueLengths,
             rows: send.rows,
             bytes: send.bytes,
             mark: send.mark,
           },
-          [bytes.buffer, lengths.buffer, keyLengths.buffer],
+          [data.buffer, keyLengths.buffer, valueLengths.buffer] as ArrayBuffer[],
         );
       }
       post({ type: 'end', tally: rows.tally });

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fromTransferred } from '../core/error-transfer';
 import type { ExportActivityInput, ExportProgress } from '../core/job';
-import type { KafkaMessage } from '../core/kafka/message';
 import type { KafkaScheduling } from '../core/scheduling';
 import type { ExportRows, ExportSend, RowDeps, RowTally } from './export-rows';
 import type { RowThreadCommand, RowThreadInput, RowThreadMessage } from './row-thread';
@@ -37,8 +36,6 @@ export async function openThreadedRows(
   resumed: ExportProgress | undefined,
   maxMessageBytes: number,
 ): Promise<ExportRows> {
-  const headers = input.scheduling.kafka_config.headers;
-  const withHeaders = Object.keys(headers).length > 0;
   const workerData: RowThreadInput = {
     config: deps.config,
     sourcePasswords: deps.sources.passwords,
@@ -125,20 +122,12 @@ export async function openThreadedRows(
       }
       if (m.type !== 'send') throw new Error(`unexpected "${m.type}" from the export thread`);
       command({ type: 'credit' });
-      const all = Buffer.from(m.values);
-      const messages: KafkaMessage[] = [];
-      let at = 0;
-      let keyAt = m.keysAt;
-      for (let i = 0; i < m.lengths.length; i++) {
-        const end = at + m.lengths[i]!;
-        const value = all.subarray(at, end);
-        const keyLength = m.keyLengths[i]!;
-        const key = keyLength < 0 ? null : all.subarray(keyAt, keyAt + keyLength);
-        if (keyLength > 0) keyAt += keyLength;
-        messages.push(withHeaders ? { key, value, headers } : { key, value });
-        at = end;
-      }
-      return { messages, rows: m.rows, bytes: m.bytes, mark: m.mark };
+      const encoded = {
+        data: Buffer.from(m.data, 0, m.dataLength),
+        keyLengths: m.keyLengths,
+        valueLengths: m.valueLengths,
+      };
+      return { encoded, rows: m.rows, bytes: m.bytes, mark: m.mark };
     },
     close,
   };

@@ -12,6 +12,11 @@ const ACTIVITY_TASKS = 2;
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
 const CLOCK_TICKS = 100;
 
+/** Node's options to write a V8 CPU profile of every thread into `dir` on exit; none without a dir. */
+export function cpuProfileArgs(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** The real worker entry point as a child process of its own, so that its memory is one case's alone. */
 export class BenchWorker {
   private constructor(
@@ -22,9 +27,10 @@ export class BenchWorker {
   /** When the process was spawned (performance.now()): start-up time runs from here to polling. */
   readonly spawnedAt = performance.now();
 
-  static start(configFile: string, logFile: string, mode: EntryMode): BenchWorker {
+  /** `nodeArgs`: more options of the worker's node (a CPU profile). */
+  static start(configFile: string, logFile: string, mode: EntryMode, nodeArgs: string[] = []): BenchWorker {
     // The pid read below must be the worker's node process itself: spawnWorkerProcess guarantees it.
-    return new BenchWorker(spawnWorkerProcess(configFile, logFile, 'w', { mode }), logFile);
+    return new BenchWorker(spawnWorkerProcess(configFile, logFile, 'w', { mode, nodeArgs }), logFile);
   }
 
   get running(): boolean {

@@ -18,6 +18,7 @@ import { ensureDebianTools, producerPerformanceCommand, producerPerformanceSecon
 import { ensureBuilt } from '../scripts/build';
 import { parsePeersOptions, type PeerCase } from './peers-options';
 import { ensurePostgresSource, ensureSqliteSource, type BenchSource } from './source-data';
+import { cpuProfileArgs } from './bench-worker';
 import { benchScheduling, describeError, runCase, suffix, type Env } from './worker-case';
 import { workerEnv, workerNodeOptions } from '../worker/node-options';
 
@@ -141,7 +142,7 @@ async function timedShell(
 function runDirectChild(ctx: Ctx, name: string, args: string[]): Promise<void> {
   const log = path.join(ctx.runDir, `${name}.log`);
   const out = fs.openSync(log, 'a');
-  const profile = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [];
+  const profile = cpuProfileArgs(ctx.profileDir);
   const child = spawn(process.execPath, [...workerNodeOptions(), ...profile, ctx.directEntry, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...workerEnv(), LOG_LEVEL: 'warn' },
@@ -280,6 +281,7 @@ async function main(): Promise<void> {
   console.log(`payload: ${payload.file}, average message ${(payload.valueBytes / options.rows).toFixed(1)} bytes`);
   const kafka = createKafka(base.kafka, base.baseDir);
   const bootstrap = base.kafka.bootstrap_servers.join(',');
+  const profileDir = options.cpuProf ? path.join(runDir, 'profiles') : undefined;
   const ctx: Ctx = {
     rows: options.rows,
     base,
@@ -291,12 +293,12 @@ async function main(): Promise<void> {
     ...payload,
     runDir,
     directEntry: '',
-    ...(options.cpuProf ? { profileDir: path.join(runDir, 'profiles') } : {}),
+    ...(profileDir ? { profileDir } : {}),
   };
   const client = await connectTemporalClient(base.temporal);
   await ensureBuilt((line) => console.log(line));
   ctx.directEntry = await buildDirectEntry();
-  const env: Env = { base, kafka, client, runDir, totalRows: options.rows, prefix: PREFIX };
+  const env: Env = { base, kafka, client, runDir, totalRows: options.rows, prefix: PREFIX, profileDir };
   const keyed = payload.valueBytes + payload.keyBytes;
 
   const runners: Record<PeerCase, (rep: number) => Promise<Rep>> = {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import Cursor from 'pg-cursor';
+import { messagesOf } from '../core/kafka/encoded-messages';
 import { prepareEncodedSends, prepareSends, type PreparedSend } from '../activities/kafka-batches';
 import { compileSerializer } from '../core/compiled-serializer';
 import { loadRuntimeConfig } from '../core/config';
@@ -89,7 +90,8 @@ const config = kafkaConfigSchema.parse({ topic: 'wtr-rowpath', message_key_field
 const LIMIT = 1_048_588;
 
 function hashSends(hash: Hash, sends: PreparedSend[]): void {
-  for (const s of sends) for (const m of s.messages) hash.update(`${String(m.key)}\u0000${String(m.value)}\n`);
+  for (const s of sends)
+    for (const m of messagesOf(s.encoded)) hash.update(`${String(m.key)}\u0000${String(m.value)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
         stages.serialise += t2 - t1;
         stages.rows += n;
         if (stages.sentRows < SEND_ROWS) {
-          for (const send of sends) await deps.producer.send(topic, send.messages, sendOptions);
+          for (const send of sends) await deps.producer.send(topic, messagesOf(send.encoded), sendOptions);
           stages.send += performance.now() - t2;
           stages.sentRows += n;
         }

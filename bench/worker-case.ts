@@ -10,7 +10,7 @@ import { countMessages, deleteTopic, ensureTopic } from '../core/kafka/topics';
 import { checkedSchedulingSchema } from '../core/scheduling';
 import { exportJob } from '../workflows';
 import type { SourceKind } from './bench-options';
-import { BenchWorker } from './bench-worker';
+import { BenchWorker, cpuProfileArgs } from './bench-worker';
 import { writeCaseConfig } from './case-config';
 import { exportQuery } from './order-rows';
 import type { CaseResult } from './report';
@@ -36,6 +36,8 @@ export interface Env {
   prefix?: string;
   /** The worker each case starts (built first when compiled). @default 'compiled' */
   worker?: EntryMode;
+  /** Where each case's worker writes a V8 CPU profile of its threads (`--cpu-prof`); none when undefined. */
+  profileDir?: string;
 }
 
 /** An error and its causes on one line: Temporal's "Workflow execution failed" alone says nothing. */
@@ -92,7 +94,12 @@ export async function runCase(
   await ensureTopic(env.kafka, id, 3);
   const configFile = path.join(env.runDir, `${name}.yaml`);
   writeCaseConfig(configFile, env.base, id, source.url);
-  const worker = BenchWorker.start(configFile, path.join(env.runDir, `${name}.log`), env.worker ?? 'compiled');
+  const worker = BenchWorker.start(
+    configFile,
+    path.join(env.runDir, `${name}.log`),
+    env.worker ?? 'compiled',
+    cpuProfileArgs(env.profileDir),
+  );
   let progress: NodeJS.Timeout | undefined;
   try {
     await worker.ready(env.client, id);

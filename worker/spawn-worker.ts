@@ -14,13 +14,13 @@ export function spawnWorkerProcess(
   configFile: string,
   logFile: string,
   logMode: 'a' | 'w' = 'a',
-  options: { mode?: EntryMode; env?: NodeJS.ProcessEnv } = {},
+  options: { mode?: EntryMode; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
 ): ChildProcess {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, logMode);
   const child = spawn(
     process.execPath,
-    [...workerNodeOptions(), ...entryArgs('worker/main', options.mode ?? 'source')],
+    [...workerNodeOptions(), ...(options.nodeArgs ?? []), ...entryArgs('worker/main', options.mode ?? 'source')],
     {
       cwd: PROJECT_ROOT,
       env: { ...workerEnv(), PSTT_CONFIG: configFile, LOG_LEVEL: 'warn', ...options.env },

@@ -8,6 +8,7 @@ import { ManifestBuilder, type SinkManifest } from '../../core/sinks/manifest';
 import { SinkResumeMismatchError } from '../../core/sinks/sink-errors';
 import { sinkLabel, type Sink } from '../../core/sinks/sinks';
 import type { Delivery } from '../delivery';
+import { MessageArena, messagesOf } from '../../core/kafka/encoded-messages';
 import { prepareEncodedSends } from '../kafka-batches';
 import { rowFingerprint } from '../resume';
 import type { SinkWriter } from './sink-writer';
@@ -69,10 +70,13 @@ export function openKafkaSink(o: KafkaSinkOptions): SinkWriter & { progress(): E
   };
 
   // At most `batch_size` rows per send, each split further to fit `max_batch_bytes` and the topic.
+  const arena = new MessageArena();
   const sendsOf = (rows: readonly RowValues[]) => {
     const sends = [];
     for (let i = 0; i < rows.length; i += config.batch_size) {
-      sends.push(...prepareEncodedSends(rows.slice(i, i + config.batch_size), serializer, config, o.maxMessageBytes));
+      sends.push(
+        ...prepareEncodedSends(rows.slice(i, i + config.batch_size), serializer, config, o.maxMessageBytes, arena),
+      );
     }
     return sends;
   };
@@ -97,10 +101,10 @@ export function openKafkaSink(o: KafkaSinkOptions): SinkWriter & { progress(): E
       const sending = values.slice(first);
       for (const send of sendsOf(sending)) {
         o.assertLive();
-        await o.delivery.send({ messages: send.messages, rows: send.rows, bytes: send.bytes, mark: {} });
-        for (const m of send.messages) manifest.data(m.value);
+        await o.delivery.send({ encoded: send.encoded, rows: send.rows, bytes: send.bytes, mark: {} });
+        for (const m of messagesOf(send.encoded)) manifest.data(m.value);
         progress.rowsAcked += send.rows;
-        progress.messages += send.messages.length;
+        progress.messages += send.encoded.valueLengths.length;
         progress.bytes += send.bytes;
         progress.batches += 1;
         if (send.lastRow) Object.assign(progress, markOf(send.lastRow));

@@ -62,20 +62,13 @@ type Opened = {
   tally: ExportRows['tally'];
 };
 
-/** Every send of an attempt, values as bytes (the thread hands over Buffers, this thread strings). */
+/** Every send of an attempt. */
 async function drain(rows: ExportRows): Promise<Opened> {
   const sends: ExportSend[] = [];
   try {
     for (let s = await rows.next(); s; s = await rows.next()) {
-      // Bytes either way: the one-thread path hands over strings, the thread's path bytes.
-      sends.push({
-        ...s,
-        messages: s.messages.map((m) => ({
-          ...m,
-          key: m.key === null ? null : Buffer.from(m.key),
-          value: Buffer.from(m.value),
-        })),
-      });
+      // The thread's buffer may be larger than its messages: compare what the messages hold.
+      sends.push({ ...s, encoded: { ...s.encoded, data: Buffer.from(s.encoded.data) } });
     }
   } finally {
     await rows.close();

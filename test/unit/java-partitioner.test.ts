@@ -1,4 +1,6 @@
-import { JavaCompatiblePartitioning, partitionOfKey } from '../../core/kafka/partitioner';
+import { randomBytes } from 'node:crypto';
+import { compatibilityPartitioner } from '@platformatic/kafka';
+import { JavaCompatiblePartitioning, murmur2, partitionOfKey } from '../../core/kafka/partitioner';
 
 /** The client reduces the partitioner's number modulo the partition count. */
 function partitionOf(
@@ -34,5 +36,17 @@ describe('Java-compatible partitioning', () => {
     expect(Array.from({ length: 10 }, () => partitionOf(first, null, 3))).toEqual(Array(10).fill(a));
     expect(partitionOf(second, null, 3)).toBe((a + 1) % 3);
     expect([0, 1, 2]).toContain(partitionOf(other, null, 3));
+  });
+
+  it("hashes as the client's BigInt murmur2 does, for keys of every length", () => {
+    for (let length = 0; length < 300; length++) {
+      for (let n = 0; n < 20; n++) {
+        const key = randomBytes(length);
+        expect([key.toString('hex'), murmur2(key) & 0x7fffffff]).toEqual([
+          key.toString('hex'),
+          compatibilityPartitioner(undefined as never, key),
+        ]);
+      }
+    }
   });
 });

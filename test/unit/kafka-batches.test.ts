@@ -1,8 +1,18 @@
-import { prepareSends } from '../../activities/kafka-batches';
+import { prepareSends, type PreparedSend } from '../../activities/kafka-batches';
+import { messagesOf } from '../../core/kafka/encoded-messages';
 import { MessageTooLargeError, RowSerializationError } from '../../core/errors';
 import { kafkaConfigSchema } from '../../core/scheduling';
 
 const config = kafkaConfigSchema.parse({ topic: 'orders', message_key_field: 'id', headers: { source: 'pstt' } });
+
+/** A send's messages as text, with the static headers as the delivery adds them. */
+function textOf(send: PreparedSend | undefined, headers?: Record<string, string>) {
+  return messagesOf(send!.encoded, headers).map((m) => ({
+    ...m,
+    key: m.key === null ? null : m.key.toString(),
+    value: m.value.toString(),
+  }));
+}
 
 describe('prepareSends', () => {
   it('makes one keyed JSON message per row, with the static headers', () => {
@@ -15,7 +25,7 @@ describe('prepareSends', () => {
       1_000_000,
     );
     expect(send?.rows).toBe(2);
-    expect(send?.messages).toEqual([
+    expect(textOf(send, config.headers)).toEqual([
       { key: '1', value: '{"id":1,"name":"a"}', headers: { source: 'pstt' } },
       { key: '2', value: '{"id":2,"name":null}', headers: { source: 'pstt' } },
     ]);
@@ -26,9 +36,9 @@ describe('prepareSends', () => {
     const sends = prepareSends(rows, config, 2_000);
     expect(sends.length).toBeGreaterThan(1);
     expect(sends.reduce((n, s) => n + s.rows, 0)).toBe(100);
-    expect(sends.flatMap((s) => s.messages.map((m) => m.key))).toEqual(rows.map((r) => String(r.id)));
+    expect(sends.flatMap((s) => textOf(s).map((m) => m.key))).toEqual(rows.map((r) => String(r.id)));
     for (const s of sends) {
-      const size = s.messages.reduce((n, m) => n + String(m.value).length + 70 + 12, 0);
+      const size = textOf(s).reduce((n, m) => n + String(m.value).length + 70 + 12, 0);
       expect(size).toBeLessThanOrEqual(2_000);
     }
   });
@@ -41,12 +51,12 @@ describe('prepareSends', () => {
     const small = kafkaConfigSchema.parse({ topic: 'orders', message_key_field: 'id', max_batch_bytes: 2_000 });
     const sends = prepareSends(rows, small, 1_000_000);
     expect(prepareSends(rows, config, 1_000_000)).toHaveLength(1);
-    expect(sends.flatMap((s) => s.messages.map((m) => m.key))).toEqual(rows.map((r) => String(r.id)));
+    expect(sends.flatMap((s) => textOf(s).map((m) => m.key))).toEqual(rows.map((r) => String(r.id)));
     for (const s of sends) {
-      const size = s.messages.reduce((n, m) => n + String(m.value).length + String(m.key).length + 70, 0);
+      const size = textOf(s).reduce((n, m) => n + String(m.value).length + String(m.key).length + 70, 0);
       if (s.rows > 1) expect(size).toBeLessThanOrEqual(2_000);
     }
-    expect(sends.find((s) => s.messages.some((m) => m.key === '50'))?.rows).toBe(1);
+    expect(sends.find((s) => textOf(s).some((m) => m.key === '50'))?.rows).toBe(1);
     // The topic's limit still applies below max_batch_bytes.
     expect(
       prepareSends(rows, kafkaConfigSchema.parse({ topic: 'o', max_batch_bytes: 64 * 1024 * 1024 }), 6_000).length,
@@ -78,6 +88,6 @@ describe('prepareSends', () => {
 
   it('sends a null key when no message_key_field is set', () => {
     const [send] = prepareSends([{ id: 1 }], kafkaConfigSchema.parse({ topic: 't' }), 1_000_000);
-    expect(send?.messages[0]).toEqual({ key: null, value: '{"id":1}' });
+    expect(textOf(send)[0]).toEqual({ key: null, value: '{"id":1}' });
   });
 });

@@ -1,3 +1,4 @@
+import { messagesOf } from '../../core/kafka/encoded-messages';
 import { openKafkaSink } from '../../activities/sinks/kafka-sink';
 import type { Delivery } from '../../activities/delivery';
 import type { ExportSend } from '../../activities/export-rows';
@@ -44,7 +45,7 @@ function recording() {
   const delivery: Delivery = {
     resumeFrom: async (p) => p,
     send: async (send: ExportSend) => {
-      for (const m of send.messages) sent.push(String(m.key));
+      for (const m of messagesOf(send.encoded)) sent.push(String(m.key));
     },
     acknowledged: async () => true,
     finish: async () => undefined,
