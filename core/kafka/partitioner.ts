@@ -19,16 +19,12 @@ export function murmur2(data: Uint8Array): number {
     k = Math.imul(k, MURMUR2_M);
     h = Math.imul(h, MURMUR2_M) ^ k;
   }
-  switch (length & 3) {
-    case 3:
-      h ^= data[whole + 2]! << 16;
-    // falls through
-    case 2:
-      h ^= data[whole + 1]! << 8;
-    // falls through
-    case 1:
-      h ^= data[whole]!;
-      h = Math.imul(h, MURMUR2_M);
+  const rest = length & 3;
+  if (rest > 0) {
+    if (rest === 3) h ^= data[whole + 2]! << 16;
+    if (rest >= 2) h ^= data[whole + 1]! << 8;
+    h ^= data[whole]!;
+    h = Math.imul(h, MURMUR2_M);
   }
   h ^= h >>> 13;
   h = Math.imul(h, MURMUR2_M);
