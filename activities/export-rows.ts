@@ -41,6 +41,8 @@ export interface ExportRows {
   next(): Promise<ExportSend | null>;
   /** Once `next()` has returned null: rows read (those resumed past included) and the query's count, if asked. */
   readonly tally: RowTally | null;
+  /** Tells that a send's messages were acknowledged and are read no more: their buffer is reused. */
+  release(send: ExportSend): void;
   /** Releases the cursor (and the thread); safe to call twice. */
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function openExportRows(
   input: ExportActivityInput<KafkaScheduling>,
   resumed: ExportProgress | undefined,
   maxMessageBytes: number,
+  arena: MessageArena = new MessageArena(),
 ): Promise<ExportRows> {
   const { scheduling } = input;
   const config = scheduling.kafka_config;
@@ -91,7 +94,6 @@ export async function openExportRows(
   let readRows = config.batch_size;
   let rowsRead = 0;
   const pending: ExportSend[] = [];
-  const arena = new MessageArena();
   let open: QueryCursor | null = cursor;
   let tally: RowTally | null = null;
   const close = async () => {
@@ -134,6 +136,9 @@ export async function openExportRows(
         }
       }
       return pending.shift() ?? null;
+    },
+    release(send) {
+      arena.recycle(send.encoded.data.buffer as ArrayBuffer);
     },
     close,
   };

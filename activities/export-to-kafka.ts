@@ -84,6 +84,7 @@ export function makeExportToKafka(deps: ActivityDeps) {
         const { promise, send } = inFlight;
         await promise;
         inFlight = null;
+        rows?.release(send);
         progress.rowsAcked += send.rows;
         progress.messages += send.encoded.valueLengths.length;
         progress.bytes += send.bytes;

@@ -4,6 +4,7 @@ import type { ExportActivityInput, ExportProgress } from '../core/job';
 import type { KafkaScheduling } from '../core/scheduling';
 import { SourceRegistry } from '../core/sources';
 import type { AppConfig } from '../core/config';
+import { MessageArena } from '../core/kafka/encoded-messages';
 import { openExportRows, type RowMark, type RowTally } from './export-rows';
 
 /**
@@ -43,8 +44,8 @@ export type RowThreadMessage =
   | { type: 'end'; tally: RowTally | null }
   | { type: 'error'; error: TransferredError };
 
-/** Messages to the thread: one credit per send taken, or stop. */
-export type RowThreadCommand = { type: 'credit' } | { type: 'stop' };
+/** Messages to the thread: one credit per send taken, a sent batch's buffer given back, or stop. */
+export type RowThreadCommand = { type: 'credit' } | { type: 'release'; buffer: ArrayBuffer } | { type: 'stop' };
 
 async function run(): Promise<void> {
   const port = parentPort;
@@ -54,14 +55,16 @@ async function run(): Promise<void> {
   let credit = window;
   let stopped = false;
   let wake: (() => void) | undefined;
+  const arena = new MessageArena();
   port.on('message', (c: RowThreadCommand) => {
     if (c.type === 'credit') credit += 1;
+    else if (c.type === 'release') arena.recycle(c.buffer);
     else stopped = true;
     wake?.();
   });
   const sources = new SourceRegistry(config, sourcePasswords);
   try {
-    const rows = await openExportRows({ config, sources }, input, resumed, maxMessageBytes);
+    const rows = await openExportRows({ config, sources }, input, resumed, maxMessageBytes, arena);
     try {
       post({ type: 'start', progress: rows.progress, startedOverBecause: rows.startedOverBecause, byKey: rows.byKey });
       for (;;) {

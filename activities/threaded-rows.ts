@@ -129,6 +129,10 @@ export async function openThreadedRows(
       };
       return { encoded, rows: m.rows, bytes: m.bytes, mark: m.mark };
     },
+    release(send) {
+      const buffer = send.encoded.data.buffer as ArrayBuffer;
+      if (!exited) thread.postMessage({ type: 'release', buffer } satisfies RowThreadCommand, [buffer]);
+    },
     close,
   };
 }

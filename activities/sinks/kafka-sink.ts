@@ -103,6 +103,7 @@ export function openKafkaSink(o: KafkaSinkOptions): SinkWriter & { progress(): E
         o.assertLive();
         await o.delivery.send({ encoded: send.encoded, rows: send.rows, bytes: send.bytes, mark: {} });
         for (const m of messagesOf(send.encoded)) manifest.data(m.value);
+        arena.recycle(send.encoded.data.buffer as ArrayBuffer);
         progress.rowsAcked += send.rows;
         progress.messages += send.encoded.valueLengths.length;
         progress.bytes += send.bytes;

@@ -34,11 +34,16 @@ export function messagesOf(encoded: EncodedMessages, headers?: Record<string, st
 /** Bytes of UTF-8 that `length` UTF-16 code units take at most. */
 const MAX_UTF8_PER_UNIT = 3;
 const MIN_CAPACITY = 16 * 1024;
+/** Buffers of sent batches kept for reuse: about the sends read ahead plus the one on the wire. */
+const SPARE_BUFFERS = 4;
 
 /**
  * Writes messages into one growing buffer, measuring each by the bytes written (no separate
  * `Buffer.byteLength` pass). `take()` hands the buffer over; the next message starts a new one, sized
  * after the largest batch taken so far, so that a batch is mostly written into one allocation.
+ * Buffers of batches that were sent come back through `recycle()`: an export then writes into the same
+ * few buffers throughout, instead of leaving one dead buffer per send for the garbage collector to find
+ * (which, with little other garbage, it does late: ~10 MB more RSS at 1M rows).
  */
 export class MessageArena {
   private data: Buffer | null = null;
@@ -48,6 +53,7 @@ export class MessageArena {
   /** Where the last message added starts. */
   private lastAt = 0;
   private largest = 0;
+  private readonly spares: ArrayBuffer[] = [];
 
   get count(): number {
     return this.valueLengths.length;
@@ -104,10 +110,16 @@ export class MessageArena {
     return taken;
   }
 
+  /** Takes back the buffer of a batch handed over by `take()` once nothing reads it any more. */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.spares.length < SPARE_BUFFERS && buffer.byteLength >= MIN_CAPACITY) this.spares.push(buffer);
+  }
+
   /** A buffer (its own, transferable) of at least `needed` bytes, holding what the current one holds. */
   private grow(needed: number): void {
     const size = Math.max(needed, MIN_CAPACITY, Math.ceil(this.largest * 1.1), 2 * (this.data?.length ?? 0));
-    const bigger = Buffer.allocUnsafeSlow(size);
+    const spare = this.spares.findIndex((b) => b.byteLength >= needed && b.byteLength >= this.largest);
+    const bigger = spare >= 0 ? Buffer.from(this.spares.splice(spare, 1)[0]!) : Buffer.allocUnsafeSlow(size);
     this.data?.copy(bigger, 0, 0, this.at);
     this.data = bigger;
   }

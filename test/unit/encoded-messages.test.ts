@@ -48,4 +48,18 @@ describe('MessageArena', () => {
     // The batch handed over first is not overwritten by later ones.
     expect(textOf(first)[1]).toEqual(['2', 'two']);
   });
+
+  it('writes the next batches into the buffers of batches it got back', () => {
+    const arena = new MessageArena();
+    const buffers = new Set<ArrayBufferLike>();
+    for (let send = 0; send < 20; send++) {
+      for (let i = 0; i < 100; i++) arena.add(String(i), `{"send":${send},"row":${i},"text":"${'x'.repeat(200)}"}`);
+      const taken = arena.take();
+      expect(textOf(taken)[99]).toEqual(['99', `{"send":${send},"row":99,"text":"${'x'.repeat(200)}"}`]);
+      buffers.add(taken.data.buffer);
+      arena.recycle(taken.data.buffer as ArrayBuffer);
+    }
+    // The first buffer was too small and grew; from then on one buffer serves every batch.
+    expect(buffers.size).toBeLessThanOrEqual(3);
+  });
 });
