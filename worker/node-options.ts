@@ -1,10 +1,11 @@
 /**
- * V8's young generation of the worker's threads, per semi-space: an export's garbage dies young, and
- * a small nursery is collected more often, cheaply, and releases the buffers that dead objects hold
- * sooner. Measured (`npm run bench`, 2M rows): 16 MB (Node's default here) 258-268 MB peak RSS,
- * 4 MB 200-214 MB at the same or less CPU; 2 MB cost PostgreSQL exports 20 % more CPU.
+ * V8's young generation of every thread of the worker, per semi-space (the flag also overrides the
+ * row thread's own young-generation limit): an export's garbage dies young, and a smaller nursery is
+ * collected more often, cheaply, and releases the buffers that dead objects hold sooner. Measured
+ * (`npm run bench`, 2M rows; BENCHMARKS.md): 16 MB, Node's default for the main thread, 258-268 MB peak
+ * RSS; 8 MB ~235 MB; 4 MB 200-214 MB, but PostgreSQL's row thread then spends ~1 µs/row more.
  */
-const SEMI_SPACE_MB = 4;
+const SEMI_SPACE_MB = 8;
 
 /**
  * Node options of a worker process. A bounded old-space heap makes V8 collect instead of growing

@@ -14,7 +14,7 @@ function optionsOf(argv: string[]): string[] {
 describe('worker node options', () => {
   it('are the same wherever a worker is started: npm start and the bench, npm run worker, the image, compose', () => {
     const expected = workerNodeOptions({});
-    expect(expected).toEqual(['--max-old-space-size=256', '--max-semi-space-size=4']);
+    expect(expected).toEqual(['--max-old-space-size=256', '--max-semi-space-size=8']);
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
     expect(optionsOf(pkg.scripts.worker!.split(' '))).toEqual(expected);
     const cmd = /^CMD (\[.*\])$/m.exec(read('docker/Dockerfile'))?.[1];
