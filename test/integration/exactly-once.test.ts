@@ -26,15 +26,19 @@ describe('exactly-once delivery: transactions, fencing and committed checkpoints
   /** Each test's own task queue and checkpoint topic. */
   const testConfig = () => h.config(h.dbFile, { checkpoint_topic: uniqueName('pstt-eos-checkpoints') });
 
-  // Small sends: slow enough for the test to kill it three times mid-way.
+  // Sends of 20 rows: one round trip to the broker each, so the export is bound by round trips rather than
+  // by CPU, and runs long enough (~10k-20k rows/s) for three kills at 40k, 80k and 120k rows. With 100-row
+  // sends a fast export committed past 150k rows before the second kill and finished before the third.
   const startExport = (taskQueue: string) =>
-    h.startExport(taskQueue, { batch_size: 100, resume_key: ['order_id'], delivery: 'exactly_once' });
+    h.startExport(taskQueue, { batch_size: 20, resume_key: ['order_id'], delivery: 'exactly_once' });
 
   /** Waits until the run's checkpoint (heartbeated after each commit) passes `rows`; the new figure. */
   async function waitForCommittedRows(taskQueue: string, workflowId: string, rows: number): Promise<number> {
     for (let i = 0; i < 3_000; i++) {
       const [run] = await runningExports(h.client, taskQueue, [{ workflowId }]);
       if (run && run.rows > rows) return run.rows;
+      if (!run && (await h.client.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING')
+        throw new Error(`the run ended before it committed past ${rows} rows: too fast for this test's kills`);
       await sleep(100);
     }
     throw new Error(`the run never committed past ${rows} rows; see ${h.logFile}`);
