@@ -36,11 +36,6 @@ interface DeliveryContext {
   runId: string;
 }
 
-/** The scheduling's static headers of every message; none when empty. */
-function headersOf(config: KafkaConfig): Record<string, string> | undefined {
-  return Object.keys(config.headers).length > 0 ? config.headers : undefined;
-}
-
 export function deliveryOf(c: DeliveryContext): Delivery {
   return c.config.delivery === 'exactly_once' ? new ExactlyOnce(c) : new AtLeastOnce(c);
 }
@@ -55,7 +50,7 @@ class AtLeastOnce implements Delivery {
 
   send(send: ExportSend) {
     const { config, compression, scheduling } = this.c;
-    return this.c.deps.producer.send(config.topic, messagesOf(send.encoded, headersOf(config)), {
+    return this.c.deps.producer.send(config.topic, messagesOf(send.encoded, config.headers), {
       acks: config.acks,
       compression,
       scheduling,
@@ -105,7 +100,7 @@ class ExactlyOnce implements Delivery {
   async send(send: ExportSend) {
     if (this.openedAt === null) await this.begin();
     const { config, compression } = this.c;
-    return this.producer.send(config.topic, messagesOf(send.encoded, headersOf(config)), { compression });
+    return this.producer.send(config.topic, messagesOf(send.encoded, config.headers), { compression });
   }
 
   async acknowledged(progress: ExportProgress) {

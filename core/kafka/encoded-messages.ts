@@ -12,8 +12,12 @@ export interface EncodedMessages {
   valueLengths: Int32Array;
 }
 
-/** The messages as the producer takes them: views into `data`, each with the scheduling's static headers. */
-export function messagesOf(encoded: EncodedMessages, headers?: Record<string, string>): KafkaMessage[] {
+/**
+ * The messages as the producer takes them: views into `data`, each with the scheduling's static headers
+ * (none when there are none: a record without headers is smaller on the wire than one with an empty set).
+ */
+export function messagesOf(encoded: EncodedMessages, staticHeaders?: Record<string, string>): KafkaMessage[] {
+  const headers = staticHeaders && Object.keys(staticHeaders).length > 0 ? staticHeaders : undefined;
   const { data, keyLengths, valueLengths } = encoded;
   const messages: KafkaMessage[] = new Array<KafkaMessage>(valueLengths.length);
   let at = 0;
